@@ -1,0 +1,95 @@
+//! `cargo xtask book [build|check|serve] [--out DIR] [--port N]`: see `book/README.md`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use socket_lab_book::{Layout, build, links, parity, server};
+
+const USAGE: &str = "\
+usage: cargo xtask book [COMMAND] [--out DIR] [--port N] [--book DIR]
+
+commands:
+  build   build both books into target/book (the default)
+  check   build, then check Korean/English parity and every local link
+  serve   build, then serve the site on http://127.0.0.1:PORT (default 3000)
+
+options:
+  --out DIR   write the site into DIR instead of target/book
+  --port N    the port for `serve`
+  --book DIR  build the books in DIR/en and DIR/ko (default: this checkout's book/)";
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<ExitCode> {
+    let mut layout = Layout::of_this_repo();
+    let mut command = None;
+    let mut out = None;
+    let mut port = 3000u16;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return Ok(ExitCode::SUCCESS);
+            }
+            "--out" => out = Some(PathBuf::from(args.next().context("--out needs a folder")?)),
+            "--book" => {
+                layout.book_dir = PathBuf::from(args.next().context("--book needs a folder")?)
+            }
+            "--port" => port = args.next().context("--port needs a number")?.parse()?,
+            "build" | "check" | "serve" if command.is_none() => command = Some(arg),
+            other => bail!("unknown argument {other:?}\n\n{USAGE}"),
+        }
+    }
+
+    let out = out.unwrap_or_else(|| layout.default_out());
+    let built = build::build_site(&layout, &out)?;
+    println!(
+        "built the book (en, ko) into {} in {:.2} s",
+        built.out.display(),
+        built.elapsed.as_secs_f64()
+    );
+    println!("open {}", built.out.join("index.html").display());
+
+    match command.as_deref().unwrap_or("build") {
+        "check" => {
+            let mut problems: Vec<String> = parity::check(parity::Pair {
+                left: ("ko", &layout.src("ko")),
+                right: ("en", &layout.src("en")),
+            })?
+            .iter()
+            .map(|d| format!("parity: {d}"))
+            .collect();
+            problems.extend(
+                links::check_site(&built.out)?
+                    .iter()
+                    .map(|b| format!("link: {b}")),
+            );
+            if problems.is_empty() {
+                println!("check: parity and links are fine");
+            } else {
+                for p in &problems {
+                    eprintln!("{p}");
+                }
+                eprintln!("check: {} problem(s)", problems.len());
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        "serve" => {
+            let server = server::Server::start(&built.out, &format!("127.0.0.1:{port}"))?;
+            println!("serving {} (Ctrl-C stops)", server.url());
+            server.wait();
+        }
+        _ => {}
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,138 @@
+//! The Korean and English books have the same shape (book/builder/src/parity.rs).
+
+use std::fs;
+use std::path::Path;
+
+use socket_lab_book::{Layout, parity};
+
+#[test]
+fn korean_and_english_books_have_the_same_shape() {
+    let layout = Layout::of_this_repo();
+    let diffs = parity::check(parity::Pair {
+        left: ("ko", &layout.src("ko")),
+        right: ("en", &layout.src("en")),
+    })
+    .expect("the parity check runs");
+    assert!(
+        diffs.is_empty(),
+        "book/ko/src and book/en/src differ ({} difference(s)):\n  {}",
+        diffs.len(),
+        diffs
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n  ")
+    );
+}
+
+fn write(root: &Path, file: &str, text: &str) {
+    let path = root.join(file);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+/// A small English chapter and Korean ones that break it in one way each.
+#[test]
+fn parity_check_names_the_file_and_what_differs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ko, en) = (dir.path().join("ko"), dir.path().join("en"));
+    let chapter_en = "# Echo\n\nRun it:\n\n```console\n$ cargo run -p echo -- 127.0.0.1:7007\n```\n\n\
+        ## The spec\n\n| Field | Bytes | Meaning |\n|---|---|---|\n| len | 4 | length |\n\n\
+        ![The exchange](images/echo.svg)\n\n```rust\n// Bind first.\nlet l = TcpListener::bind(\"127.0.0.1:7007\")?;\n```\n";
+    let summary_en = "# Summary\n\n[Introduction](intro.md)\n\n# Sockets\n\n- [Echo](echo.md)\n  - [Spec](spec.md)\n";
+    write(&en, "SUMMARY.md", summary_en);
+    write(&en, "intro.md", "# Introduction\n");
+    write(&en, "spec.md", "# Spec\n");
+    write(&en, "echo.md", chapter_en);
+    write(&en, "images/echo.svg", "<svg/>");
+
+    // The same book in Korean, comments in code in Korean: no difference.
+    let chapter_ko = chapter_en
+        .replace("# Echo", "# 에코")
+        .replace("Run it:", "실행합니다:")
+        .replace("// Bind first.", "// 먼저 바인드합니다.")
+        .replace("| Field | Bytes | Meaning |", "| 필드 | 바이트 | 뜻 |");
+    write(
+        &ko,
+        "SUMMARY.md",
+        "# Summary\n\n[들어가며](intro.md)\n\n# 소켓\n\n- [에코](echo.md)\n  - [명세](spec.md)\n",
+    );
+    write(&ko, "intro.md", "# 들어가며\n");
+    write(&ko, "spec.md", "# 명세\n");
+    write(&ko, "echo.md", &chapter_ko);
+    write(&ko, "images/echo.svg", "<svg/>");
+    let pair = parity::Pair {
+        left: ("ko", &ko),
+        right: ("en", &en),
+    };
+    let diffs = parity::check(pair).unwrap();
+    assert!(diffs.is_empty(), "an equivalent pair differs: {diffs:?}");
+
+    // Now break it: every kind of difference once.
+    let broken = chapter_ko
+        .replace("## The spec", "### The spec") // heading level
+        .replace("127.0.0.1:7007\n```\n", "127.0.0.1:7008\n```\n") // code
+        .replace(
+            "|---|---|---|\n| len | 4 | length |",
+            "|---|---|---|\n| len | 4 | length |\n\n| a | b |\n|---|---|\n| 1 | 2 |",
+        ) // an extra table
+        .replace("images/echo.svg", "images/echo-ko.svg"); // another image
+    write(&ko, "echo.md", &broken);
+    write(&ko, "images/echo-ko.svg", "<svg/>");
+    write(
+        &ko,
+        "SUMMARY.md",
+        "# Summary\n\n[들어가며](intro.md)\n\n# 소켓\n\n- [에코](echo.md)\n- [명세](spec.md)\n",
+    );
+    write(&ko, "extra.md", "# 덤\n");
+
+    let diffs: Vec<String> = parity::check(pair)
+        .unwrap()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let expect = [
+        (
+            "extra.md: exists in ko but not in en",
+            "a file only in one language",
+        ),
+        (
+            "images/echo-ko.svg: exists in ko but not in en",
+            "an image only in one language",
+        ),
+        (
+            "SUMMARY.md: SUMMARY entry 5 differs",
+            "the SUMMARY's nesting",
+        ),
+        ("echo.md: heading 2 differs: ko has h3", "a heading's level"),
+        (
+            "echo.md: code block 1 (console) differs at its line 1",
+            "code",
+        ),
+        (
+            "echo.md: image \"images/echo-ko.svg\" is used in ko but not in en",
+            "an image reference",
+        ),
+        (
+            "echo.md: image \"images/echo.svg\" is used in en but not in ko",
+            "a missing image reference",
+        ),
+        (
+            "echo.md: tables (columns of each) differ: ko has [3, 2], en has [3]",
+            "tables",
+        ),
+    ];
+    for (start, kind) in expect {
+        assert!(
+            diffs.iter().any(|d| d.starts_with(start)),
+            "the check missed {kind}: no message starting with {start:?} in\n  {}",
+            diffs.join("\n  ")
+        );
+    }
+    assert_eq!(
+        diffs.len(),
+        expect.len(),
+        "unexpected messages:\n  {}",
+        diffs.join("\n  ")
+    );
+}

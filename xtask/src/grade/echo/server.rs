@@ -1,0 +1,248 @@
+//! Tests of the student's `echo-server`: the grader is the client.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::grade::lang::{Step, tr};
+use crate::grade::process::Proc;
+use crate::grade::proxy::{Faults, Proxy};
+use crate::grade::spec::{Ctx, Failure};
+use crate::grade::transcript;
+use crate::grade::wire::{self, End, Exchange, binary_payload, connect, describe_end, exchange};
+
+const READY_TIMEOUT: Duration = Duration::from_secs(5);
+const SHORT: &[u8] = b"hello, socket lab\n";
+const MIB: usize = 1024 * 1024;
+
+/// Starts `echo-server --listen <listen>` and waits for its readiness line.
+async fn start(ctx: &Ctx, listen: &str) -> Result<(Proc, SocketAddr), Failure> {
+    ctx.at(Step::Listen);
+    let lang = ctx.lang;
+    let bin = ctx.bin("echo-server");
+    let args = ["--listen".to_string(), listen.to_string()];
+    let mut server = Proc::spawn(&bin, &args, false).map_err(|err| {
+        Failure::new(
+            Step::Start,
+            tr!(lang, "could not start echo-server: {err}", "echo-server를 실행하지 못했습니다: {err}"),
+        )
+    })?;
+    let addr = server.wait_ready(lang, READY_TIMEOUT).await?;
+    Ok((server, addr))
+}
+
+/// Sends `payload` as `ex` says and checks that exactly the same bytes came back.
+async fn echo_once(ctx: &Ctx, server: &mut Proc, addr: SocketAddr, ex: Exchange<'_>) -> Result<(), Failure> {
+    let stream = connect(ctx, addr).await?;
+    ctx.at(Step::Write);
+    let payload = ex.payload;
+    let until_eof = ex.until_eof;
+    let result = exchange(ctx, stream, ex).await;
+    check(ctx, server, payload, &result.received, &result.end, until_eof).await
+}
+
+/// Turns what came back into a verdict with a transcript.
+async fn check(
+    ctx: &Ctx,
+    server: &mut Proc,
+    payload: &[u8],
+    received: &[u8],
+    end: &End,
+    until_eof: bool,
+) -> Result<(), Failure> {
+    let lang = ctx.lang;
+    let (got, want) = (received.len(), payload.len());
+    if matches!(end, End::Done) && received == payload {
+        return Ok(());
+    }
+    let (step, mut message) = match end {
+        End::Done | End::TooMuch => (
+            Step::Write,
+            match transcript::first_difference(payload, received) {
+                Some(at) if at < got.min(want) => tr!(
+                    lang,
+                    "the echo differs from what was sent at byte {at}",
+                    "에코된 데이터가 보낸 것과 {at}번째 바이트부터 다릅니다"
+                ),
+                _ => describe_end(lang, end, got, want),
+            },
+        ),
+        End::Stalled if until_eof && got == want => (
+            Step::Close,
+            tr!(
+                lang,
+                "every byte came back, but the server did not close the connection within {} s of our half-close",
+                "모든 바이트가 돌아왔지만, 우리가 절반 닫기를 한 뒤 {}초 안에 서버가 연결을 닫지 않았습니다",
+                wire::STALL.as_secs()
+            ),
+        ),
+        End::Stalled => (Step::Write, describe_end(lang, end, got, want)),
+        End::Eof => (Step::Close, describe_end(lang, end, got, want)),
+        End::Error(_) => (Step::Read, describe_end(lang, end, got, want)),
+    };
+    message.push_str(&server.death_note(lang).await);
+    let failure = Failure::new(step, message).with_transcript(transcript::compare(lang, payload, received));
+    Err(match server.starter_hint(lang) {
+        Some(hint) => failure.with_hint(hint),
+        None => failure,
+    })
+}
+
+pub async fn ready(ctx: Ctx) -> Result<(), Failure> {
+    let lang = ctx.lang;
+    let (_server, addr) = start(&ctx, "127.0.0.1:0").await?;
+    if addr.port() == 0 || !addr.ip().is_loopback() {
+        return Err(Failure::new(
+            Step::Listen,
+            tr!(
+                lang,
+                "asked to listen on 127.0.0.1:0, it printed `listening on {addr}`; print the address the listener really got (TcpListener::local_addr)",
+                "127.0.0.1:0에서 리슨하라고 했는데 `listening on {addr}`를 출력했습니다. 리스너가 실제로 받은 주소(TcpListener::local_addr)를 출력하세요"
+            ),
+        ));
+    }
+    connect(&ctx, addr).await.map(drop)
+}
+
+pub async fn listen_addr(ctx: Ctx) -> Result<(), Failure> {
+    let lang = ctx.lang;
+    let port = wire::free_port().await.map_err(|err| Failure::new(Step::Bind, err.to_string()))?;
+    let asked: SocketAddr = ([127, 0, 0, 1], port).into();
+    let (_server, addr) = start(&ctx, &asked.to_string()).await?;
+    if addr != asked {
+        return Err(Failure::new(
+            Step::Bind,
+            tr!(
+                lang,
+                "asked to listen on {asked} (--listen {asked}), it printed `listening on {addr}`",
+                "{asked}에서 리슨하라고(--listen {asked}) 했는데 `listening on {addr}`를 출력했습니다"
+            ),
+        ));
+    }
+    connect(&ctx, addr).await.map(drop)
+}
+
+pub async fn short(ctx: Ctx) -> Result<(), Failure> {
+    let (mut server, addr) = start(&ctx, "127.0.0.1:0").await?;
+    let ex = Exchange {
+        payload: SHORT,
+        half_close: false,
+        read_pause: Duration::ZERO,
+        until_eof: false,
+    };
+    echo_once(&ctx, &mut server, addr, ex).await
+}
+
+pub async fn binary_1mib(ctx: Ctx) -> Result<(), Failure> {
+    let payload = binary_payload(&mut ctx.rng("echo.server.binary_1mib"), MIB);
+    let (mut server, addr) = start(&ctx, "127.0.0.1:0").await?;
+    let ex = Exchange {
+        payload: &payload,
+        half_close: false,
+        read_pause: Duration::ZERO,
+        until_eof: false,
+    };
+    echo_once(&ctx, &mut server, addr, ex).await
+}
+
+pub async fn fragmented(ctx: Ctx) -> Result<(), Failure> {
+    let mut rng = ctx.rng("echo.server.fragmented");
+    let mut payload = b"one read() is not one message: ".repeat(24);
+    payload.extend(binary_payload(&mut rng, 512));
+    let (mut server, addr) = start(&ctx, "127.0.0.1:0").await?;
+    let faults = Faults {
+        max_segment: 1,
+        max_delay: Duration::from_micros(1500),
+    };
+    let proxy = Proxy::start(addr, faults, rng.u64(..))
+        .await
+        .map_err(|err| Failure::new(Step::Start, err.to_string()))?;
+    let ex = Exchange {
+        payload: &payload,
+        half_close: false,
+        read_pause: Duration::ZERO,
+        until_eof: false,
+    };
+    echo_once(&ctx, &mut server, proxy.addr, ex).await
+}
+
+pub async fn half_close(ctx: Ctx) -> Result<(), Failure> {
+    // Large enough that the echo cannot all sit in kernel buffers while we
+    // pause: the server must keep writing after it has read our EOF.
+    let payload = binary_payload(&mut ctx.rng("echo.server.half_close"), 8 * MIB);
+    let (mut server, addr) = start(&ctx, "127.0.0.1:0").await?;
+    let ex = Exchange {
+        payload: &payload,
+        half_close: true,
+        read_pause: Duration::from_millis(300),
+        until_eof: true,
+    };
+    echo_once(&ctx, &mut server, addr, ex).await
+}
+
+pub async fn slow_reader(ctx: Ctx) -> Result<(), Failure> {
+    // 16 MiB does not fit in the kernel buffers between us: while we do not
+    // read, the server's writes must wait (flow control), not fail or drop bytes.
+    let payload = binary_payload(&mut ctx.rng("echo.server.slow_reader"), 16 * MIB);
+    let (mut server, addr) = start(&ctx, "127.0.0.1:0").await?;
+    let ex = Exchange {
+        payload: &payload,
+        half_close: false,
+        read_pause: Duration::from_secs(1),
+        until_eof: false,
+    };
+    echo_once(&ctx, &mut server, addr, ex).await
+}
+
+pub async fn sequential(ctx: Ctx) -> Result<(), Failure> {
+    let (mut server, addr) = start(&ctx, "127.0.0.1:0").await?;
+    for n in 1..=3 {
+        let payload = format!("client {n} of 3 says hello\n").into_bytes();
+        let ex = Exchange {
+            payload: &payload,
+            half_close: true,
+            read_pause: Duration::ZERO,
+            until_eof: true,
+        };
+        echo_once(&ctx, &mut server, addr, ex).await.map_err(|mut failure| {
+            failure.message = tr!(ctx.lang, "client {n} of 3: {}", "클라이언트 3개 중 {n}번째: {}", failure.message);
+            failure
+        })?;
+    }
+    Ok(())
+}
+
+pub async fn reset(ctx: Ctx) -> Result<(), Failure> {
+    let lang = ctx.lang;
+    let (mut server, addr) = start(&ctx, "127.0.0.1:0").await?;
+    // Client A sends 64 KiB, reads a little of the echo, then aborts: with
+    // unread data and SO_LINGER 0 its close sends RST while the server is
+    // still reading and writing.
+    let mut stream = connect(&ctx, addr).await?;
+    ctx.at(Step::Write);
+    let junk = vec![b'x'; 64 * 1024];
+    let _ = tokio::time::timeout(wire::STALL, stream.write_all(&junk)).await;
+    ctx.at(Step::Read);
+    let mut first = [0u8; 1024];
+    let _ = tokio::time::timeout(wire::STALL, stream.read(&mut first)).await;
+    wire::reset(stream);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Client B must be served as if nothing happened.
+    let payload = b"after the reset, still echoing\n";
+    let ex = Exchange {
+        payload,
+        half_close: true,
+        read_pause: Duration::ZERO,
+        until_eof: true,
+    };
+    echo_once(&ctx, &mut server, addr, ex).await.map_err(|mut failure| {
+        failure.message = tr!(
+            lang,
+            "after a client reset its connection, the next client: {}",
+            "앞 클라이언트가 연결을 리셋한 뒤, 다음 클라이언트: {}",
+            failure.message
+        );
+        failure
+    })
+}

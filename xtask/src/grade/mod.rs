@@ -1,0 +1,304 @@
+//! `cargo xtask grade`: builds each exercise crate, runs its tests over real
+//! sockets, and reports points, failures and hints in the student's language.
+
+mod build;
+mod echo;
+mod exercises;
+mod json;
+pub mod lang;
+mod process;
+mod proxy;
+mod report;
+mod spec;
+mod transcript;
+mod wire;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Result, bail};
+
+use self::build::BuildFailure;
+use self::exercises::Exercise;
+use self::lang::{Lang, Step, tr};
+use self::spec::{Ctx, Failure, TestSpec};
+
+#[derive(clap::Args)]
+pub struct GradeArgs {
+    /// The exercise to grade (default: all of them).
+    exercise: Option<String>,
+    /// Grade the reference solutions in solutions/ instead of exercises/.
+    #[arg(long, conflicts_with = "path")]
+    solutions: bool,
+    /// Grade the crate in DIR, which implements EXERCISE (a submission, a mutant).
+    #[arg(long, value_name = "DIR", requires = "exercise")]
+    path: Option<PathBuf>,
+    /// Also write the result as GitHub Classroom JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Language of every message (default: from the locale).
+    #[arg(long, value_enum)]
+    lang: Option<Lang>,
+    /// Replay the random payloads and fragmentations of an earlier run (hex).
+    #[arg(long, value_parser = parse_seed)]
+    seed: Option<u64>,
+    /// Run only the tests whose id contains this text (e.g. `server.short`).
+    #[arg(long, value_name = "TEXT")]
+    only: Option<String>,
+    /// Where the graded crates are built (default: target/grade/).
+    #[arg(long, value_name = "DIR")]
+    target_dir: Option<PathBuf>,
+}
+
+/// The result of one test, as the report and the JSON show it.
+pub struct TestResult {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub points: u32,
+    pub max: u32,
+    pub status: Status,
+    pub failure: Option<Failure>,
+    pub hint: Option<String>,
+    pub duration: Duration,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Pass,
+    Fail,
+    /// The test could not run: the crate does not build.
+    Error,
+}
+
+pub struct ExerciseResult {
+    pub name: &'static str,
+    pub dir: PathBuf,
+    /// The compiler's first error, when the crate did not build.
+    pub build_error: Option<String>,
+    pub tests: Vec<TestResult>,
+}
+
+pub fn run(root: &Path, args: GradeArgs) -> Result<ExitCode> {
+    let lang = args.lang.unwrap_or_else(Lang::from_env);
+    let seed = args.seed.unwrap_or_else(|| fastrand::u64(..) & 0xffff_ffff);
+    let all = exercises::all();
+    let selected: Vec<&Exercise> = match &args.exercise {
+        None => all.iter().collect(),
+        Some(name) => match all.iter().find(|e| e.name == name) {
+            Some(exercise) => vec![exercise],
+            None => {
+                let known: Vec<&str> = all.iter().map(|e| e.name).collect();
+                bail!("unknown exercise `{name}`; the exercises are: {}", known.join(", "));
+            }
+        },
+    };
+    let jobs: Vec<(&Exercise, PathBuf)> = selected
+        .into_iter()
+        .map(|exercise| {
+            let dir = match &args.path {
+                Some(path) => path.clone(),
+                None if args.solutions => root.join("solutions").join(exercise.dir),
+                None => root.join("exercises").join(exercise.dir),
+            };
+            (exercise, dir)
+        })
+        .collect();
+    for (_, dir) in &jobs {
+        if !dir.join("Cargo.toml").is_file() {
+            bail!("no crate to grade at {} (looked for Cargo.toml there)", dir.display());
+        }
+    }
+    let target_root = args.target_dir.clone().unwrap_or_else(|| root.join("target").join("grade"));
+
+    println!("{}", report::header(lang, seed));
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let results = runtime.block_on(async {
+        tokio::select! {
+            results = grade_all(jobs, &target_root, args.only.as_deref(), lang, seed) => results.map(Some),
+            _ = tokio::signal::ctrl_c() => Ok(None),
+        }
+    })?;
+    // Dropping the runtime drops every test still running, which kills the
+    // student's processes (see process::Proc's Drop).
+    runtime.shutdown_timeout(Duration::from_secs(2));
+    let Some(results) = results else {
+        eprintln!("{}", lang.pick("interrupted", "중단됨"));
+        return Ok(ExitCode::from(2));
+    };
+
+    print!("{}", report::render(lang, seed, &results));
+    if let Some(path) = &args.json {
+        json::write(path, lang, &results)?;
+    }
+    let all_passed = results.iter().flat_map(|e| &e.tests).all(|t| t.status == Status::Pass);
+    Ok(if all_passed { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// Grades the exercises in parallel (each on its own ephemeral ports), each
+/// exercise's tests one after another.
+async fn grade_all(
+    jobs: Vec<(&Exercise, PathBuf)>,
+    target_root: &Path,
+    only: Option<&str>,
+    lang: Lang,
+    seed: u64,
+) -> Result<Vec<ExerciseResult>> {
+    let mut handles = Vec::new();
+    for (exercise, dir) in jobs {
+        let target_dir = target_root.join(target_name(exercise.name, &dir));
+        let (name, bins) = (exercise.name, exercise.binaries);
+        let mut tests = (exercise.tests)();
+        if let Some(only) = only {
+            tests.retain(|t| t.id.contains(only));
+        }
+        handles.push(tokio::spawn(async move {
+            grade_exercise(name, bins, tests, dir, target_dir, lang, seed).await
+        }));
+    }
+    let mut results = Vec::new();
+    for handle in handles {
+        results.push(handle.await??);
+    }
+    Ok(results)
+}
+
+async fn grade_exercise(
+    name: &'static str,
+    binaries: &'static [&'static str],
+    tests: Vec<TestSpec>,
+    dir: PathBuf,
+    target_dir: PathBuf,
+    lang: Lang,
+    seed: u64,
+) -> Result<ExerciseResult> {
+    eprintln!("{}", tr!(lang, "building {} …", "{} 빌드 중…", dir.display()));
+    let bins = match build::build(&dir, &target_dir, binaries).await? {
+        Ok(bins) => Arc::new(bins),
+        Err(failure) => {
+            let message = build_message(lang, &failure);
+            let tests = tests.iter().map(|spec| not_run(spec, lang)).collect();
+            return Ok(ExerciseResult {
+                name,
+                dir,
+                build_error: Some(message),
+                tests,
+            });
+        }
+    };
+    let mut results = Vec::new();
+    for spec in &tests {
+        let result = run_test(spec, Ctx::new(lang, seed, bins.clone())).await;
+        let verdict = match result.status {
+            Status::Pass => lang.pick("ok", "통과"),
+            _ => lang.pick("FAILED", "실패"),
+        };
+        eprintln!("  {} … {verdict} ({:.1} s)", spec.id, result.duration.as_secs_f64());
+        results.push(result);
+    }
+    Ok(ExerciseResult {
+        name,
+        dir,
+        build_error: None,
+        tests: results,
+    })
+}
+
+/// Runs one test on its own task, bounded by its timeout. When the bound hits,
+/// the task is aborted, which drops (and so kills) the processes it started.
+async fn run_test(spec: &TestSpec, ctx: Ctx) -> TestResult {
+    let lang = ctx.lang;
+    let start = Instant::now();
+    let mut task = tokio::spawn((spec.run)(ctx.clone()));
+    let outcome = match tokio::time::timeout(spec.timeout, &mut task).await {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(panic)) => Err(Failure::new(
+            Step::Start,
+            tr!(lang, "the grader itself failed in this test: {panic}", "이 테스트에서 채점기 자체가 실패했습니다: {panic}"),
+        )),
+        Err(_) => {
+            task.abort();
+            let (secs, step) = (spec.timeout.as_secs(), ctx.step());
+            let step_name = step.name(lang);
+            Err(Failure::new(
+                step,
+                tr!(
+                    lang,
+                    "the test did not finish within {secs} s; it was waiting at step `{step_name}`",
+                    "테스트가 {secs}초 안에 끝나지 않았습니다. `{step_name}` 단계에서 기다리고 있었습니다"
+                ),
+            ))
+        }
+    };
+    let duration = start.elapsed();
+    let title = spec.title.get(lang);
+    match outcome {
+        Ok(()) => TestResult {
+            id: spec.id,
+            title,
+            points: spec.points,
+            max: spec.points,
+            status: Status::Pass,
+            failure: None,
+            hint: None,
+            duration,
+        },
+        Err(failure) => TestResult {
+            id: spec.id,
+            title,
+            points: 0,
+            max: spec.points,
+            status: Status::Fail,
+            hint: Some(failure.hint.clone().unwrap_or_else(|| spec.hint.get(lang).to_string())),
+            failure: Some(failure),
+            duration,
+        },
+    }
+}
+
+fn not_run(spec: &TestSpec, lang: Lang) -> TestResult {
+    TestResult {
+        id: spec.id,
+        title: spec.title.get(lang),
+        points: 0,
+        max: spec.points,
+        status: Status::Error,
+        failure: None,
+        hint: None,
+        duration: Duration::ZERO,
+    }
+}
+
+fn build_message(lang: Lang, failure: &BuildFailure) -> String {
+    match failure {
+        BuildFailure::Compile(error) => tr!(
+            lang,
+            "the crate does not compile; the compiler's first error:\n{error}",
+            "크레이트가 컴파일되지 않습니다. 컴파일러의 첫 오류:\n{error}"
+        ),
+        BuildFailure::MissingBinary(bin) => tr!(
+            lang,
+            "the crate builds, but has no binary `{bin}` (keep the starter's src/bin/ files)",
+            "크레이트는 빌드되지만 바이너리 `{bin}`가 없습니다(시작 코드의 src/bin/ 파일을 유지하세요)"
+        ),
+        BuildFailure::TimedOut => lang
+            .pick("the build did not finish in time", "빌드가 제한 시간 안에 끝나지 않았습니다")
+            .to_string(),
+    }
+}
+
+/// A target directory per graded crate, stable across runs so warm grades are fast.
+fn target_name(exercise: &str, dir: &Path) -> String {
+    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in dir.to_string_lossy().bytes() {
+        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+    }
+    let leaf = dir.file_name().unwrap_or_default().to_string_lossy();
+    format!("{exercise}-{leaf}-{:08x}", hash as u32)
+}
+
+fn parse_seed(text: &str) -> Result<u64, String> {
+    u64::from_str_radix(text.trim_start_matches("0x"), 16).map_err(|e| format!("not a hex seed: {e}"))
+}

@@ -1,0 +1,113 @@
+//! A grader test is data: id, points, timeout, what it checks, a hint, and the
+//! function that runs it. The list of tests is the single source for the
+//! report, `--json` and (later) the Classroom workflow.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use super::lang::{Lang, Step, Text};
+
+pub type TestFuture = Pin<Box<dyn Future<Output = Result<(), Failure>> + Send>>;
+pub type TestFn = fn(Ctx) -> TestFuture;
+
+/// Whether a test ships to students or stays in the instructor's repository.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Visibility {
+    Public,
+    #[allow(dead_code)] // the echo tests are all public; Classroom adds hidden ones
+    Hidden,
+}
+
+pub struct TestSpec {
+    /// Stable id, `exercise.side.name`, used in reports, JSON and mutant expectations.
+    pub id: &'static str,
+    pub points: u32,
+    /// The whole test, start to end; the student's processes are killed at this bound.
+    pub timeout: Duration,
+    pub visibility: Visibility,
+    /// What the test checks, one line.
+    pub title: Text,
+    /// The hint shown under a failure (a failure may carry a more specific one).
+    pub hint: Text,
+    pub run: TestFn,
+}
+
+/// Why a test failed: the socket step, what happened, the bytes involved, and what to try.
+#[derive(Debug)]
+pub struct Failure {
+    pub step: Step,
+    pub message: String,
+    pub transcript: Vec<String>,
+    pub hint: Option<String>,
+}
+
+impl Failure {
+    pub fn new(step: Step, message: String) -> Failure {
+        Failure {
+            step,
+            message,
+            transcript: Vec::new(),
+            hint: None,
+        }
+    }
+
+    pub fn with_transcript(mut self, lines: Vec<String>) -> Failure {
+        self.transcript = lines;
+        self
+    }
+
+    pub fn with_hint(mut self, hint: String) -> Failure {
+        self.hint = Some(hint);
+        self
+    }
+}
+
+/// What a running test knows: the language, its seed, the built binaries, and
+/// the step it is at (so a timeout can say where it got stuck).
+#[derive(Clone)]
+pub struct Ctx {
+    pub lang: Lang,
+    pub seed: u64,
+    bins: Arc<BTreeMap<String, PathBuf>>,
+    step: Arc<Mutex<Step>>,
+}
+
+impl Ctx {
+    pub fn new(lang: Lang, seed: u64, bins: Arc<BTreeMap<String, PathBuf>>) -> Ctx {
+        Ctx {
+            lang,
+            seed,
+            bins,
+            step: Arc::new(Mutex::new(Step::Start)),
+        }
+    }
+
+    /// The path of a built binary of the crate under test.
+    pub fn bin(&self, name: &str) -> PathBuf {
+        self.bins[name].clone()
+    }
+
+    /// Records the step the test is at.
+    pub fn at(&self, step: Step) {
+        *self.step.lock().unwrap() = step;
+    }
+
+    pub fn step(&self) -> Step {
+        *self.step.lock().unwrap()
+    }
+
+    /// A random generator for this test, derived from the run's seed and the
+    /// test id, so `--seed` replays the same payloads and fragmentations.
+    pub fn rng(&self, id: &str) -> fastrand::Rng {
+        // FNV-1a of the id, mixed into the seed.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in id.bytes() {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+        fastrand::Rng::with_seed(self.seed ^ hash)
+    }
+}

@@ -1,0 +1,55 @@
+//! `cargo xtask`: Socket Lab's tool.
+//!
+//! This file only reads the command line and dispatches; each subcommand lives
+//! in its own module with one entry function.
+
+mod book;
+mod cmd;
+mod grade;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Socket Lab: grade exercises, build the book")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Grade exercises over real sockets and print a report.
+    Grade(grade::GradeArgs),
+    /// Build the book (Korean and English) into target/book.
+    Book(book::BookArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let root = workspace_root();
+    let result = match cli.command {
+        Command::Grade(args) => grade::run(&root, args),
+        Command::Book(args) => book::run(&root, args).map(|()| ExitCode::SUCCESS),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            // 2: the tool itself could not do its job (as opposed to 1, a failed test).
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The workspace root: xtask lives one level below it. Paths are always built
+/// from here, never from the current directory.
+fn workspace_root() -> PathBuf {
+    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir
+        .parent()
+        .expect("xtask lives inside the workspace")
+        .to_path_buf()
+}
