@@ -13,7 +13,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "cargo xtask", about = "Socket Lab: grade exercises, build the book")]
+#[command(
+    name = "cargo xtask",
+    about = "Socket Lab: grade exercises, build the book"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -10,12 +10,13 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use serde::Deserialize;
-use tokio::io::AsyncReadExt;
 
 use super::process::Proc;
 
 /// A first build of a crate with dependencies on a slow laptop stays well under this.
 const BUILD_TIMEOUT: Duration = Duration::from_secs(600);
+/// cargo's JSON messages for a crate with many warnings stay far below this.
+const CARGO_OUTPUT_LIMIT: u64 = 64 * 1024 * 1024;
 /// How many lines of the compiler's first error the report shows.
 const ERROR_LINES: usize = 30;
 
@@ -50,14 +51,12 @@ pub async fn build(
         "--target-dir".into(),
         target_dir.display().to_string(),
     ];
-    let mut cargo = Proc::spawn(Path::new(&cargo), &args, false).context("could not run cargo")?;
-    let mut stdout = cargo.take_stdout().expect("stdout is piped");
-    let mut json = Vec::new();
-    let read = tokio::time::timeout(BUILD_TIMEOUT, stdout.read_to_end(&mut json)).await;
-    if read.is_err() {
+    let mut cargo = Proc::spawn(Path::new(&cargo), &args, None, CARGO_OUTPUT_LIMIT)
+        .context("could not run cargo")?;
+    let Some(status) = cargo.wait_exit(BUILD_TIMEOUT).await else {
         return Ok(Err(BuildFailure::TimedOut));
-    }
-    let status = cargo.wait_exit(BUILD_TIMEOUT).await;
+    };
+    let json = cargo.stdout(CARGO_OUTPUT_LIMIT);
 
     let mut built = BTreeMap::new();
     let mut first_error = None;
@@ -68,7 +67,11 @@ pub async fn build(
         match message.reason.as_str() {
             "compiler-artifact" => {
                 if let Some(exe) = message.executable {
-                    let name = exe.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+                    let name = exe
+                        .file_stem()
+                        .unwrap_or_default()
+                        .to_string_lossy()
+                        .into_owned();
                     built.insert(name, exe);
                 }
             }
@@ -80,7 +83,7 @@ pub async fn build(
             _ => {}
         }
     }
-    if !status.is_some_and(|s| s.success()) {
+    if !status.success() {
         let text = first_error.unwrap_or_else(|| cargo.stderr_text());
         return Ok(Err(BuildFailure::Compile(cut(&text))));
     }

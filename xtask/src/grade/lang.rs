@@ -18,7 +18,11 @@ impl Lang {
             if let Ok(value) = std::env::var(var)
                 && !value.is_empty()
             {
-                return if value.starts_with("ko") { Lang::Ko } else { Lang::En };
+                return if value.starts_with("ko") {
+                    Lang::Ko
+                } else {
+                    Lang::En
+                };
             }
         }
         Lang::En

@@ -90,7 +90,10 @@ pub fn run(root: &Path, args: GradeArgs) -> Result<ExitCode> {
             Some(exercise) => vec![exercise],
             None => {
                 let known: Vec<&str> = all.iter().map(|e| e.name).collect();
-                bail!("unknown exercise `{name}`; the exercises are: {}", known.join(", "));
+                bail!(
+                    "unknown exercise `{name}`; the exercises are: {}",
+                    known.join(", ")
+                );
             }
         },
     };
@@ -107,17 +110,25 @@ pub fn run(root: &Path, args: GradeArgs) -> Result<ExitCode> {
         .collect();
     for (_, dir) in &jobs {
         if !dir.join("Cargo.toml").is_file() {
-            bail!("no crate to grade at {} (looked for Cargo.toml there)", dir.display());
+            bail!(
+                "no crate to grade at {} (looked for Cargo.toml there)",
+                dir.display()
+            );
         }
     }
-    let target_root = args.target_dir.clone().unwrap_or_else(|| root.join("target").join("grade"));
+    let target_root = args
+        .target_dir
+        .clone()
+        .unwrap_or_else(|| root.join("target").join("grade"));
 
     println!("{}", report::header(lang, seed));
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     let results = runtime.block_on(async {
         tokio::select! {
             results = grade_all(jobs, &target_root, args.only.as_deref(), lang, seed) => results.map(Some),
-            _ = tokio::signal::ctrl_c() => Ok(None),
+            _ = interrupted() => Ok(None),
         }
     })?;
     // Dropping the runtime drops every test still running, which kills the
@@ -132,8 +143,32 @@ pub fn run(root: &Path, args: GradeArgs) -> Result<ExitCode> {
     if let Some(path) = &args.json {
         json::write(path, lang, &results)?;
     }
-    let all_passed = results.iter().flat_map(|e| &e.tests).all(|t| t.status == Status::Pass);
-    Ok(if all_passed { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    let all_passed = results
+        .iter()
+        .flat_map(|e| &e.tests)
+        .all(|t| t.status == Status::Pass);
+    Ok(if all_passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Ctrl-C, or (on Unix) SIGTERM from a CI runner or `timeout`: either way the
+/// student's processes must not outlive the grader.
+async fn interrupted() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Grades the exercises in parallel (each on its own ephemeral ports), each
@@ -173,7 +208,10 @@ async fn grade_exercise(
     lang: Lang,
     seed: u64,
 ) -> Result<ExerciseResult> {
-    eprintln!("{}", tr!(lang, "building {} …", "{} 빌드 중…", dir.display()));
+    eprintln!(
+        "{}",
+        tr!(lang, "building {} …", "{} 빌드 중…", dir.display())
+    );
     let bins = match build::build(&dir, &target_dir, binaries).await? {
         Ok(bins) => Arc::new(bins),
         Err(failure) => {
@@ -194,7 +232,11 @@ async fn grade_exercise(
             Status::Pass => lang.pick("ok", "통과"),
             _ => lang.pick("FAILED", "실패"),
         };
-        eprintln!("  {} … {verdict} ({:.1} s)", spec.id, result.duration.as_secs_f64());
+        eprintln!(
+            "  {} … {verdict} ({:.1} s)",
+            spec.id,
+            result.duration.as_secs_f64()
+        );
         results.push(result);
     }
     Ok(ExerciseResult {
@@ -215,7 +257,11 @@ async fn run_test(spec: &TestSpec, ctx: Ctx) -> TestResult {
         Ok(Ok(outcome)) => outcome,
         Ok(Err(panic)) => Err(Failure::new(
             Step::Start,
-            tr!(lang, "the grader itself failed in this test: {panic}", "이 테스트에서 채점기 자체가 실패했습니다: {panic}"),
+            tr!(
+                lang,
+                "the grader itself failed in this test: {panic}",
+                "이 테스트에서 채점기 자체가 실패했습니다: {panic}"
+            ),
         )),
         Err(_) => {
             task.abort();
@@ -250,7 +296,12 @@ async fn run_test(spec: &TestSpec, ctx: Ctx) -> TestResult {
             points: 0,
             max: spec.points,
             status: Status::Fail,
-            hint: Some(failure.hint.clone().unwrap_or_else(|| spec.hint.get(lang).to_string())),
+            hint: Some(
+                failure
+                    .hint
+                    .clone()
+                    .unwrap_or_else(|| spec.hint.get(lang).to_string()),
+            ),
             failure: Some(failure),
             duration,
         },
@@ -283,7 +334,10 @@ fn build_message(lang: Lang, failure: &BuildFailure) -> String {
             "크레이트는 빌드되지만 바이너리 `{bin}`가 없습니다(시작 코드의 src/bin/ 파일을 유지하세요)"
         ),
         BuildFailure::TimedOut => lang
-            .pick("the build did not finish in time", "빌드가 제한 시간 안에 끝나지 않았습니다")
+            .pick(
+                "the build did not finish in time",
+                "빌드가 제한 시간 안에 끝나지 않았습니다",
+            )
             .to_string(),
     }
 }
@@ -300,5 +354,6 @@ fn target_name(exercise: &str, dir: &Path) -> String {
 }
 
 fn parse_seed(text: &str) -> Result<u64, String> {
-    u64::from_str_radix(text.trim_start_matches("0x"), 16).map_err(|e| format!("not a hex seed: {e}"))
+    u64::from_str_radix(text.trim_start_matches("0x"), 16)
+        .map_err(|e| format!("not a hex seed: {e}"))
 }

@@ -1,47 +1,79 @@
 //! The student's programs, run under control: each in its own process group
 //! (a job object on Windows) so that it and every child it spawns are killed
-//! when its test ends, with stdout and stderr captured up to a bound.
+//! when its test ends.
+//!
+//! Their stdin, stdout and stderr are files, not pipes. A pipe would let a
+//! student's program stall the grader: on Linux, `io::copy` from a socket to
+//! a pipe uses splice(2), which holds the pipe's lock while it waits for the
+//! network, so even a non-blocking read of that pipe sleeps uninterruptibly
+//! in the grader's thread. Files also keep what a program wrote for the report,
+//! and their size tells whether output keeps flowing.
 
+use std::fs::File;
+use std::io::Read;
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 #[cfg(windows)]
 use process_wrap::tokio::JobObject;
 #[cfg(unix)]
 use process_wrap::tokio::ProcessGroup;
 use process_wrap::tokio::{ChildWrapper, CommandWrap};
-use tokio::io::{AsyncRead, AsyncReadExt};
-use tokio::process::{ChildStdin, ChildStdout};
 
 use super::lang::{Lang, Step, tr};
 use super::spec::Failure;
 
 /// How much of stdout may come before the readiness line.
-const READY_OUTPUT_LIMIT: usize = 64 * 1024;
-/// How much of stderr (and of stdout after readiness) is kept for the report.
-const CAPTURE_LIMIT: usize = 16 * 1024;
+const READY_OUTPUT_LIMIT: u64 = 64 * 1024;
+/// How much of stderr is read for the report.
+const STDERR_LIMIT: u64 = 16 * 1024;
+/// How often the grader looks at a program's output files.
+const POLL: Duration = Duration::from_millis(10);
 
 /// A running student program. Dropping it kills its whole process group.
 pub struct Proc {
     name: String,
-    child: Box<dyn ChildWrapper>,
-    stdout: Option<ChildStdout>,
-    stderr: Capture,
+    child: Arc<Mutex<Box<dyn ChildWrapper>>>,
+    /// Holds stdin/stdout/stderr; removed on drop.
+    dir: tempfile::TempDir,
     status: Option<ExitStatus>,
+    output_limit: u64,
+    /// Set when the program wrote more than its output limit and was killed.
+    flooded: Arc<AtomicBool>,
+    watchdog: tokio::task::JoinHandle<()>,
 }
 
 impl Proc {
-    /// Starts `program` with `args`; stdin is a pipe when `stdin` is true, else empty.
-    pub fn spawn(program: &Path, args: &[String], stdin: bool) -> std::io::Result<Proc> {
+    /// Starts `program` with `args`, with `stdin` as its standard input (or an
+    /// empty one). A program that writes more than `output_limit` bytes to
+    /// stdout and stderr together is killed.
+    pub fn spawn(
+        program: &Path,
+        args: &[String],
+        stdin: Option<&[u8]>,
+        output_limit: u64,
+    ) -> std::io::Result<Proc> {
+        let dir = tempfile::Builder::new().prefix("socket-lab-").tempdir()?;
+        let input = match stdin {
+            Some(bytes) => {
+                let path = dir.path().join("stdin");
+                std::fs::write(&path, bytes)?;
+                Stdio::from(File::open(&path)?)
+            }
+            None => Stdio::null(),
+        };
+        let stdout = File::create(dir.path().join("stdout"))?;
+        let stderr = File::create(dir.path().join("stderr"))?;
         let mut command = CommandWrap::with_new(program, |command| {
             command
                 .args(args)
-                .stdin(if stdin { Stdio::piped() } else { Stdio::null() })
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
+                .stdin(input)
+                .stdout(stdout)
+                .stderr(stderr)
                 // Short panic messages: the report quotes them.
                 .env("RUST_BACKTRACE", "0")
                 .kill_on_drop(true);
@@ -50,12 +82,14 @@ impl Proc {
         command.wrap(ProcessGroup::leader());
         #[cfg(windows)]
         command.wrap(JobObject);
-        let mut child = command.spawn()?;
-        let stderr = Capture::default();
-        if let Some(pipe) = child.stderr().take() {
-            stderr.drain(pipe);
-        }
-        let stdout = child.stdout().take();
+        let child = Arc::new(Mutex::new(command.spawn()?));
+        let flooded = Arc::new(AtomicBool::new(false));
+        let watchdog = tokio::spawn(watch_output(
+            dir.path().to_path_buf(),
+            output_limit,
+            child.clone(),
+            flooded.clone(),
+        ));
         let name = program
             .file_stem()
             .map(|stem| stem.to_string_lossy().into_owned())
@@ -63,9 +97,11 @@ impl Proc {
         Ok(Proc {
             name,
             child,
-            stdout,
-            stderr,
+            dir,
             status: None,
+            output_limit,
+            flooded,
+            watchdog,
         })
     }
 
@@ -73,47 +109,66 @@ impl Proc {
         &self.name
     }
 
-    pub fn take_stdin(&mut self) -> Option<ChildStdin> {
-        self.child.stdin().take()
+    fn stdout_path(&self) -> PathBuf {
+        self.dir.path().join("stdout")
     }
 
-    pub fn take_stdout(&mut self) -> Option<ChildStdout> {
-        self.stdout.take()
+    /// How many bytes the program has written to stdout so far.
+    pub fn stdout_len(&self) -> u64 {
+        std::fs::metadata(self.stdout_path()).map_or(0, |m| m.len())
+    }
+
+    /// What the program wrote to stdout, up to `limit` bytes.
+    pub fn stdout(&self, limit: u64) -> Vec<u8> {
+        read_up_to(&self.stdout_path(), limit)
+    }
+
+    /// Has the program exited? (Does not wait.)
+    pub fn exited(&mut self) -> bool {
+        if self.status.is_none()
+            && let Ok(Some(status)) = self.child.lock().unwrap().try_wait()
+        {
+            self.status = Some(status);
+        }
+        self.status.is_some()
+    }
+
+    /// Was the program killed for writing too much?
+    pub fn flooded(&self) -> bool {
+        self.flooded.load(Ordering::Relaxed)
     }
 
     /// Waits for the server's readiness line, `listening on <ip>:<port>`, and
-    /// returns the address it names. Everything after it is drained in the background.
-    pub async fn wait_ready(&mut self, lang: Lang, timeout: Duration) -> Result<SocketAddr, Failure> {
+    /// returns the address it names.
+    pub async fn wait_ready(
+        &mut self,
+        lang: Lang,
+        timeout: Duration,
+    ) -> Result<SocketAddr, Failure> {
         let name = self.name.clone();
-        let mut stdout = self.stdout.take().expect("stdout is read once");
-        let mut seen = Vec::new();
-        let found = tokio::time::timeout(timeout, async {
-            let mut chunk = [0u8; 4096];
-            loop {
-                if let Some(end) = seen.iter().position(|&b| b == b'\n') {
-                    let line = String::from_utf8_lossy(&seen[..end]).trim_end().to_string();
-                    if let Some(rest) = line.strip_prefix("listening on ") {
-                        seen.drain(..=end);
-                        return Ok(rest.to_string());
-                    }
-                    seen.drain(..=end);
-                    continue;
-                }
-                if seen.len() > READY_OUTPUT_LIMIT {
-                    return Err(Ready::Flood);
-                }
-                match stdout.read(&mut chunk).await {
-                    Ok(0) | Err(_) => return Err(Ready::Closed),
-                    Ok(n) => seen.extend_from_slice(&chunk[..n]),
-                }
+        let start = Instant::now();
+        let outcome = loop {
+            let exited = self.exited();
+            // Read after checking for exit, so a line written just before exit counts.
+            let seen = self.stdout(READY_OUTPUT_LIMIT + 1);
+            if let Some(addr) = ready_line(&seen) {
+                break Ok(addr);
             }
-        })
-        .await;
+            if seen.len() as u64 > READY_OUTPUT_LIMIT {
+                break Err(Ready::Flood);
+            }
+            if exited {
+                break Err(Ready::Closed);
+            }
+            if start.elapsed() >= timeout {
+                break Err(Ready::Silent);
+            }
+            tokio::time::sleep(POLL).await;
+        };
         let limit_kib = READY_OUTPUT_LIMIT / 1024;
         let secs = timeout.as_secs();
-        let failure = match found {
-            Ok(Ok(addr_text)) => {
-                Capture::default().drain(stdout);
+        let failure = match outcome {
+            Ok(addr_text) => {
                 return addr_text.parse().map_err(|_| {
                     Failure::new(
                         Step::Listen,
@@ -125,7 +180,7 @@ impl Proc {
                     )
                 });
             }
-            Ok(Err(Ready::Flood)) => Failure::new(
+            Err(Ready::Flood) => Failure::new(
                 Step::Listen,
                 tr!(
                     lang,
@@ -140,7 +195,7 @@ impl Proc {
                 )
                 .into(),
             ),
-            Ok(Err(Ready::Closed)) => {
+            Err(Ready::Closed) => {
                 let note = self.death_note(lang).await;
                 let failure = Failure::new(
                     Step::Listen,
@@ -155,7 +210,7 @@ impl Proc {
                     None => failure,
                 }
             }
-            Err(_) => Failure::new(
+            Err(Ready::Silent) => Failure::new(
                 Step::Listen,
                 tr!(
                     lang,
@@ -176,10 +231,9 @@ impl Proc {
 
     /// Waits up to `timeout` for the program to exit.
     pub async fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
-        if self.status.is_none()
-            && let Ok(Ok(status)) = tokio::time::timeout(timeout, self.child.wait()).await
-        {
-            self.status = Some(status);
+        let start = Instant::now();
+        while !self.exited() && start.elapsed() < timeout {
+            tokio::time::sleep(POLL).await;
         }
         self.status
     }
@@ -189,9 +243,19 @@ impl Proc {
         let Some(status) = self.wait_exit(Duration::from_millis(300)).await else {
             return String::new();
         };
+        if self.flooded() {
+            let kib = self.output_limit / 1024;
+            return tr!(
+                lang,
+                " (killed: it wrote over {kib} KiB to stdout and stderr)",
+                " (강제 종료: 표준 출력과 표준 에러에 {kib} KiB 넘게 씀)"
+            );
+        }
         let mut note = match status.code() {
             Some(code) => tr!(lang, " (exit code {code}", " (종료 코드 {code}"),
-            None => lang.pick(" (killed by a signal", " (시그널로 종료됨").to_string(),
+            None => lang
+                .pick(" (killed by a signal", " (시그널로 종료됨")
+                .to_string(),
         };
         if let Some(panic) = self.panic_message() {
             note.push_str(&tr!(lang, ": panicked: {panic}", ": 패닉: {panic}"));
@@ -202,10 +266,14 @@ impl Proc {
 
     /// The panic message on stderr, if the program panicked: "not yet implemented at src/…:12:5".
     pub fn panic_message(&self) -> Option<String> {
-        let text = self.stderr.text();
+        let text = self.stderr_text();
         let mut lines = text.lines();
         let head = lines.find(|line| line.contains("panicked at"))?;
-        let location = head.split("panicked at").nth(1)?.trim().trim_end_matches(':');
+        let location = head
+            .split("panicked at")
+            .nth(1)?
+            .trim()
+            .trim_end_matches(':');
         let message = lines.next().unwrap_or("").trim();
         Some(format!("{message} ({location})"))
     }
@@ -224,7 +292,8 @@ impl Proc {
 
     /// What the program wrote to stderr (cut to a bound).
     pub fn stderr_text(&self) -> String {
-        self.stderr.text()
+        String::from_utf8_lossy(&read_up_to(&self.dir.path().join("stderr"), STDERR_LIMIT))
+            .into_owned()
     }
 }
 
@@ -232,36 +301,54 @@ impl Drop for Proc {
     fn drop(&mut self) {
         // SIGKILL to the whole group (or close the job object): the program and
         // any child it spawned. An already-empty group is not an error here.
-        let _ = self.child.start_kill();
+        self.watchdog.abort();
+        if let Ok(mut child) = self.child.lock() {
+            let _ = child.start_kill();
+        }
     }
 }
 
 enum Ready {
     Flood,
     Closed,
+    Silent,
 }
 
-/// Output kept up to a bound; the rest is read and dropped so the program never blocks on a full pipe.
-#[derive(Clone, Default)]
-pub struct Capture(Arc<Mutex<Vec<u8>>>);
+/// The address in the first complete `listening on <addr>` line, if any.
+fn ready_line(stdout: &[u8]) -> Option<String> {
+    let complete = &stdout[..stdout.iter().rposition(|&b| b == b'\n')? + 1];
+    String::from_utf8_lossy(complete).lines().find_map(|line| {
+        line.trim_end()
+            .strip_prefix("listening on ")
+            .map(str::to_string)
+    })
+}
 
-impl Capture {
-    pub fn drain(&self, mut pipe: impl AsyncRead + Unpin + Send + 'static) {
-        let kept = self.0.clone();
-        tokio::spawn(async move {
-            let mut chunk = [0u8; 8192];
-            while let Ok(n) = pipe.read(&mut chunk).await {
-                if n == 0 {
-                    break;
-                }
-                let mut kept = kept.lock().unwrap();
-                let room = CAPTURE_LIMIT.saturating_sub(kept.len());
-                kept.extend_from_slice(&chunk[..n.min(room)]);
-            }
-        });
+fn read_up_to(path: &Path, limit: u64) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    if let Ok(file) = File::open(path) {
+        let _ = file.take(limit).read_to_end(&mut bytes);
     }
+    bytes
+}
 
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+/// Kills the program once its output files grow past `limit` bytes, so that a
+/// program printing in a loop cannot fill the disk.
+async fn watch_output(
+    dir: PathBuf,
+    limit: u64,
+    child: Arc<Mutex<Box<dyn ChildWrapper>>>,
+    flooded: Arc<AtomicBool>,
+) {
+    let size = |name: &str| std::fs::metadata(dir.join(name)).map_or(0, |m| m.len());
+    loop {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        if size("stdout") + size("stderr") > limit {
+            flooded.store(true, Ordering::Relaxed);
+            if let Ok(mut child) = child.lock() {
+                let _ = child.start_kill();
+            }
+            return;
+        }
     }
 }

@@ -67,7 +67,12 @@ async fn forward(client: TcpStream, upstream: SocketAddr, faults: Faults, seed: 
 }
 
 /// Copies one direction in fragments; an EOF is passed on as a half-close.
-async fn pump(mut from: OwnedReadHalf, mut to: OwnedWriteHalf, faults: Faults, seed: u64) -> io::Result<()> {
+async fn pump(
+    mut from: OwnedReadHalf,
+    mut to: OwnedWriteHalf,
+    faults: Faults,
+    seed: u64,
+) -> io::Result<()> {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut buf = vec![0u8; 16 * 1024];
     loop {
@@ -75,6 +80,13 @@ async fn pump(mut from: OwnedReadHalf, mut to: OwnedWriteHalf, faults: Faults, s
         if n == 0 {
             return to.shutdown().await;
         }
-        write_fragmented(&mut to, &buf[..n], faults.max_segment, faults.max_delay, &mut rng).await?;
+        write_fragmented(
+            &mut to,
+            &buf[..n],
+            faults.max_segment,
+            faults.max_delay,
+            &mut rng,
+        )
+        .await?;
     }
 }

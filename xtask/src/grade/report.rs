@@ -19,7 +19,12 @@ pub fn render(lang: Lang, seed: u64, results: &[ExerciseResult]) -> String {
     for exercise in results {
         let _ = writeln!(out, "\n{} ({})", exercise.name, exercise.dir.display());
         if let Some(error) = &exercise.build_error {
-            let _ = writeln!(out, "  {}: {}", lang.pick("ERROR", "오류"), indent(error, 4).trim_start());
+            let _ = writeln!(
+                out,
+                "  {}: {}",
+                lang.pick("ERROR", "오류"),
+                indent(error, 4).trim_start()
+            );
         }
         let mut previous: Option<String> = None;
         for test in &exercise.tests {
@@ -56,10 +61,18 @@ fn render_test(out: &mut String, lang: Lang, test: &TestResult, previous: &mut O
     let _ = writeln!(out, "  {label} {:<28} {score:>6}  {}", test.id, test.title);
     let Some(failure) = &test.failure else { return };
     let step = failure.step.name(lang);
-    let explanation = format!("{}: {step} — {}", lang.pick("step", "단계"), failure.message);
+    let explanation = format!(
+        "{}: {step} — {}",
+        lang.pick("step", "단계"),
+        failure.message
+    );
     // Many tests of an unsolved exercise fail for one cause: say it once.
     if previous.as_deref() == Some(explanation.as_str()) {
-        let _ = writeln!(out, "        {}", lang.pick("(same cause as above)", "(위와 같은 원인)"));
+        let _ = writeln!(
+            out,
+            "        {}",
+            lang.pick("(same cause as above)", "(위와 같은 원인)")
+        );
         return;
     }
     let _ = writeln!(out, "        {}", indent(&explanation, 8).trim_start());
@@ -74,5 +87,9 @@ fn render_test(out: &mut String, lang: Lang, test: &TestResult, previous: &mut O
 
 fn indent(text: &str, spaces: usize) -> String {
     let pad = " ".repeat(spaces);
-    text.lines().map(|line| format!("{pad}{line}\n")).collect::<String>().trim_end().to_string()
+    text.lines()
+        .map(|line| format!("{pad}{line}\n"))
+        .collect::<String>()
+        .trim_end()
+        .to_string()
 }

@@ -44,8 +44,18 @@ pub fn first_difference(expected: &[u8], got: &[u8]) -> Option<usize> {
 pub fn compare(lang: Lang, expected: &[u8], got: &[u8]) -> Vec<String> {
     let (sent_len, got_len) = (expected.len(), got.len());
     let mut lines = vec![
-        tr!(lang, "expected {sent_len:>8} bytes: {}", "기대한 값 {sent_len:>8}바이트: {}", escape(expected, SHOWN)),
-        tr!(lang, "received {got_len:>8} bytes: {}", "받은 값   {got_len:>8}바이트: {}", escape(got, SHOWN)),
+        tr!(
+            lang,
+            "expected {sent_len:>8} bytes: {}",
+            "기대한 값 {sent_len:>8}바이트: {}",
+            escape(expected, SHOWN)
+        ),
+        tr!(
+            lang,
+            "received {got_len:>8} bytes: {}",
+            "받은 값   {got_len:>8}바이트: {}",
+            escape(got, SHOWN)
+        ),
     ];
     if let Some(at) = first_difference(expected, got) {
         let want = window(expected, at);

@@ -27,7 +27,11 @@ pub async fn connect(ctx: &Ctx, addr: SocketAddr) -> Result<TcpStream, Failure> 
         }
         Ok(Err(err)) => Err(Failure::new(
             Step::Connect,
-            tr!(lang, "could not connect to {addr}: {err}", "{addr}에 연결하지 못했습니다: {err}"),
+            tr!(
+                lang,
+                "could not connect to {addr}: {err}",
+                "{addr}에 연결하지 못했습니다: {err}"
+            ),
         )),
         Err(_) => Err(Failure::new(
             Step::Connect,
@@ -103,7 +107,11 @@ pub async fn exchange(ctx: &Ctx, stream: TcpStream, ex: Exchange<'_>) -> Exchang
     let mut chunk = vec![0u8; 64 * 1024];
     let end = loop {
         if !ex.until_eof && received.len() >= want {
-            break if received.len() > want { End::TooMuch } else { End::Done };
+            break if received.len() > want {
+                End::TooMuch
+            } else {
+                End::Done
+            };
         }
         if received.len() > want {
             break End::TooMuch;
@@ -119,7 +127,10 @@ pub async fn exchange(ctx: &Ctx, stream: TcpStream, ex: Exchange<'_>) -> Exchang
     let write_error = match tokio::time::timeout(STALL, write).await {
         Ok(Ok(Ok(_writer))) => None,
         Ok(Ok(Err(err))) => Some(err),
-        Ok(Err(_)) | Err(_) => Some(io::Error::new(io::ErrorKind::TimedOut, "write did not finish")),
+        Ok(Err(_)) | Err(_) => Some(io::Error::new(
+            io::ErrorKind::TimedOut,
+            "write did not finish",
+        )),
     };
     Exchanged {
         received,

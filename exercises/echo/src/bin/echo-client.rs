@@ -32,7 +32,11 @@ fn main() {
     match sender.join() {
         Ok(Ok(())) => {}
         Ok(Err(err)) => fail(&addr, "write", err),
-        Err(_) => fail(&addr, "write", io::Error::other("the sending thread panicked")),
+        Err(_) => fail(
+            &addr,
+            "write",
+            io::Error::other("the sending thread panicked"),
+        ),
     }
     // Step 4: close. Both handles are dropped by now, which closes the socket.
 }

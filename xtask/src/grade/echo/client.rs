@@ -73,11 +73,12 @@ pub async fn half_close(ctx: Ctx) -> Result<(), Failure> {
 
 pub async fn refused(ctx: Ctx) -> Result<(), Failure> {
     let lang = ctx.lang;
-    let port = wire::free_port().await.map_err(|err| Failure::new(Step::Start, err.to_string()))?;
+    let port = wire::free_port()
+        .await
+        .map_err(|err| Failure::new(Step::Start, err.to_string()))?;
     let addr: SocketAddr = ([127, 0, 0, 1], port).into();
     ctx.at(Step::Connect);
-    let mut client = spawn_client(&ctx, addr)?;
-    drop(client.take_stdin());
+    let mut client = spawn_client(&ctx, addr, b"")?;
     let Some(status) = client.wait_exit(Duration::from_secs(5)).await else {
         return Err(Failure::new(
             Step::Connect,
@@ -89,7 +90,10 @@ pub async fn refused(ctx: Ctx) -> Result<(), Failure> {
         ));
     };
     let stderr = client.stderr_text();
-    let lines: Vec<&str> = stderr.lines().filter(|line| !line.trim().is_empty()).collect();
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .collect();
     let code = status.code().map_or("-".to_string(), |c| c.to_string());
     let failure = if status.code() != Some(1) {
         Failure::new(
@@ -121,12 +125,25 @@ pub async fn refused(ctx: Ctx) -> Result<(), Failure> {
     })
 }
 
-fn spawn_client(ctx: &Ctx, addr: SocketAddr) -> Result<Proc, Failure> {
+/// Starts `echo-client ADDR` with `stdin` as its standard input.
+fn spawn_client(ctx: &Ctx, addr: SocketAddr, stdin: &[u8]) -> Result<Proc, Failure> {
     let lang = ctx.lang;
-    Proc::spawn(&ctx.bin("echo-client"), &[addr.to_string()], true).map_err(|err| {
+    // Room for the whole echo, a little more (to see extra bytes), and stderr.
+    let limit = stdin.len() as u64 + 128 * 1024;
+    Proc::spawn(
+        &ctx.bin("echo-client"),
+        &[addr.to_string()],
+        Some(stdin),
+        limit,
+    )
+    .map_err(|err| {
         Failure::new(
             Step::Start,
-            tr!(lang, "could not start echo-client: {err}", "echo-client를 실행하지 못했습니다: {err}"),
+            tr!(
+                lang,
+                "could not start echo-client: {err}",
+                "echo-client를 실행하지 못했습니다: {err}"
+            ),
         )
     })
 }
@@ -138,79 +155,53 @@ async fn run_client(ctx: &Ctx, payload: Vec<u8>, peer: Peer, seed: u64) -> Resul
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|err| Failure::new(Step::Bind, err.to_string()))?;
-    let addr = listener.local_addr().map_err(|err| Failure::new(Step::Bind, err.to_string()))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|err| Failure::new(Step::Bind, err.to_string()))?;
     let state = Arc::new(PeerState::default());
     let serve = tokio::spawn(serve(listener, peer, seed, state.clone()));
     let _stop_peer = AbortOnDrop(serve);
 
     ctx.at(Step::Connect);
-    let mut client = spawn_client(ctx, addr)?;
-    let mut stdin = client.take_stdin().expect("stdin is piped");
-    let mut stdout = client.take_stdout().expect("stdout is piped");
-    let written = Arc::new(AtomicU64::new(0));
-    let feed = {
-        let (payload, written) = (payload.clone(), written.clone());
-        tokio::spawn(async move {
-            for chunk in payload.chunks(64 * 1024) {
-                if stdin.write_all(chunk).await.is_err() {
-                    return;
-                }
-                written.fetch_add(chunk.len() as u64, Ordering::Relaxed);
-            }
-            // Dropping stdin closes it: the client reads EOF on stdin.
-        })
-    };
-    let _stop_feed = AbortOnDrop(feed);
+    let mut client = spawn_client(ctx, addr, &payload)?;
 
-    // Read stdout while watching that bytes keep moving somewhere.
+    // Watch that bytes keep moving somewhere until the client exits.
     ctx.at(Step::Read);
-    let mut out = Vec::with_capacity(payload.len());
-    let mut chunk = vec![0u8; 64 * 1024];
-    let progress = |out: &Vec<u8>| {
-        written.load(Ordering::Relaxed)
-            + state.received.load(Ordering::Relaxed)
+    let progress = |client: &Proc| {
+        state.received.load(Ordering::Relaxed)
             + state.sent.load(Ordering::Relaxed)
-            + out.len() as u64
+            + client.stdout_len()
     };
-    let mut last = (progress(&out), Instant::now());
-    loop {
-        match tokio::time::timeout(Duration::from_millis(100), stdout.read(&mut chunk)).await {
-            Ok(Ok(0)) | Ok(Err(_)) => break,
-            Ok(Ok(n)) => out.extend_from_slice(&chunk[..n]),
-            Err(_) => {}
-        }
-        if out.len() > payload.len() + 64 * 1024 {
-            return Err(Failure::new(
-                Step::Read,
-                tr!(
-                    lang,
-                    "the client printed over {} bytes, but the server sent only {}",
-                    "서버는 {}바이트만 보냈는데 클라이언트가 {}바이트 넘게 출력했습니다",
-                    out.len(),
-                    payload.len()
-                ),
-            ));
-        }
-        let now = progress(&out);
+    let mut last = (progress(&client), Instant::now());
+    while !client.exited() {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let now = progress(&client);
         if now != last.0 {
             last = (now, Instant::now());
         } else if last.1.elapsed() >= STALL {
-            return Err(stalled(ctx, &state, &written, &payload, &out, addr, &mut client).await);
+            return Err(stalled(ctx, &state, &payload, addr, &mut client).await);
         }
+    }
+    let out = client.stdout(payload.len() as u64 + 64 * 1024);
+    if out.len() > payload.len() {
+        return Err(Failure::new(
+            Step::Read,
+            tr!(
+                lang,
+                "the client printed {} bytes, but the server sent only {}",
+                "서버는 {}바이트만 보냈는데 클라이언트가 {}바이트를 출력했습니다",
+                out.len(),
+                payload.len()
+            ),
+        )
+        .with_transcript(transcript::compare(lang, &payload, &out)));
     }
 
     ctx.at(Step::Close);
-    let Some(status) = client.wait_exit(STALL).await else {
-        return Err(Failure::new(
-            Step::Close,
-            tr!(
-                lang,
-                "the client closed stdout but did not exit within {} s",
-                "클라이언트가 표준 출력을 닫았지만 {}초 안에 종료하지 않았습니다",
-                STALL.as_secs()
-            ),
-        ));
-    };
+    let status = client
+        .wait_exit(Duration::ZERO)
+        .await
+        .expect("the loop above saw it exit");
     if !status.success() {
         let note = client.death_note(lang).await;
         let failure = Failure::new(
@@ -246,15 +237,13 @@ async fn run_client(ctx: &Ctx, payload: Vec<u8>, peer: Peer, seed: u64) -> Resul
 async fn stalled(
     ctx: &Ctx,
     state: &PeerState,
-    written: &AtomicU64,
     payload: &[u8],
-    out: &[u8],
     addr: SocketAddr,
     client: &mut Proc,
 ) -> Failure {
     let lang = ctx.lang;
     let secs = STALL.as_secs();
-    let (fed, total) = (written.load(Ordering::Relaxed), payload.len() as u64);
+    let total = payload.len() as u64;
     let received = state.received.load(Ordering::Relaxed);
     let note = client.death_note(lang).await;
     let failure = if !state.accepted.load(Ordering::Relaxed) {
@@ -266,13 +255,13 @@ async fn stalled(
                 "클라이언트가 {addr}에 연결하지 않았습니다{note}"
             ),
         )
-    } else if state.writing.load(Ordering::Relaxed) && fed < total {
+    } else if state.writing.load(Ordering::Relaxed) && received < total {
         Failure::new(
             Step::Read,
             tr!(
                 lang,
-                "deadlock: nothing moved for {secs} s. The client had taken {fed} of {total} bytes from stdin and stopped reading the socket while it was still writing. The server's echo filled the client's receive buffer, so the server blocked in write and stopped reading; then the client's own writes blocked too. Both sides wait for each other forever.",
-                "교착 상태(deadlock): {secs}초 동안 아무것도 움직이지 않았습니다. 클라이언트는 표준 입력에서 {total}바이트 중 {fed}바이트를 가져간 뒤, 아직 쓰는 중에 소켓 읽기를 멈췄습니다. 서버의 에코가 클라이언트의 수신 버퍼를 채우자 서버는 write에서 막혀 읽기를 멈췄고, 이어서 클라이언트의 write도 막혔습니다. 두 쪽이 서로를 영원히 기다립니다."
+                "deadlock: nothing moved for {secs} s. The server had received {received} of {total} bytes when the client stopped reading the socket while it was still writing. The server's echo filled the client's receive buffer, so the server blocked in write and stopped reading; then the client's own writes blocked too. Both sides wait for each other forever.",
+                "교착 상태(deadlock): {secs}초 동안 아무것도 움직이지 않았습니다. 서버가 {total}바이트 중 {received}바이트를 받았을 때, 클라이언트가 아직 쓰는 중에 소켓 읽기를 멈췄습니다. 서버의 에코가 클라이언트의 수신 버퍼를 채우자 서버는 write에서 막혀 읽기를 멈췄고, 이어서 클라이언트의 write도 막혔습니다. 두 쪽이 서로를 영원히 기다립니다."
             ),
         )
         .with_hint(
@@ -282,7 +271,7 @@ async fn stalled(
             )
             .into(),
         )
-    } else if fed == total && received == total && !state.saw_eof.load(Ordering::Relaxed) {
+    } else if received == total && !state.saw_eof.load(Ordering::Relaxed) {
         Failure::new(
             Step::Shutdown,
             tr!(
@@ -299,13 +288,13 @@ async fn stalled(
             .into(),
         )
     } else {
-        let (got, sent) = (out.len(), state.sent.load(Ordering::Relaxed));
+        let (got, sent) = (client.stdout_len(), state.sent.load(Ordering::Relaxed));
         Failure::new(
             Step::Read,
             tr!(
                 lang,
-                "nothing moved for {secs} s: stdin fed {fed}/{total} bytes, the server received {received} and sent {sent}, the client printed {got}{note}",
-                "{secs}초 동안 아무것도 움직이지 않았습니다. 표준 입력 {fed}/{total}바이트, 서버가 받은 것 {received}, 보낸 것 {sent}, 클라이언트가 출력한 것 {got}바이트{note}"
+                "nothing moved for {secs} s: of {total} bytes, the server received {received} and sent back {sent}, the client printed {got}{note}",
+                "{secs}초 동안 아무것도 움직이지 않았습니다. {total}바이트 중 서버가 받은 것 {received}, 돌려보낸 것 {sent}, 클라이언트가 출력한 것 {got}바이트{note}"
             ),
         )
     };
@@ -317,12 +306,19 @@ async fn stalled(
 
 /// The grader's echo server for one client.
 async fn serve(listener: TcpListener, peer: Peer, seed: u64, state: Arc<PeerState>) {
-    let Ok((stream, _)) = listener.accept().await else { return };
+    let Ok((stream, _)) = listener.accept().await else {
+        return;
+    };
     state.accepted.store(true, Ordering::Relaxed);
     let _ = serve_one(stream, peer, seed, &state).await;
 }
 
-async fn serve_one(stream: TcpStream, peer: Peer, seed: u64, state: &PeerState) -> std::io::Result<()> {
+async fn serve_one(
+    stream: TcpStream,
+    peer: Peer,
+    seed: u64,
+    state: &PeerState,
+) -> std::io::Result<()> {
     stream.set_nodelay(true)?;
     let mut rng = fastrand::Rng::with_seed(seed);
     let (mut reader, mut writer) = stream.into_split();
@@ -340,12 +336,26 @@ async fn serve_one(stream: TcpStream, peer: Peer, seed: u64, state: &PeerState) 
         } else {
             // Echo before reading more: a bounded buffer, as a real server has.
             state.writing.store(true, Ordering::Relaxed);
-            write_fragmented(&mut writer, &buf[..n], peer.max_fragment, peer.max_delay, &mut rng).await?;
+            write_fragmented(
+                &mut writer,
+                &buf[..n],
+                peer.max_fragment,
+                peer.max_delay,
+                &mut rng,
+            )
+            .await?;
             state.writing.store(false, Ordering::Relaxed);
             state.sent.fetch_add(n as u64, Ordering::Relaxed);
         }
     }
-    write_fragmented(&mut writer, &stash, peer.max_fragment, peer.max_delay, &mut rng).await?;
+    write_fragmented(
+        &mut writer,
+        &stash,
+        peer.max_fragment,
+        peer.max_delay,
+        &mut rng,
+    )
+    .await?;
     state.sent.fetch_add(stash.len() as u64, Ordering::Relaxed);
     writer.shutdown().await
 }

@@ -166,7 +166,7 @@ pub fn tests() -> Vec<TestSpec> {
         },
         TestSpec {
             id: "echo.client.large",
-            points: 10,
+            points: 5,
             timeout: SECS(40),
             visibility: Visibility::Public,
             title: Text {

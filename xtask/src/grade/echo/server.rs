@@ -15,6 +15,8 @@ use crate::grade::wire::{self, End, Exchange, binary_payload, connect, describe_
 const READY_TIMEOUT: Duration = Duration::from_secs(5);
 const SHORT: &[u8] = b"hello, socket lab\n";
 const MIB: usize = 1024 * 1024;
+/// An echo server prints one line to stdout and a few to stderr.
+const SERVER_OUTPUT_LIMIT: u64 = 1024 * 1024;
 
 /// Starts `echo-server --listen <listen>` and waits for its readiness line.
 async fn start(ctx: &Ctx, listen: &str) -> Result<(Proc, SocketAddr), Failure> {
@@ -22,10 +24,14 @@ async fn start(ctx: &Ctx, listen: &str) -> Result<(Proc, SocketAddr), Failure> {
     let lang = ctx.lang;
     let bin = ctx.bin("echo-server");
     let args = ["--listen".to_string(), listen.to_string()];
-    let mut server = Proc::spawn(&bin, &args, false).map_err(|err| {
+    let mut server = Proc::spawn(&bin, &args, None, SERVER_OUTPUT_LIMIT).map_err(|err| {
         Failure::new(
             Step::Start,
-            tr!(lang, "could not start echo-server: {err}", "echo-server를 실행하지 못했습니다: {err}"),
+            tr!(
+                lang,
+                "could not start echo-server: {err}",
+                "echo-server를 실행하지 못했습니다: {err}"
+            ),
         )
     })?;
     let addr = server.wait_ready(lang, READY_TIMEOUT).await?;
@@ -33,13 +39,26 @@ async fn start(ctx: &Ctx, listen: &str) -> Result<(Proc, SocketAddr), Failure> {
 }
 
 /// Sends `payload` as `ex` says and checks that exactly the same bytes came back.
-async fn echo_once(ctx: &Ctx, server: &mut Proc, addr: SocketAddr, ex: Exchange<'_>) -> Result<(), Failure> {
+async fn echo_once(
+    ctx: &Ctx,
+    server: &mut Proc,
+    addr: SocketAddr,
+    ex: Exchange<'_>,
+) -> Result<(), Failure> {
     let stream = connect(ctx, addr).await?;
     ctx.at(Step::Write);
     let payload = ex.payload;
     let until_eof = ex.until_eof;
     let result = exchange(ctx, stream, ex).await;
-    check(ctx, server, payload, &result.received, &result.end, until_eof).await
+    check(
+        ctx,
+        server,
+        payload,
+        &result.received,
+        &result.end,
+        until_eof,
+    )
+    .await
 }
 
 /// Turns what came back into a verdict with a transcript.
@@ -82,7 +101,8 @@ async fn check(
         End::Error(_) => (Step::Read, describe_end(lang, end, got, want)),
     };
     message.push_str(&server.death_note(lang).await);
-    let failure = Failure::new(step, message).with_transcript(transcript::compare(lang, payload, received));
+    let failure =
+        Failure::new(step, message).with_transcript(transcript::compare(lang, payload, received));
     Err(match server.starter_hint(lang) {
         Some(hint) => failure.with_hint(hint),
         None => failure,
@@ -107,7 +127,9 @@ pub async fn ready(ctx: Ctx) -> Result<(), Failure> {
 
 pub async fn listen_addr(ctx: Ctx) -> Result<(), Failure> {
     let lang = ctx.lang;
-    let port = wire::free_port().await.map_err(|err| Failure::new(Step::Bind, err.to_string()))?;
+    let port = wire::free_port()
+        .await
+        .map_err(|err| Failure::new(Step::Bind, err.to_string()))?;
     let asked: SocketAddr = ([127, 0, 0, 1], port).into();
     let (_server, addr) = start(&ctx, &asked.to_string()).await?;
     if addr != asked {
@@ -205,10 +227,17 @@ pub async fn sequential(ctx: Ctx) -> Result<(), Failure> {
             read_pause: Duration::ZERO,
             until_eof: true,
         };
-        echo_once(&ctx, &mut server, addr, ex).await.map_err(|mut failure| {
-            failure.message = tr!(ctx.lang, "client {n} of 3: {}", "클라이언트 3개 중 {n}번째: {}", failure.message);
-            failure
-        })?;
+        echo_once(&ctx, &mut server, addr, ex)
+            .await
+            .map_err(|mut failure| {
+                failure.message = tr!(
+                    ctx.lang,
+                    "client {n} of 3: {}",
+                    "클라이언트 3개 중 {n}번째: {}",
+                    failure.message
+                );
+                failure
+            })?;
     }
     Ok(())
 }
@@ -236,13 +265,15 @@ pub async fn reset(ctx: Ctx) -> Result<(), Failure> {
         read_pause: Duration::ZERO,
         until_eof: true,
     };
-    echo_once(&ctx, &mut server, addr, ex).await.map_err(|mut failure| {
-        failure.message = tr!(
-            lang,
-            "after a client reset its connection, the next client: {}",
-            "앞 클라이언트가 연결을 리셋한 뒤, 다음 클라이언트: {}",
-            failure.message
-        );
-        failure
-    })
+    echo_once(&ctx, &mut server, addr, ex)
+        .await
+        .map_err(|mut failure| {
+            failure.message = tr!(
+                lang,
+                "after a client reset its connection, the next client: {}",
+                "앞 클라이언트가 연결을 리셋한 뒤, 다음 클라이언트: {}",
+                failure.message
+            );
+            failure
+        })
 }
