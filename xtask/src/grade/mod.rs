@@ -226,8 +226,10 @@ async fn grade_exercise(
         }
     };
     let mut results = Vec::new();
+    let startup = Arc::default();
     for spec in &tests {
-        let result = run_test(spec, Ctx::new(lang, seed, bins.clone())).await;
+        let ctx = Ctx::new(lang, seed, bins.clone(), Arc::clone(&startup));
+        let result = run_test(spec, ctx).await;
         let verdict = match result.status {
             Status::Pass => lang.pick("ok", "통과"),
             _ => lang.pick("FAILED", "실패"),
@@ -345,10 +347,7 @@ fn build_message(lang: Lang, failure: &BuildFailure) -> String {
 /// A target directory per graded crate, stable across runs so warm grades are fast.
 fn target_name(exercise: &str, dir: &Path) -> String {
     let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in dir.to_string_lossy().bytes() {
-        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-    }
+    let hash = spec::fnv1a(dir.to_string_lossy().as_bytes());
     let leaf = dir.file_name().unwrap_or_default().to_string_lossy();
     format!("{exercise}-{leaf}-{:08x}", hash as u32)
 }

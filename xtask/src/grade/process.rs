@@ -139,12 +139,13 @@ impl Proc {
     }
 
     /// Waits for the server's readiness line, `listening on <ip>:<port>`, and
-    /// returns the address it names.
+    /// returns the address it names. The second part of an error is true when
+    /// the same program would fail the same way again (silent or flooding).
     pub async fn wait_ready(
         &mut self,
         lang: Lang,
         timeout: Duration,
-    ) -> Result<SocketAddr, Failure> {
+    ) -> Result<SocketAddr, (Failure, bool)> {
         let name = self.name.clone();
         let start = Instant::now();
         let outcome = loop {
@@ -167,17 +168,19 @@ impl Proc {
         };
         let limit_kib = READY_OUTPUT_LIMIT / 1024;
         let secs = timeout.as_secs();
+        let again = matches!(outcome, Err(Ready::Flood | Ready::Silent));
         let failure = match outcome {
             Ok(addr_text) => {
                 return addr_text.parse().map_err(|_| {
-                    Failure::new(
+                    let failure = Failure::new(
                         Step::Listen,
                         tr!(
                             lang,
                             "{name} printed `listening on {addr_text}`, but `{addr_text}` is not an address like 127.0.0.1:7878",
                             "{name}가 `listening on {addr_text}`를 출력했지만 `{addr_text}`는 127.0.0.1:7878 같은 주소가 아닙니다"
                         ),
-                    )
+                    );
+                    (failure, false)
                 });
             }
             Err(Ready::Flood) => Failure::new(
@@ -226,7 +229,7 @@ impl Proc {
                 .into(),
             ),
         };
-        Err(failure)
+        Err((failure, again))
     }
 
     /// Waits up to `timeout` for the program to exit.

@@ -37,7 +37,7 @@ pub struct TestSpec {
 }
 
 /// Why a test failed: the socket step, what happened, the bytes involved, and what to try.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Failure {
     pub step: Step,
     pub message: String,
@@ -74,16 +74,35 @@ pub struct Ctx {
     pub seed: u64,
     bins: Arc<BTreeMap<String, PathBuf>>,
     step: Arc<Mutex<Step>>,
+    /// A server that never became ready (silent, flooding) fails every later
+    /// test the same way: remember it instead of waiting again each time.
+    startup: Arc<Mutex<Option<Failure>>>,
 }
 
 impl Ctx {
-    pub fn new(lang: Lang, seed: u64, bins: Arc<BTreeMap<String, PathBuf>>) -> Ctx {
+    /// A context for one test; `startup` is shared by the tests of one exercise.
+    pub fn new(
+        lang: Lang,
+        seed: u64,
+        bins: Arc<BTreeMap<String, PathBuf>>,
+        startup: Arc<Mutex<Option<Failure>>>,
+    ) -> Ctx {
         Ctx {
             lang,
             seed,
             bins,
             step: Arc::new(Mutex::new(Step::Start)),
+            startup,
         }
+    }
+
+    /// The startup failure an earlier test of this exercise remembered.
+    pub fn startup_failure(&self) -> Option<Failure> {
+        self.startup.lock().unwrap().clone()
+    }
+
+    pub fn remember_startup_failure(&self, failure: &Failure) {
+        *self.startup.lock().unwrap() = Some(failure.clone());
     }
 
     /// The path of a built binary of the crate under test.
@@ -103,11 +122,15 @@ impl Ctx {
     /// A random generator for this test, derived from the run's seed and the
     /// test id, so `--seed` replays the same payloads and fragmentations.
     pub fn rng(&self, id: &str) -> fastrand::Rng {
-        // FNV-1a of the id, mixed into the seed.
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for byte in id.bytes() {
-            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-        }
-        fastrand::Rng::with_seed(self.seed ^ hash)
+        fastrand::Rng::with_seed(self.seed ^ fnv1a(id.as_bytes()))
     }
+}
+
+/// FNV-1a: a stable hash for seeds and folder names (std's hasher may change between releases).
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &byte in bytes {
+        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
 }

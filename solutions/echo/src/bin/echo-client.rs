@@ -10,6 +10,7 @@ use std::net::{Shutdown, TcpStream};
 use std::process::exit;
 use std::thread;
 
+// ANCHOR: main
 fn main() {
     let addr = server_addr();
     let stream = connect(&addr);
@@ -37,6 +38,7 @@ fn main() {
     }
     // Step 4: close. Both handles are dropped by now, which closes the socket.
 }
+// ANCHOR_END: main
 
 /// The one argument: the server's address.
 fn server_addr() -> String {
@@ -50,6 +52,7 @@ fn server_addr() -> String {
     }
 }
 
+// ANCHOR: connect
 /// Steps 1–2: create a socket and connect it to the server.
 fn connect(addr: &str) -> TcpStream {
     // `TcpStream::connect` is socket() + connect(): the kernel picks an
@@ -60,7 +63,9 @@ fn connect(addr: &str) -> TcpStream {
         Err(err) => fail(addr, "connect", err),
     }
 }
+// ANCHOR_END: connect
 
+// ANCHOR: send_stdin
 /// Step 3a: send all of stdin, then half-close.
 fn send_stdin(mut stream: TcpStream) -> io::Result<()> {
     // io::copy loops read-from-stdin / write_all-to-socket until stdin ends.
@@ -69,7 +74,9 @@ fn send_stdin(mut stream: TcpStream) -> io::Result<()> {
     // receiving side stays open for the rest of the echo.
     stream.shutdown(Shutdown::Write)
 }
+// ANCHOR_END: send_stdin
 
+// ANCHOR: receive
 /// Step 3b: copy everything the server sends to stdout, until it closes.
 fn receive(mut stream: TcpStream) -> io::Result<()> {
     let mut stdout = io::stdout().lock();
@@ -78,6 +85,7 @@ fn receive(mut stream: TcpStream) -> io::Result<()> {
     io::copy(&mut stream, &mut stdout)?;
     stdout.flush()
 }
+// ANCHOR_END: receive
 
 /// One line on stderr naming the address and the step, then exit code 1.
 fn fail(addr: &str, step: &str, err: io::Error) -> ! {

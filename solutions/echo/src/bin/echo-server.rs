@@ -48,6 +48,7 @@ fn usage() -> ! {
     exit(2);
 }
 
+// ANCHOR: open_listener
 /// Steps 1–3: create a socket, bind it to `addr`, and listen.
 fn open_listener(addr: &str) -> TcpListener {
     // `TcpListener::bind` makes three system calls: socket() creates the
@@ -75,7 +76,9 @@ fn open_listener(addr: &str) -> TcpListener {
     }
     listener
 }
+// ANCHOR_END: open_listener
 
+// ANCHOR: serve_forever
 /// Step 4: accept clients one after another, forever.
 fn serve_forever(listener: TcpListener) {
     // Each call to accept() returns a *new* socket connected to one client;
@@ -98,7 +101,9 @@ fn serve_forever(listener: TcpListener) {
         }
     }
 }
+// ANCHOR_END: serve_forever
 
+// ANCHOR: echo
 /// Steps 5–6: echo every byte until the client half-closes, then close.
 fn echo(mut stream: TcpStream) -> io::Result<()> {
     let mut buf = [0u8; BUF_SIZE];
@@ -121,3 +126,4 @@ fn echo(mut stream: TcpStream) -> io::Result<()> {
     // sends our FIN after it. Dropping `stream` then closes the socket.
     stream.shutdown(Shutdown::Write)
 }
+// ANCHOR_END: echo

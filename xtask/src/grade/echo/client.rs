@@ -101,7 +101,7 @@ pub async fn refused(ctx: Ctx) -> Result<(), Failure> {
             tr!(
                 lang,
                 "connecting to {addr} is refused (nothing listens there); the client should exit with code 1, it exited with {code}{}",
-                "{addr}로의 연결은 거부됩니다(아무도 리슨하지 않음). 클라이언트는 종료 코드 1로 끝나야 하는데 {code}로 끝났습니다{}",
+                "{addr}에 대한 연결은 거부됩니다(아무도 리슨하지 않음). 클라이언트는 종료 코드 1로 끝나야 하는데 {code}로 끝났습니다{}",
                 client.death_note(lang).await
             ),
         )
@@ -189,7 +189,7 @@ async fn run_client(ctx: &Ctx, payload: Vec<u8>, peer: Peer, seed: u64) -> Resul
             tr!(
                 lang,
                 "the client printed {} bytes, but the server sent only {}",
-                "서버는 {}바이트만 보냈는데 클라이언트가 {}바이트를 출력했습니다",
+                "서버는 {1}바이트만 보냈는데 클라이언트가 {0}바이트를 출력했습니다",
                 out.len(),
                 payload.len()
             ),
@@ -209,7 +209,7 @@ async fn run_client(ctx: &Ctx, payload: Vec<u8>, peer: Peer, seed: u64) -> Resul
             tr!(
                 lang,
                 "the client exited unsuccessfully{note} after printing {} of {} bytes",
-                "클라이언트가 {}바이트 중 {}바이트를 출력한 뒤 실패로 종료했습니다{note}",
+                "클라이언트가 {1}바이트 중 {0}바이트를 출력한 뒤 실패로 종료했습니다{note}",
                 out.len(),
                 payload.len()
             ),

@@ -21,6 +21,9 @@ const SERVER_OUTPUT_LIMIT: u64 = 1024 * 1024;
 /// Starts `echo-server --listen <listen>` and waits for its readiness line.
 async fn start(ctx: &Ctx, listen: &str) -> Result<(Proc, SocketAddr), Failure> {
     ctx.at(Step::Listen);
+    if let Some(failure) = ctx.startup_failure() {
+        return Err(failure);
+    }
     let lang = ctx.lang;
     let bin = ctx.bin("echo-server");
     let args = ["--listen".to_string(), listen.to_string()];
@@ -34,8 +37,15 @@ async fn start(ctx: &Ctx, listen: &str) -> Result<(Proc, SocketAddr), Failure> {
             ),
         )
     })?;
-    let addr = server.wait_ready(lang, READY_TIMEOUT).await?;
-    Ok((server, addr))
+    match server.wait_ready(lang, READY_TIMEOUT).await {
+        Ok(addr) => Ok((server, addr)),
+        Err((failure, again)) => {
+            if again {
+                ctx.remember_startup_failure(&failure);
+            }
+            Err(failure)
+        }
+    }
 }
 
 /// Sends `payload` as `ex` says and checks that exactly the same bytes came back.

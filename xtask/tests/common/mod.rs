@@ -1,0 +1,139 @@
+//! Running `cargo xtask grade` as a user would, and checking that it leaves
+//! no process behind.
+
+#![allow(dead_code)] // each test file uses its own part of this
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// A bound on one whole grade run in these tests: the slowest (a hanging
+/// crate) needs well under a minute; a grader that hangs fails here.
+const GRADE_BOUND: Duration = Duration::from_secs(240);
+
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+pub struct Graded {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub json: Value,
+}
+
+impl Graded {
+    /// The Classroom JSON's entry for a test id.
+    pub fn test(&self, id: &str) -> &Value {
+        self.json["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"].as_str().unwrap().starts_with(&format!("{id} ")))
+            .unwrap_or_else(|| panic!("no test {id} in the JSON"))
+    }
+
+    /// Ids of the tests that did not pass.
+    pub fn failed(&self) -> Vec<String> {
+        self.json["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["status"] != "pass")
+            .map(|t| {
+                t["name"]
+                    .as_str()
+                    .unwrap()
+                    .split(' ')
+                    .next()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    }
+
+    pub fn score(&self) -> (u64, u64) {
+        let tests = self.json["tests"].as_array().unwrap();
+        let score = tests.iter().map(|t| t["score"].as_u64().unwrap()).sum();
+        (score, self.json["max_score"].as_u64().unwrap())
+    }
+}
+
+/// `cargo xtask grade <args>` with JSON output, in its own target directory
+/// named `key`; then checks that no program built there is still running.
+pub fn grade(key: &str, args: &[&str]) -> Graded {
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("grade")
+        .join(key);
+    let json_path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{key}.json"));
+    let _ = std::fs::remove_file(&json_path);
+    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .current_dir(root())
+        .arg("grade")
+        .args(args)
+        .arg("--json")
+        .arg(&json_path)
+        .arg("--target-dir")
+        .arg(&target)
+        .timeout(GRADE_BOUND)
+        .output()
+        .expect("run xtask");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let code = output.status.code().unwrap_or_else(|| {
+        panic!("xtask grade was killed (over {GRADE_BOUND:?}?)\n{stdout}\n{stderr}")
+    });
+    assert_no_survivors(&target);
+    let json = std::fs::read_to_string(&json_path)
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or(Value::Null);
+    Graded {
+        code,
+        stdout,
+        stderr,
+        json,
+    }
+}
+
+/// No process whose program lives under `dir` may outlive the grader.
+#[cfg(target_os = "linux")]
+pub fn assert_no_survivors(dir: &Path) {
+    // Killed processes may take a moment to be reaped by init.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let survivors = processes_under(dir);
+        if survivors.is_empty() {
+            return;
+        }
+        if std::time::Instant::now() > deadline {
+            panic!("processes outlived the grader: {survivors:?}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn assert_no_survivors(_dir: &Path) {}
+
+#[cfg(target_os = "linux")]
+fn processes_under(dir: &Path) -> Vec<(u32, PathBuf)> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        // A zombie has no exe link; it is dead, only not yet reaped.
+        if let Ok(exe) = std::fs::read_link(entry.path().join("exe"))
+            && exe.starts_with(dir)
+        {
+            found.push((pid, exe));
+        }
+    }
+    found
+}

@@ -1,0 +1,108 @@
+//! The grader on the echo exercise: the reference scores full marks, the
+//! starter zero, and the report, JSON and exit codes are what users rely on.
+
+mod common;
+
+use assert_cmd::Command;
+use common::{grade, root};
+use predicates::prelude::*;
+
+#[test]
+fn reference_solution_scores_full_marks() {
+    let graded = grade("solution", &["echo", "--solutions", "--lang", "en"]);
+    assert_eq!(graded.code, 0, "{}\n{}", graded.stdout, graded.stderr);
+    let (score, max) = graded.score();
+    assert_eq!(score, max, "{}", graded.stdout);
+    assert!(max >= 100);
+    assert_eq!(graded.json["status"], "pass");
+    assert!(
+        graded.stdout.contains(&format!("total: {max}/{max}")),
+        "{}",
+        graded.stdout
+    );
+}
+
+#[test]
+fn starter_scores_zero_and_says_where_to_start() {
+    let graded = grade("starter", &["echo", "--lang", "en"]);
+    assert_eq!(graded.code, 1);
+    let (score, max) = graded.score();
+    assert_eq!(score, 0, "{}", graded.stdout);
+    assert!(max > 0);
+    assert!(
+        graded.stdout.contains("still the starter code"),
+        "{}",
+        graded.stdout
+    );
+    assert!(
+        graded.stdout.contains("src/bin/echo-server.rs"),
+        "{}",
+        graded.stdout
+    );
+    // Every test's message names the socket step and the starter hint.
+    for test in graded.json["tests"].as_array().unwrap() {
+        assert_eq!(test["status"], "fail");
+        let message = test["message"].as_str().unwrap();
+        assert!(message.contains("todo!()"), "{message}");
+    }
+}
+
+#[test]
+fn classroom_json_has_the_command_grader_shape() {
+    let graded = grade(
+        "starter-ko",
+        &["echo", "--lang", "ko", "--seed", "1234abcd"],
+    );
+    let json = &graded.json;
+    assert_eq!(json["version"], 1);
+    assert_eq!(json["status"], "fail");
+    let tests = json["tests"].as_array().unwrap();
+    assert!(tests.len() >= 13);
+    let mut max = 0;
+    for test in tests {
+        for key in ["name", "status", "message", "test_code", "filename"] {
+            assert!(test[key].is_string(), "{key} in {test}");
+        }
+        for key in ["score", "max_score", "line_no", "duration"] {
+            assert!(test[key].is_u64(), "{key} in {test}");
+        }
+        max += test["max_score"].as_u64().unwrap();
+    }
+    assert_eq!(json["max_score"], max);
+    // Korean report: every message in Korean, and the seed is printed for replay.
+    assert!(graded.stdout.contains("총점: 0/"), "{}", graded.stdout);
+    assert!(
+        graded.stdout.contains("--seed 1234abcd"),
+        "{}",
+        graded.stdout
+    );
+    assert!(
+        graded.test("echo.server.ready")["message"]
+            .as_str()
+            .unwrap()
+            .contains("시작 코드")
+    );
+}
+
+#[test]
+fn unknown_exercise_lists_the_known_ones() {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .current_dir(root())
+        .args(["grade", "no-such-exercise"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("unknown exercise `no-such-exercise`")
+                .and(predicate::str::contains("echo")),
+        );
+}
+
+#[test]
+fn missing_crate_says_where_it_looked() {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .current_dir(root())
+        .args(["grade", "echo", "--path", "/nonexistent/submission"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/nonexistent/submission"));
+}

@@ -1,0 +1,128 @@
+//! Broken and hostile crates (xtask/fixtures/echo/): each is graded, its
+//! failure explained, the grader finishes within its bound, and no process
+//! survives (checked in `common::grade`).
+
+mod common;
+
+use common::{Graded, grade, root};
+
+fn grade_fixture(name: &str) -> Graded {
+    let dir = root().join("xtask/fixtures/echo").join(name);
+    let graded = grade(
+        &format!("fixture-{name}"),
+        &["echo", "--path", dir.to_str().unwrap(), "--lang", "en"],
+    );
+    assert_eq!(graded.code, 1, "{}\n{}", graded.stdout, graded.stderr);
+    graded
+}
+
+/// The echo tests after readiness all fail, explained by `text`. (A server
+/// that hangs after printing its line passes `echo.server.ready`: the kernel
+/// accepts connections into the backlog without it.)
+fn server_tests_fail_with(graded: &Graded, text: &str) {
+    for id in [
+        "echo.server.short",
+        "echo.server.binary_1mib",
+        "echo.server.sequential",
+        "echo.server.reset",
+    ] {
+        let test = graded.test(id);
+        assert_eq!(test["score"], 0, "{id}");
+        assert!(
+            test["message"].as_str().unwrap().contains(text),
+            "{id}: {test}"
+        );
+    }
+}
+
+#[test]
+fn does_not_compile() {
+    let graded = grade_fixture("does-not-compile");
+    assert!(
+        graded.stdout.contains("does not compile"),
+        "{}",
+        graded.stdout
+    );
+    assert!(graded.stdout.contains("error[E0308]"), "{}", graded.stdout);
+    assert!(
+        graded.json["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["status"] == "error" && t["score"] == 0)
+    );
+    assert_eq!(graded.json["status"], "error");
+}
+
+#[test]
+fn never_prints_the_readiness_line() {
+    let graded = grade_fixture("silent");
+    server_tests_fail_with(&graded, "did not print `listening on <ip>:<port>`");
+    assert_eq!(graded.test("echo.server.ready")["score"], 0);
+    // Its client is the reference one: those tests still pass.
+    assert_eq!(graded.test("echo.client.echo")["status"], "pass");
+}
+
+#[test]
+fn exits_at_once() {
+    let graded = grade_fixture("exits-at-once");
+    server_tests_fail_with(&graded, "exited before printing");
+    assert_eq!(graded.score().0, 0);
+}
+
+#[test]
+fn panics() {
+    let graded = grade_fixture("panics");
+    server_tests_fail_with(&graded, "panicked: boom: this server gave up");
+    assert!(
+        graded.test("echo.client.echo")["message"]
+            .as_str()
+            .unwrap()
+            .contains("boom: this client gave up")
+    );
+    assert_eq!(graded.score().0, 0);
+}
+
+#[test]
+fn hangs() {
+    let graded = grade_fixture("hangs");
+    server_tests_fail_with(&graded, "nothing for 3 s");
+    assert!(
+        graded.test("echo.client.echo")["message"]
+            .as_str()
+            .unwrap()
+            .contains("never connected")
+    );
+    assert!(
+        graded.test("echo.client.refused")["message"]
+            .as_str()
+            .unwrap()
+            .contains("did not exit")
+    );
+}
+
+#[test]
+fn floods_stdout() {
+    let graded = grade_fixture("floods");
+    server_tests_fail_with(&graded, "wrote over 64 KiB to stdout");
+    assert_eq!(graded.score().0, 0);
+}
+
+#[test]
+fn ignores_listen_and_binds_a_fixed_port() {
+    let graded = grade_fixture("fixed-port");
+    let test = graded.test("echo.server.listen_addr");
+    assert_eq!(test["score"], 0);
+    assert!(
+        test["message"].as_str().unwrap().contains("47878"),
+        "{test}"
+    );
+}
+
+#[test]
+fn spawns_children() {
+    // The server starts two children that sleep forever, the client one;
+    // `grade` checks that none of them survives.
+    let graded = grade_fixture("spawns-children");
+    server_tests_fail_with(&graded, "nothing for 3 s");
+}
