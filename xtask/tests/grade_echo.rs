@@ -106,3 +106,20 @@ fn missing_crate_says_where_it_looked() {
         .code(2)
         .stderr(predicate::str::contains("/nonexistent/submission"));
 }
+
+/// The flakiness check: 50 whole echo grades of the reference in a row, each
+/// with a fresh seed, must all give full marks. Slow (about 5 minutes), so it
+/// is run by hand: `cargo test -p xtask --test grade_echo -- --ignored`.
+#[test]
+#[ignore = "slow: 50 full echo grades in a row"]
+fn fifty_grades_in_a_row_all_full_marks() {
+    let mut flaky = Vec::new();
+    for run in 0..50 {
+        let graded = grade("solution-repeat", &["echo", "--solutions", "--lang", "en"]);
+        let (score, max) = graded.score();
+        if score != max {
+            flaky.push((run, graded.failed(), graded.stdout));
+        }
+    }
+    assert!(flaky.is_empty(), "flaky runs: {flaky:#?}");
+}
