@@ -63,11 +63,9 @@ pub(crate) use tr;
 /// The socket step a failure happened in, as the book names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
-    Build,
     Start,
     Bind,
     Listen,
-    Accept,
     Connect,
     Read,
     Write,
@@ -80,16 +78,12 @@ impl Step {
     pub fn name(self, lang: Lang) -> &'static str {
         use Step::*;
         match (self, lang) {
-            (Build, Lang::En) => "build",
-            (Build, Lang::Ko) => "빌드(build)",
             (Start, Lang::En) => "start",
             (Start, Lang::Ko) => "실행(start)",
             (Bind, Lang::En) => "bind",
             (Bind, Lang::Ko) => "바인드(bind)",
             (Listen, Lang::En) => "listen",
             (Listen, Lang::Ko) => "리슨(listen)",
-            (Accept, Lang::En) => "accept",
-            (Accept, Lang::Ko) => "연결 수락(accept)",
             (Connect, Lang::En) => "connect",
             (Connect, Lang::Ko) => "연결(connect)",
             (Read, Lang::En) => "read",

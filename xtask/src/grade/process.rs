@@ -105,10 +105,6 @@ impl Proc {
         })
     }
 
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
     fn stdout_path(&self) -> PathBuf {
         self.dir.path().join("stdout")
     }

@@ -28,6 +28,7 @@ pub struct TestSpec {
     pub points: u32,
     /// The whole test, start to end; the student's processes are killed at this bound.
     pub timeout: Duration,
+    #[allow(dead_code)] // read by the Classroom export, which leaves hidden tests out
     pub visibility: Visibility,
     /// What the test checks, one line.
     pub title: Text,

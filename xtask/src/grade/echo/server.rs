@@ -60,7 +60,7 @@ async fn echo_once(
     let payload = ex.payload;
     let until_eof = ex.until_eof;
     let result = exchange(ctx, stream, ex).await;
-    check(
+    let verdict = check(
         ctx,
         server,
         payload,
@@ -68,7 +68,18 @@ async fn echo_once(
         &result.end,
         until_eof,
     )
-    .await
+    .await;
+    verdict.map_err(|mut failure| {
+        // Our own write failing means the server stopped reading (or reset).
+        if let Some(err) = &result.write_error {
+            failure.message.push_str(&tr!(
+                ctx.lang,
+                "; sending to the server failed too: {err}",
+                "; 서버로 보내기도 실패했습니다: {err}"
+            ));
+        }
+        failure
+    })
 }
 
 /// Turns what came back into a verdict with a transcript.
