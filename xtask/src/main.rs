@@ -3,9 +3,12 @@
 //! This file only reads the command line and dispatches; each subcommand lives
 //! in its own module with one entry function.
 
+mod bench;
 mod book;
+mod classroom;
 mod cmd;
 mod grade;
+mod gradebook;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,6 +31,12 @@ enum Command {
     Grade(grade::GradeArgs),
     /// Build the book (Korean and English) into target/book.
     Book(book::BookArgs),
+    /// Measure throughput against a baseline run in the same process.
+    Bench(bench::BenchArgs),
+    /// GitHub Classroom: write the student template repository (`classroom export DIR`).
+    Classroom(classroom::ClassroomArgs),
+    /// Re-grade every student repository in a folder into a CSV (instructors).
+    Gradebook(gradebook::GradebookArgs),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +45,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Grade(args) => grade::run(&root, args),
         Command::Book(args) => book::run(&root, args).map(|()| ExitCode::SUCCESS),
+        Command::Bench(args) => bench::run(&root, args).map(|()| ExitCode::SUCCESS),
+        Command::Classroom(args) => classroom::run(&root, args).map(|()| ExitCode::SUCCESS),
+        Command::Gradebook(args) => gradebook::run(&root, args).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

@@ -1,7 +1,7 @@
 //! The exercises the grader knows, and where their tests are.
 
-use super::echo;
 use super::spec::TestSpec;
+use super::{echo, file_transfer};
 
 pub struct Exercise {
     /// The name on the command line (`cargo xtask grade echo`).
@@ -14,10 +14,18 @@ pub struct Exercise {
 }
 
 pub fn all() -> Vec<Exercise> {
-    vec![Exercise {
-        name: "echo",
-        dir: "echo",
-        binaries: &["echo-server", "echo-client"],
-        tests: echo::tests,
-    }]
+    vec![
+        Exercise {
+            name: "echo",
+            dir: "echo",
+            binaries: &["echo-server", "echo-client"],
+            tests: echo::tests,
+        },
+        Exercise {
+            name: "file-transfer",
+            dir: "file-transfer",
+            binaries: &["ft-server", "ft-client"],
+            tests: file_transfer::tests,
+        },
+    ]
 }

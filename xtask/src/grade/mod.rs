@@ -4,6 +4,8 @@
 mod build;
 mod echo;
 mod exercises;
+mod file_transfer;
+pub mod hidden;
 mod json;
 pub mod lang;
 mod process;
@@ -30,14 +32,20 @@ pub struct GradeArgs {
     /// The exercise to grade (default: all of them).
     exercise: Option<String>,
     /// Grade the reference solutions in solutions/ instead of exercises/.
-    #[arg(long, conflicts_with = "path")]
+    #[arg(long, conflicts_with_all = ["path", "submission"])]
     solutions: bool,
     /// Grade the crate in DIR, which implements EXERCISE (a submission, a mutant).
     #[arg(long, value_name = "DIR", requires = "exercise")]
     path: Option<PathBuf>,
+    /// Grade the exercises of the student repository at DIR (DIR/exercises/<name>).
+    #[arg(long, value_name = "DIR", conflicts_with = "path")]
+    submission: Option<PathBuf>,
     /// Also write the result as GitHub Classroom JSON to FILE.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// Write GitHub Actions' `result` output (base64 Classroom JSON) to $GITHUB_OUTPUT, or print it.
+    #[arg(long)]
+    classroom: bool,
     /// Language of every message (default: from the locale).
     #[arg(long, value_enum)]
     lang: Option<Lang>,
@@ -102,6 +110,12 @@ pub fn run(root: &Path, args: GradeArgs) -> Result<ExitCode> {
         .map(|exercise| {
             let dir = match &args.path {
                 Some(path) => path.clone(),
+                None if args.submission.is_some() => args
+                    .submission
+                    .as_ref()
+                    .unwrap()
+                    .join("exercises")
+                    .join(exercise.dir),
                 None if args.solutions => root.join("solutions").join(exercise.dir),
                 None => root.join("exercises").join(exercise.dir),
             };
@@ -140,8 +154,12 @@ pub fn run(root: &Path, args: GradeArgs) -> Result<ExitCode> {
     };
 
     print!("{}", report::render(lang, seed, &results));
+    print!("{}", report::withheld(lang, &results));
     if let Some(path) = &args.json {
         json::write(path, lang, &results)?;
+    }
+    if args.classroom {
+        json::write_output(lang, &results)?;
     }
     let all_passed = results
         .iter()
@@ -185,6 +203,7 @@ async fn grade_all(
         let target_dir = target_root.join(target_name(exercise.name, &dir));
         let (name, bins) = (exercise.name, exercise.binaries);
         let mut tests = (exercise.tests)();
+        tests.extend(hidden::tests(exercise.name));
         if let Some(only) = only {
             tests.retain(|t| t.id.contains(only));
         }
@@ -342,6 +361,47 @@ fn build_message(lang: Lang, failure: &BuildFailure) -> String {
             )
             .to_string(),
     }
+}
+
+/// One test as the Classroom export and the gradebook see it.
+pub struct TestInfo {
+    pub id: &'static str,
+    pub points: u32,
+    pub timeout: Duration,
+    pub hidden: bool,
+}
+
+/// One exercise with every test the grader has for it, public and hidden.
+pub struct ExerciseInfo {
+    pub name: &'static str,
+    /// The folder under exercises/ and solutions/.
+    pub dir: &'static str,
+    pub tests: Vec<TestInfo>,
+}
+
+/// The grader's test list: the single source for the export's workflow, its
+/// hidden-test summary, and the gradebook's columns.
+pub fn catalog() -> Vec<ExerciseInfo> {
+    exercises::all()
+        .into_iter()
+        .map(|exercise| {
+            let mut specs = (exercise.tests)();
+            specs.extend(hidden::tests(exercise.name));
+            ExerciseInfo {
+                name: exercise.name,
+                dir: exercise.dir,
+                tests: specs
+                    .iter()
+                    .map(|spec| TestInfo {
+                        id: spec.id,
+                        points: spec.points,
+                        timeout: spec.timeout,
+                        hidden: spec.visibility == spec::Visibility::Hidden,
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 /// A target directory per graded crate, stable across runs so warm grades are fast.

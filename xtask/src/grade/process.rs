@@ -57,6 +57,17 @@ impl Proc {
         stdin: Option<&[u8]>,
         output_limit: u64,
     ) -> std::io::Result<Proc> {
+        Proc::spawn_in(None, program, args, stdin, output_limit)
+    }
+
+    /// Like `spawn`, in the working directory `cwd` (where relative paths land).
+    pub fn spawn_in(
+        cwd: Option<&Path>,
+        program: &Path,
+        args: &[String],
+        stdin: Option<&[u8]>,
+        output_limit: u64,
+    ) -> std::io::Result<Proc> {
         let dir = tempfile::Builder::new().prefix("socket-lab-").tempdir()?;
         let input = match stdin {
             Some(bytes) => {
@@ -77,6 +88,9 @@ impl Proc {
                 // Short panic messages: the report quotes them.
                 .env("RUST_BACKTRACE", "0")
                 .kill_on_drop(true);
+            if let Some(cwd) = cwd {
+                command.current_dir(cwd);
+            }
         });
         #[cfg(unix)]
         command.wrap(ProcessGroup::leader());
@@ -127,6 +141,15 @@ impl Proc {
             self.status = Some(status);
         }
         self.status.is_some()
+    }
+
+    /// The program's peak resident memory so far, in KiB (Linux only).
+    #[cfg(target_os = "linux")]
+    pub fn peak_rss_kib(&self) -> Option<u64> {
+        let pid = self.child.lock().ok()?.id()?;
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
     }
 
     /// Was the program killed for writing too much?

@@ -93,3 +93,25 @@ fn indent(text: &str, spaces: usize) -> String {
         .trim_end()
         .to_string()
 }
+
+/// The hidden tests that will run on submission but whose code is not here
+/// (the student template): one line per graded exercise that has some.
+pub fn withheld(lang: Lang, results: &[ExerciseResult]) -> String {
+    let mut out = String::new();
+    for exercise in results {
+        for &(name, count, points) in super::hidden::WITHHELD {
+            if name == exercise.name && count > 0 {
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    tr!(
+                        lang,
+                        "{name}: {count} hidden tests ({points} points) will also run when you submit (push); they are not in this repository.",
+                        "{name}: 제출(push)하면 숨겨진 테스트 {count}개({points}점)도 실행됩니다. 이 테스트는 이 저장소에 없습니다."
+                    )
+                );
+            }
+        }
+    }
+    out
+}

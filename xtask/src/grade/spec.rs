@@ -18,7 +18,6 @@ pub type TestFn = fn(Ctx) -> TestFuture;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Visibility {
     Public,
-    #[allow(dead_code)] // the echo tests are all public; Classroom adds hidden ones
     Hidden,
 }
 
@@ -28,7 +27,7 @@ pub struct TestSpec {
     pub points: u32,
     /// The whole test, start to end; the student's processes are killed at this bound.
     pub timeout: Duration,
-    #[allow(dead_code)] // read by the Classroom export, which leaves hidden tests out
+    /// Hidden tests live in files of their own (see grade/hidden.rs).
     pub visibility: Visibility,
     /// What the test checks, one line.
     pub title: Text,

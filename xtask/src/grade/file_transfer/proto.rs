@@ -1,0 +1,185 @@
+//! The file-transfer protocol as the grader speaks it (the contract is in the
+//! book's "File transfer" chapter): length-prefixed frames over TCP.
+
+use std::io;
+
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+pub const MAX_PAYLOAD: usize = 65536;
+
+pub const LIST: u8 = 0x01;
+pub const GET: u8 = 0x02;
+pub const PUT: u8 = 0x03;
+pub const DATA: u8 = 0x10;
+pub const DONE: u8 = 0x11;
+pub const ENTRY: u8 = 0x20;
+pub const STATUS: u8 = 0x7f;
+
+pub const OK: u8 = 0;
+pub const NOT_FOUND: u8 = 1;
+pub const BAD_NAME: u8 = 2;
+pub const TOO_LARGE: u8 = 3;
+pub const BAD_DIGEST: u8 = 4;
+pub const MALFORMED: u8 = 5;
+
+/// The status code's name, as the chapter and the client's stderr spell it.
+pub fn code_name(code: u8) -> &'static str {
+    match code {
+        OK => "OK",
+        NOT_FOUND => "NOT_FOUND",
+        BAD_NAME => "BAD_NAME",
+        TOO_LARGE => "TOO_LARGE",
+        BAD_DIGEST => "BAD_DIGEST",
+        MALFORMED => "MALFORMED",
+        6 => "SERVER_ERROR",
+        _ => "UNKNOWN",
+    }
+}
+
+#[derive(Debug)]
+pub struct Frame {
+    pub kind: u8,
+    pub payload: Vec<u8>,
+}
+
+/// The bytes of one frame: length, kind, payload.
+pub fn encode(kind: u8, payload: &[u8]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(5 + payload.len());
+    bytes.extend_from_slice(&(payload.len() as u32 + 1).to_be_bytes());
+    bytes.push(kind);
+    bytes.extend_from_slice(payload);
+    bytes
+}
+
+pub async fn write_frame<W: AsyncWrite + Unpin>(
+    out: &mut W,
+    kind: u8,
+    payload: &[u8],
+) -> io::Result<()> {
+    out.write_all(&encode(kind, payload)).await
+}
+
+/// Reads one frame; `None` at a clean end of stream (between frames).
+pub async fn read_frame<R: AsyncRead + Unpin>(input: &mut R) -> io::Result<Option<Frame>> {
+    let mut len = [0u8; 4];
+    let mut got = 0;
+    while got < 4 {
+        let n = input.read(&mut len[got..]).await?;
+        if n == 0 {
+            return if got == 0 {
+                Ok(None)
+            } else {
+                Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "closed inside a frame's length",
+                ))
+            };
+        }
+        got += n;
+    }
+    let len = u32::from_be_bytes(len) as usize;
+    if len == 0 || len > 1 + MAX_PAYLOAD {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("frame length {len} out of range"),
+        ));
+    }
+    let mut body = vec![0u8; len];
+    input.read_exact(&mut body).await?;
+    let kind = body.remove(0);
+    Ok(Some(Frame {
+        kind,
+        payload: body,
+    }))
+}
+
+#[derive(Debug)]
+pub struct Status {
+    pub code: u8,
+    pub value: u64,
+    pub message: String,
+}
+
+pub fn status_payload(code: u8, value: u64, message: &str) -> Vec<u8> {
+    let mut payload = vec![code];
+    payload.extend_from_slice(&value.to_be_bytes());
+    payload.extend_from_slice(message.as_bytes());
+    payload
+}
+
+/// A STATUS frame's fields, or what is wrong with the frame.
+pub fn parse_status(frame: &Frame) -> Result<Status, String> {
+    if frame.kind != STATUS {
+        return Err(format!(
+            "expected STATUS (0x7f), got kind 0x{:02x}",
+            frame.kind
+        ));
+    }
+    if frame.payload.len() < 9 {
+        return Err(format!(
+            "STATUS payload of {} bytes, expected at least 9",
+            frame.payload.len()
+        ));
+    }
+    Ok(Status {
+        code: frame.payload[0],
+        value: u64::from_be_bytes(frame.payload[1..9].try_into().unwrap()),
+        message: String::from_utf8_lossy(&frame.payload[9..]).into_owned(),
+    })
+}
+
+/// A u64 size followed by a name (PUT, ENTRY).
+pub fn size_and_name(size: u64, name: &[u8]) -> Vec<u8> {
+    let mut payload = size.to_be_bytes().to_vec();
+    payload.extend_from_slice(name);
+    payload
+}
+
+pub fn sha256(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+/// Streams `size` bytes as DATA frames of up to `MAX_PAYLOAD`, then DONE with `digest`.
+pub async fn send_file<W: AsyncWrite + Unpin>(
+    out: &mut W,
+    content: &[u8],
+    digest: &[u8; 32],
+) -> io::Result<()> {
+    for chunk in content.chunks(MAX_PAYLOAD) {
+        write_frame(out, DATA, chunk).await?;
+    }
+    write_frame(out, DONE, digest).await
+}
+
+/// Receives DATA frames until DONE: the bytes and the digest the peer sent.
+pub async fn receive_file<R: AsyncRead + Unpin>(
+    input: &mut R,
+    limit: usize,
+) -> Result<(Vec<u8>, Vec<u8>), String> {
+    let mut content = Vec::new();
+    loop {
+        match read_frame(input).await {
+            Ok(Some(frame)) if frame.kind == DATA => {
+                content.extend_from_slice(&frame.payload);
+                if content.len() > limit {
+                    return Err(format!("more than the announced {limit} bytes of DATA"));
+                }
+            }
+            Ok(Some(frame)) if frame.kind == DONE => return Ok((content, frame.payload)),
+            Ok(Some(frame)) => {
+                return Err(format!(
+                    "expected DATA or DONE, got kind 0x{:02x}",
+                    frame.kind
+                ));
+            }
+            Ok(None) => {
+                return Err(format!(
+                    "the connection closed after {} bytes of DATA, before DONE",
+                    content.len()
+                ));
+            }
+            Err(err) => return Err(format!("reading DATA: {err}")),
+        }
+    }
+}

@@ -1,0 +1,710 @@
+//! Tests of the student's `ft-server`: the grader is the client.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use tokio::io::{AsyncWriteExt, BufReader};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+
+use super::proto::{self, Frame, Status};
+use crate::grade::lang::{Step, tr};
+use crate::grade::process::Proc;
+use crate::grade::proxy::{Faults, Proxy};
+use crate::grade::spec::{Ctx, Failure};
+use crate::grade::wire::{STALL, binary_payload, connect};
+
+const READY_TIMEOUT: Duration = Duration::from_secs(5);
+const SERVER_OUTPUT_LIMIT: u64 = 1024 * 1024;
+const MIB: usize = 1024 * 1024;
+
+/// A running `ft-server` over a fresh root folder. The root sits inside a
+/// parent folder of its own, so that a write outside the root shows.
+pub struct Served {
+    pub server: Proc,
+    pub addr: SocketAddr,
+    pub parent: tempfile::TempDir,
+}
+
+impl Served {
+    pub fn root(&self) -> PathBuf {
+        self.parent.path().join("root")
+    }
+}
+
+fn fail(step: Step, message: String) -> Failure {
+    Failure::new(step, message)
+}
+
+/// Starts `ft-server --root <fresh dir with files> --listen 127.0.0.1:0`.
+pub async fn start(ctx: &Ctx, files: &[(&str, &[u8])]) -> Result<Served, Failure> {
+    ctx.at(Step::Listen);
+    if let Some(failure) = ctx.startup_failure() {
+        return Err(failure);
+    }
+    let lang = ctx.lang;
+    let io = |err: std::io::Error| fail(Step::Start, err.to_string());
+    let parent = tempfile::Builder::new()
+        .prefix("socket-lab-ft-")
+        .tempdir()
+        .map_err(io)?;
+    let root = parent.path().join("root");
+    std::fs::create_dir(&root).map_err(io)?;
+    for (name, content) in files {
+        std::fs::write(root.join(name), content).map_err(io)?;
+    }
+    let args = [
+        "--root".to_string(),
+        root.display().to_string(),
+        "--listen".to_string(),
+        "127.0.0.1:0".to_string(),
+    ];
+    let mut server =
+        Proc::spawn(&ctx.bin("ft-server"), &args, None, SERVER_OUTPUT_LIMIT).map_err(|err| {
+            fail(
+                Step::Start,
+                tr!(
+                    lang,
+                    "could not start ft-server: {err}",
+                    "ft-server를 실행하지 못했습니다: {err}"
+                ),
+            )
+        })?;
+    match server.wait_ready(lang, READY_TIMEOUT).await {
+        Ok(addr) => Ok(Served {
+            server,
+            addr,
+            parent,
+        }),
+        Err((failure, again)) => {
+            if again {
+                ctx.remember_startup_failure(&failure);
+            }
+            Err(failure)
+        }
+    }
+}
+
+/// One client connection speaking the protocol.
+pub struct Conn {
+    reader: BufReader<OwnedReadHalf>,
+    pub writer: OwnedWriteHalf,
+}
+
+impl Conn {
+    pub async fn open(ctx: &Ctx, addr: SocketAddr) -> Result<Conn, Failure> {
+        let (reader, writer) = connect(ctx, addr).await?.into_split();
+        Ok(Conn {
+            reader: BufReader::with_capacity(256 * 1024, reader),
+            writer,
+        })
+    }
+
+    pub async fn send(&mut self, ctx: &Ctx, kind: u8, payload: &[u8]) -> Result<(), Failure> {
+        ctx.at(Step::Write);
+        let lang = ctx.lang;
+        proto::write_frame(&mut self.writer, kind, payload)
+            .await
+            .map_err(|err| {
+                fail(
+                    Step::Write,
+                    tr!(
+                        lang,
+                        "sending a frame to the server failed: {err}",
+                        "서버로 프레임을 보내지 못했습니다: {err}"
+                    ),
+                )
+            })
+    }
+
+    /// The next frame, or a failure naming what we waited for.
+    pub async fn frame(&mut self, ctx: &Ctx, waiting_for: &str) -> Result<Frame, Failure> {
+        ctx.at(Step::Read);
+        let lang = ctx.lang;
+        match tokio::time::timeout(STALL, proto::read_frame(&mut self.reader)).await {
+            Ok(Ok(Some(frame))) => Ok(frame),
+            Ok(Ok(None)) => Err(fail(
+                Step::Close,
+                tr!(
+                    lang,
+                    "the server closed the connection while we waited for {waiting_for}",
+                    "{waiting_for}를 기다리는 동안 서버가 연결을 닫았습니다"
+                ),
+            )),
+            Ok(Err(err)) => Err(fail(
+                Step::Read,
+                tr!(
+                    lang,
+                    "reading {waiting_for} failed: {err}",
+                    "{waiting_for}를 읽지 못했습니다: {err}"
+                ),
+            )),
+            Err(_) => Err(fail(
+                Step::Write,
+                tr!(
+                    lang,
+                    "no {waiting_for} from the server within {} s",
+                    "{}초 안에 서버에서 {waiting_for}가 오지 않았습니다",
+                    STALL.as_secs()
+                ),
+            )),
+        }
+    }
+
+    pub async fn status(&mut self, ctx: &Ctx, after: &str) -> Result<Status, Failure> {
+        let frame = self.frame(ctx, &format!("STATUS ({after})")).await?;
+        proto::parse_status(&frame).map_err(|err| {
+            fail(
+                Step::Read,
+                tr!(ctx.lang, "after {after}: {err}", "{after} 다음: {err}"),
+            )
+        })
+    }
+
+    /// GET: the file's bytes, or the error status.
+    pub async fn get(
+        &mut self,
+        ctx: &Ctx,
+        name: &[u8],
+    ) -> Result<Result<Vec<u8>, Status>, Failure> {
+        let lang = ctx.lang;
+        let what = format!("GET {}", String::from_utf8_lossy(name));
+        self.send(ctx, proto::GET, name).await?;
+        let status = self.status(ctx, &what).await?;
+        if status.code != proto::OK {
+            return Ok(Err(status));
+        }
+        ctx.at(Step::Read);
+        let limit = status.value as usize;
+        let (content, digest) =
+            tokio::time::timeout(STALL * 10, proto::receive_file(&mut self.reader, limit))
+                .await
+                .map_err(|_| {
+                    fail(
+                        Step::Read,
+                        tr!(
+                            lang,
+                            "{what}: the file did not arrive in time",
+                            "{what}: 파일이 제때 오지 않았습니다"
+                        ),
+                    )
+                })?
+                .map_err(|err| fail(Step::Read, format!("{what}: {err}")))?;
+        if content.len() as u64 != status.value {
+            return Err(fail(
+                Step::Write,
+                tr!(
+                    lang,
+                    "{what}: STATUS OK announced {} bytes, but DATA carried {}",
+                    "{what}: STATUS OK는 {}바이트라고 했는데 DATA는 {}바이트였습니다",
+                    status.value,
+                    content.len()
+                ),
+            ));
+        }
+        if digest != proto::sha256(&content) {
+            return Err(fail(
+                Step::Write,
+                tr!(
+                    lang,
+                    "{what}: DONE's digest is not the SHA-256 of the bytes sent",
+                    "{what}: DONE의 다이제스트가 보낸 바이트의 SHA-256이 아닙니다"
+                ),
+            ));
+        }
+        Ok(Ok(content))
+    }
+
+    /// PUT: sends the announcement, and on OK the file and its digest; returns the final status.
+    pub async fn put(
+        &mut self,
+        ctx: &Ctx,
+        name: &[u8],
+        content: &[u8],
+        digest: &[u8; 32],
+    ) -> Result<Status, Failure> {
+        let what = format!("PUT {}", String::from_utf8_lossy(name));
+        self.send(
+            ctx,
+            proto::PUT,
+            &proto::size_and_name(content.len() as u64, name),
+        )
+        .await?;
+        let status = self.status(ctx, &what).await?;
+        if status.code != proto::OK {
+            return Ok(status);
+        }
+        ctx.at(Step::Write);
+        proto::send_file(&mut self.writer, content, digest)
+            .await
+            .map_err(|err| fail(Step::Write, format!("{what}: {err}")))?;
+        self.status(ctx, &format!("{what} DONE")).await
+    }
+}
+
+fn expect_code(ctx: &Ctx, status: &Status, code: u8, after: &str) -> Result<(), Failure> {
+    if status.code == code {
+        return Ok(());
+    }
+    let (want, got, message) = (
+        proto::code_name(code),
+        proto::code_name(status.code),
+        &status.message,
+    );
+    Err(fail(
+        Step::Write,
+        tr!(
+            ctx.lang,
+            "after {after}, expected STATUS {want}, got {got} (\"{message}\")",
+            "{after} 다음에 STATUS {want}를 기대했는데 {got}(\"{message}\")가 왔습니다"
+        ),
+    ))
+}
+
+/// Files (names) in `dir`, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+pub async fn ready(ctx: Ctx) -> Result<(), Failure> {
+    let served = start(&ctx, &[]).await?;
+    connect(&ctx, served.addr).await.map(drop)
+}
+
+pub async fn list(ctx: Ctx) -> Result<(), Failure> {
+    let lang = ctx.lang;
+    let files: [(&str, &[u8]); 4] = [
+        ("notes.txt", b"hello\n"),
+        ("a.bin", &[0u8; 1000]),
+        ("empty", b""),
+        (".hidden", b"not listed"),
+    ];
+    let served = start(&ctx, &files).await?;
+    std::fs::create_dir(served.root().join("subdir")).ok();
+    let mut conn = Conn::open(&ctx, served.addr).await?;
+    conn.send(&ctx, proto::LIST, b"").await?;
+    let mut entries = Vec::new();
+    loop {
+        let frame = conn.frame(&ctx, "ENTRY or STATUS").await?;
+        if frame.kind == proto::ENTRY && frame.payload.len() >= 8 {
+            let size = u64::from_be_bytes(frame.payload[..8].try_into().unwrap());
+            entries.push(format!(
+                "{size} {}",
+                String::from_utf8_lossy(&frame.payload[8..])
+            ));
+            continue;
+        }
+        let status = proto::parse_status(&frame).map_err(|err| fail(Step::Read, err))?;
+        expect_code(&ctx, &status, proto::OK, "LIST")?;
+        if status.value != entries.len() as u64 {
+            return Err(fail(
+                Step::Write,
+                tr!(
+                    lang,
+                    "LIST sent {} ENTRY frames but STATUS OK says {}",
+                    "LIST가 ENTRY 프레임 {}개를 보냈는데 STATUS OK는 {}라고 합니다",
+                    entries.len(),
+                    status.value
+                ),
+            ));
+        }
+        break;
+    }
+    let expected = ["1000 a.bin", "0 empty", "6 notes.txt"];
+    if entries != expected {
+        return Err(fail(
+            Step::Write,
+            tr!(
+                lang,
+                "LIST should give the regular files, sorted, without dotfiles or folders",
+                "LIST는 점으로 시작하는 파일과 폴더를 빼고 일반 파일만 정렬해서 보내야 합니다"
+            ),
+        )
+        .with_transcript(vec![
+            format!("expected: {expected:?}"),
+            format!("received: {entries:?}"),
+        ]));
+    }
+    Ok(())
+}
+
+pub async fn get_sizes(ctx: Ctx) -> Result<(), Failure> {
+    let big = binary_payload(&mut ctx.rng("ft.server.get"), MIB);
+    let files: [(&str, &[u8]); 3] = [("empty.txt", b""), ("one.bin", b"\x00"), ("big.bin", &big)];
+    let served = start(&ctx, &files).await?;
+    let mut conn = Conn::open(&ctx, served.addr).await?;
+    for (name, content) in files {
+        match conn.get(&ctx, name.as_bytes()).await? {
+            Ok(got) if got == content => {}
+            Ok(got) => {
+                return Err(fail(Step::Write, format!("GET {name}"))
+                    .with_transcript(crate::grade::transcript::compare(ctx.lang, content, &got)));
+            }
+            Err(status) => expect_code(&ctx, &status, proto::OK, &format!("GET {name}"))?,
+        }
+    }
+    Ok(())
+}
+
+pub async fn get_missing(ctx: Ctx) -> Result<(), Failure> {
+    let served = start(&ctx, &[("here.txt", b"here\n")]).await?;
+    let mut conn = Conn::open(&ctx, served.addr).await?;
+    match conn.get(&ctx, b"missing.txt").await? {
+        Err(status) => expect_code(&ctx, &status, proto::NOT_FOUND, "GET missing.txt")?,
+        Ok(_) => {
+            return Err(fail(
+                Step::Write,
+                "GET missing.txt: STATUS OK for a file that does not exist".into(),
+            ));
+        }
+    }
+    // The connection stays usable after an error status.
+    match conn.get(&ctx, b"here.txt").await? {
+        Ok(content) if content == b"here\n" => Ok(()),
+        _ => Err(fail(
+            Step::Read,
+            tr!(
+                ctx.lang,
+                "after NOT_FOUND, the next GET on the same connection did not work",
+                "NOT_FOUND 뒤, 같은 연결에서 다음 GET이 동작하지 않았습니다"
+            ),
+        )),
+    }
+}
+
+/// PUTs each file, then checks the root holds exactly it, and no temporary file is left.
+async fn put_and_check(
+    ctx: &Ctx,
+    served: &Served,
+    conn: &mut Conn,
+    name: &str,
+    content: &[u8],
+) -> Result<(), Failure> {
+    let lang = ctx.lang;
+    let status = conn
+        .put(ctx, name.as_bytes(), content, &proto::sha256(content))
+        .await?;
+    expect_code(ctx, &status, proto::OK, &format!("PUT {name}"))?;
+    let on_disk = std::fs::read(served.root().join(name)).unwrap_or_default();
+    if on_disk != content {
+        return Err(fail(
+            Step::Read,
+            tr!(
+                lang,
+                "after PUT {name}, the file in --root differs",
+                "PUT {name} 뒤 --root의 파일이 다릅니다"
+            ),
+        )
+        .with_transcript(crate::grade::transcript::compare(lang, content, &on_disk)));
+    }
+    Ok(())
+}
+
+pub async fn put_sizes(ctx: Ctx) -> Result<(), Failure> {
+    let big = binary_payload(&mut ctx.rng("ft.server.put"), MIB);
+    let served = start(&ctx, &[]).await?;
+    let mut conn = Conn::open(&ctx, served.addr).await?;
+    for (name, content) in [
+        ("empty.txt", &b""[..]),
+        ("one.bin", b"\xff"),
+        ("big.bin", &big),
+    ] {
+        put_and_check(&ctx, &served, &mut conn, name, content).await?;
+    }
+    let left = listing(&served.root());
+    if left != ["big.bin", "empty.txt", "one.bin"] {
+        return Err(fail(
+            Step::Close,
+            tr!(
+                ctx.lang,
+                "after three PUTs the root should hold exactly those three files, it holds {left:?}",
+                "PUT 세 번 뒤 root에는 그 세 파일만 있어야 하는데 {left:?}가 있습니다"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+pub async fn large_64mib(ctx: Ctx) -> Result<(), Failure> {
+    let content = binary_payload(&mut ctx.rng("ft.server.large"), 64 * MIB);
+    let served = start(&ctx, &[]).await?;
+    let mut conn = Conn::open(&ctx, served.addr).await?;
+    put_and_check(&ctx, &served, &mut conn, "large.bin", &content).await?;
+    match conn.get(&ctx, b"large.bin").await? {
+        Ok(got) if got == content => Ok(()),
+        Ok(got) => Err(fail(Step::Write, "GET large.bin".into())
+            .with_transcript(crate::grade::transcript::compare(ctx.lang, &content, &got))),
+        Err(status) => expect_code(&ctx, &status, proto::OK, "GET large.bin"),
+    }
+}
+
+pub async fn fragmented(ctx: Ctx) -> Result<(), Failure> {
+    let mut rng = ctx.rng("ft.server.fragmented");
+    let content = binary_payload(&mut rng, 6000);
+    let served = start(&ctx, &[]).await?;
+    let faults = Faults {
+        max_segment: 3,
+        max_delay: Duration::from_micros(300),
+    };
+    let proxy = Proxy::start(served.addr, faults, rng.u64(..))
+        .await
+        .map_err(|err| fail(Step::Start, err.to_string()))?;
+    let mut conn = Conn::open(&ctx, proxy.addr).await?;
+    put_and_check(&ctx, &served, &mut conn, "pieces.bin", &content).await?;
+    match conn.get(&ctx, b"pieces.bin").await? {
+        Ok(got) if got == content => Ok(()),
+        Ok(got) => Err(fail(Step::Write, "GET pieces.bin".into())
+            .with_transcript(crate::grade::transcript::compare(ctx.lang, &content, &got))),
+        Err(status) => expect_code(&ctx, &status, proto::OK, "GET pieces.bin"),
+    }
+}
+
+pub async fn traversal(ctx: Ctx) -> Result<(), Failure> {
+    let lang = ctx.lang;
+    let served = start(&ctx, &[]).await?;
+    std::fs::write(
+        served.parent.path().join("secret.txt"),
+        b"outside the root\n",
+    )
+    .ok();
+    let outside = served.parent.path().join("abs.txt");
+    let mut names: Vec<Vec<u8>> = [
+        "../x.txt",
+        "../secret.txt",
+        "a/b.txt",
+        "a\\b.txt",
+        "..",
+        ".",
+        "",
+        "C:evil.txt",
+        "..%2fencoded.txt",
+        ".hidden",
+    ]
+    .iter()
+    .map(|n| n.as_bytes().to_vec())
+    .collect();
+    names.push(outside.display().to_string().into_bytes());
+    names.push(b"nul\0byte.txt".to_vec());
+    names.push(vec![b'n'; 256]);
+    let mut conn = Conn::open(&ctx, served.addr).await?;
+    for name in &names {
+        let shown = crate::grade::transcript::escape(name, 40);
+        conn.send(&ctx, proto::PUT, &proto::size_and_name(5, name))
+            .await?;
+        let status = conn.status(&ctx, &format!("PUT {shown}")).await?;
+        if status.code == proto::OK {
+            // Finish the upload so a vulnerable server really writes, and we can see where.
+            let _ = proto::send_file(&mut conn.writer, b"evil\n", &proto::sha256(b"evil\n")).await;
+            let _ = conn.status(&ctx, "DONE").await;
+        }
+        expect_code(&ctx, &status, proto::BAD_NAME, &format!("PUT {shown}"))?;
+        match conn.get(&ctx, name).await? {
+            Err(status) => expect_code(&ctx, &status, proto::BAD_NAME, &format!("GET {shown}"))?,
+            Ok(_) => {
+                return Err(fail(
+                    Step::Read,
+                    tr!(
+                        lang,
+                        "GET {shown} was answered with a file",
+                        "GET {shown}에 파일로 답했습니다"
+                    ),
+                ));
+            }
+        }
+    }
+    let (outside_files, inside) = (listing(served.parent.path()), listing(&served.root()));
+    if outside_files != ["root", "secret.txt"] || !inside.is_empty() {
+        return Err(fail(
+            Step::Write,
+            tr!(
+                lang,
+                "rejected names still wrote files: next to the root {outside_files:?}, in it {inside:?}",
+                "거부해야 할 이름으로 파일이 써졌습니다: root 옆 {outside_files:?}, 안 {inside:?}"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+pub async fn unfinished_upload(ctx: Ctx) -> Result<(), Failure> {
+    let lang = ctx.lang;
+    let served = start(&ctx, &[]).await?;
+    // A client announces 1 MiB, sends 1000 bytes, and vanishes.
+    let mut conn = Conn::open(&ctx, served.addr).await?;
+    conn.send(
+        &ctx,
+        proto::PUT,
+        &proto::size_and_name(MIB as u64, b"partial.bin"),
+    )
+    .await?;
+    let status = conn.status(&ctx, "PUT partial.bin").await?;
+    expect_code(&ctx, &status, proto::OK, "PUT partial.bin")?;
+    conn.send(&ctx, proto::DATA, &[7u8; 1000]).await?;
+    let _ = conn.writer.shutdown().await;
+    drop(conn);
+    // Give the server a moment to notice the EOF and clean up.
+    let mut left = Vec::new();
+    for _ in 0..30 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        left = listing(&served.root());
+        if left.is_empty() {
+            break;
+        }
+    }
+    if !left.is_empty() {
+        return Err(fail(
+            Step::Close,
+            tr!(
+                lang,
+                "a client that announced 1 MiB, sent 1000 bytes and disconnected left files in --root: {left:?}",
+                "1 MiB를 알리고 1000바이트만 보낸 뒤 끊은 클라이언트가 --root에 파일을 남겼습니다: {left:?}"
+            ),
+        ));
+    }
+    // And the server serves the next client.
+    let mut next = Conn::open(&ctx, served.addr).await?;
+    put_and_check(&ctx, &served, &mut next, "next.txt", b"next client\n").await
+}
+
+pub async fn too_large(ctx: Ctx) -> Result<(), Failure> {
+    let served = start(&ctx, &[]).await?;
+    let mut conn = Conn::open(&ctx, served.addr).await?;
+    conn.send(
+        &ctx,
+        proto::PUT,
+        &proto::size_and_name(1 << 62, b"huge.bin"),
+    )
+    .await?;
+    let status = conn.status(&ctx, "PUT huge.bin (2^62 bytes)").await?;
+    expect_code(&ctx, &status, proto::TOO_LARGE, "PUT huge.bin (2^62 bytes)")?;
+    put_and_check(&ctx, &served, &mut conn, "small.txt", b"fits\n").await
+}
+
+pub async fn bad_digest(ctx: Ctx) -> Result<(), Failure> {
+    let served = start(&ctx, &[]).await?;
+    let mut conn = Conn::open(&ctx, served.addr).await?;
+    let content = b"these bytes do not match their digest\n";
+    let mut wrong = proto::sha256(content);
+    wrong[0] ^= 0xff;
+    let status = conn.put(&ctx, b"tampered.txt", content, &wrong).await?;
+    expect_code(
+        &ctx,
+        &status,
+        proto::BAD_DIGEST,
+        "PUT tampered.txt with a wrong digest",
+    )?;
+    let left = listing(&served.root());
+    if !left.is_empty() {
+        return Err(fail(
+            Step::Close,
+            tr!(
+                ctx.lang,
+                "after BAD_DIGEST, --root should hold no file, it holds {left:?}",
+                "BAD_DIGEST 뒤에는 --root에 파일이 없어야 하는데 {left:?}가 있습니다"
+            ),
+        ));
+    }
+    put_and_check(&ctx, &served, &mut conn, "good.txt", b"good\n").await
+}
+
+pub async fn malformed(ctx: Ctx) -> Result<(), Failure> {
+    let lang = ctx.lang;
+    let mut served = start(&ctx, &[("here.txt", b"here\n")]).await?;
+    let cases: [(&str, Vec<u8>); 4] = [
+        ("unknown kind 0x55", proto::encode(0x55, b"?")),
+        ("frame length 0", vec![0, 0, 0, 0]),
+        (
+            "frame length 0xffffffff",
+            vec![0xff, 0xff, 0xff, 0xff, 0x02],
+        ),
+        ("DATA outside a PUT", proto::encode(proto::DATA, b"stray")),
+    ];
+    for (what, bytes) in cases {
+        let mut conn = Conn::open(&ctx, served.addr).await?;
+        conn.writer.write_all(&bytes).await.ok();
+        let status = conn.status(&ctx, what).await?;
+        expect_code(&ctx, &status, proto::MALFORMED, what)?;
+        drop(conn);
+        if served.server.exited() {
+            let note = served.server.death_note(lang).await;
+            return Err(fail(
+                Step::Read,
+                tr!(
+                    lang,
+                    "the server died after {what}{note}",
+                    "{what} 뒤 서버가 죽었습니다{note}"
+                ),
+            ));
+        }
+    }
+    let mut conn = Conn::open(&ctx, served.addr).await?;
+    match conn.get(&ctx, b"here.txt").await? {
+        Ok(_) => Ok(()),
+        Err(status) => expect_code(
+            &ctx,
+            &status,
+            proto::OK,
+            "GET here.txt after malformed clients",
+        ),
+    }
+}
+
+/// Peak memory of the server while it sends a 1 GiB file (Linux: VmHWM).
+#[cfg(target_os = "linux")]
+pub async fn memory(ctx: Ctx) -> Result<(), Failure> {
+    const SIZE: u64 = 1 << 30;
+    const LIMIT_MIB: u64 = 256;
+    let lang = ctx.lang;
+    let served = start(&ctx, &[]).await?;
+    // A sparse file: 1 GiB of zeros that costs no disk.
+    let file = std::fs::File::create(served.root().join("huge.bin"))
+        .map_err(|e| fail(Step::Start, e.to_string()))?;
+    file.set_len(SIZE)
+        .map_err(|e| fail(Step::Start, e.to_string()))?;
+    drop(file);
+    let mut conn = Conn::open(&ctx, served.addr).await?;
+    conn.send(&ctx, proto::GET, b"huge.bin").await?;
+    let status = conn.status(&ctx, "GET huge.bin").await?;
+    expect_code(&ctx, &status, proto::OK, "GET huge.bin")?;
+    let mut received = 0u64;
+    loop {
+        let frame = conn.frame(&ctx, "DATA or DONE").await?;
+        match frame.kind {
+            proto::DATA => received += frame.payload.len() as u64,
+            proto::DONE => break,
+            kind => {
+                return Err(fail(
+                    Step::Read,
+                    format!("GET huge.bin: unexpected kind 0x{kind:02x}"),
+                ));
+            }
+        }
+    }
+    let peak = served.server.peak_rss_kib().unwrap_or(0) / 1024;
+    if received != SIZE {
+        return Err(fail(
+            Step::Write,
+            format!("GET huge.bin: {received} of {SIZE} bytes"),
+        ));
+    }
+    if peak > LIMIT_MIB {
+        return Err(fail(
+            Step::Read,
+            tr!(
+                lang,
+                "sending a 1 GiB file, the server's memory peaked at {peak} MiB (limit {LIMIT_MIB} MiB): stream the file in chunks instead of reading it whole",
+                "1 GiB 파일을 보내는 동안 서버 메모리가 최대 {peak} MiB였습니다(한도 {LIMIT_MIB} MiB). 파일을 통째로 읽지 말고 조각으로 흘려보내세요"
+            ),
+        ));
+    }
+    Ok(())
+}
