@@ -1,0 +1,309 @@
+//! `cargo xtask classroom export DIR`: writes the student template repository
+//! for a GitHub Classroom assignment.
+//!
+//! The template holds the exercises (starters), the book's sources, the tool
+//! (xtask) without hidden tests, mutants, fixtures or the tool's own tests, a
+//! workspace without `solutions/`, a student README in both languages, and
+//! `.github/workflows/classroom.yml`, generated from the grader's test list
+//! (see workflow.rs). Nothing here is edited by hand after the export.
+
+mod workflow;
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::grade::{self, ExerciseInfo};
+
+#[derive(clap::Args)]
+pub struct ClassroomArgs {
+    #[command(subcommand)]
+    command: ClassroomCommand,
+}
+
+#[derive(clap::Subcommand)]
+enum ClassroomCommand {
+    /// Write the student template repository into DIR (which must be empty or absent).
+    Export(ExportArgs),
+}
+
+#[derive(clap::Args)]
+pub struct ExportArgs {
+    /// Where to write the template.
+    dir: PathBuf,
+    /// The instructor's repository that classroom.yml checks the grader out of (OWNER/NAME).
+    #[arg(long, value_name = "OWNER/NAME", default_value = "OWNER/socket-lab")]
+    grader_repo: String,
+    /// The commit (or tag) of the grader that classroom.yml pins (default: this checkout's HEAD).
+    #[arg(long, value_name = "REF")]
+    grader_ref: Option<String>,
+    /// The language of the grade report on submission.
+    #[arg(long, value_enum, default_value = "ko")]
+    lang: grade::lang::Lang,
+}
+
+pub fn run(root: &Path, args: ClassroomArgs) -> Result<()> {
+    match args.command {
+        ClassroomCommand::Export(args) => {
+            let grader_ref = match args.grader_ref {
+                Some(r) => r,
+                None => head_commit(root)?,
+            };
+            let options = workflow::Options {
+                grader_repo: args.grader_repo,
+                grader_ref,
+                lang: args.lang,
+            };
+            export(root, &args.dir, &options)?;
+            eprintln!("wrote the student template to {}", args.dir.display());
+            Ok(())
+        }
+    }
+}
+
+/// Top-level entries of the repository that go into the template as they are
+/// (the workspace manifest, README and xtask/ are handled on their own).
+const COPIED: &[&str] = &[".cargo", ".gitignore", "Cargo.lock", "book", "exercises"];
+
+/// Folders under xtask/ that stay in the instructor's repository.
+const XTASK_LEFT_OUT: &[&str] = &["mutants", "fixtures", "tests"];
+
+/// Every file the export writes, relative to the template's root, that a
+/// student must not change: the grader and its workflow. The gradebook flags
+/// a submission where any of them differs from the template.
+pub fn guarded(path: &str) -> bool {
+    path.starts_with("xtask/")
+        || path.starts_with(".cargo/")
+        || path.starts_with(".github/")
+        || path == "Cargo.toml"
+}
+
+pub fn export(root: &Path, dest: &Path, options: &workflow::Options) -> Result<()> {
+    if dest.exists() && fs::read_dir(dest)?.next().is_some() {
+        bail!("{} is not empty", dest.display());
+    }
+    fs::create_dir_all(dest)?;
+    for entry in COPIED {
+        copy_tree(&root.join(entry), &dest.join(entry))?;
+    }
+    copy_xtask(root, dest)?;
+
+    let catalog = grade::catalog();
+    let hidden_rs = dest.join("xtask/src/grade/hidden.rs");
+    fs::write(&hidden_rs, hidden_stub(&catalog))?;
+
+    let manifest = fs::read_to_string(root.join("Cargo.toml"))?;
+    fs::write(dest.join("Cargo.toml"), student_manifest(&manifest)?)?;
+    let lock = fs::read_to_string(root.join("Cargo.lock"))?;
+    let solutions = solution_packages(root)?;
+    fs::write(dest.join("Cargo.lock"), without_packages(&lock, &solutions))?;
+    fs::write(dest.join("README.md"), readme(&catalog))?;
+    let workflows = dest.join(".github/workflows");
+    fs::create_dir_all(&workflows)?;
+    fs::write(
+        workflows.join("classroom.yml"),
+        workflow::classroom_yml(&catalog, options),
+    )?;
+    Ok(())
+}
+
+fn head_commit(root: &Path) -> Result<String> {
+    let output = std::process::Command::new("git")
+        .current_dir(root)
+        .args(["rev-parse", "HEAD"])
+        .output()
+        .context("could not run git to find the grader's commit; pass --grader-ref")?;
+    if !output.status.success() {
+        bail!("`git rev-parse HEAD` failed; pass --grader-ref");
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
+}
+
+/// xtask/ without the hidden tests' files and the instructor-only folders.
+fn copy_xtask(root: &Path, dest: &Path) -> Result<()> {
+    let from = root.join("xtask");
+    let to = dest.join("xtask");
+    let hidden: Vec<PathBuf> = grade::hidden::FILES
+        .iter()
+        .map(|file| from.join("src/grade").join(file))
+        .collect();
+    copy_filtered(&from, &to, &|path| {
+        let top = path
+            .strip_prefix(&from)
+            .ok()
+            .and_then(|rel| rel.components().next())
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .unwrap_or_default();
+        !XTASK_LEFT_OUT.contains(&top.as_str()) && !hidden.iter().any(|h| h == path)
+    })
+}
+
+fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    if !from.exists() {
+        return Ok(());
+    }
+    copy_filtered(from, to, &|_| true)
+}
+
+/// Copies files under `from` for which `keep` holds, skipping build output.
+fn copy_filtered(from: &Path, to: &Path, keep: &dyn Fn(&Path) -> bool) -> Result<()> {
+    if from.is_file() {
+        if keep(from) {
+            if let Some(parent) = to.parent() {
+                fs::create_dir_all(parent)?;
+            }
+            fs::copy(from, to).with_context(|| format!("copying {}", from.display()))?;
+        }
+        return Ok(());
+    }
+    for entry in fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if name == "target" || name == ".git" || name == "node_modules" {
+            continue;
+        }
+        let path = entry.path();
+        if !keep(&path) {
+            continue;
+        }
+        copy_filtered(&path, &to.join(&name), keep)?;
+    }
+    Ok(())
+}
+
+/// grade/hidden.rs for the template: no hidden test code, only how many
+/// hidden tests each exercise has and their points.
+pub fn hidden_stub(catalog: &[ExerciseInfo]) -> String {
+    let mut out = String::from(
+        "//! Hidden tests: this is the student template, so their code is not here.\n\
+         //! They run on submission (classroom.yml grades with the instructor's\n\
+         //! grader). Written by `cargo xtask classroom export`; do not edit.\n\
+         \n\
+         use super::spec::TestSpec;\n\
+         \n\
+         /// No hidden test code in the template.\n\
+         pub fn tests(_exercise: &str) -> Vec<TestSpec> {\n    Vec::new()\n}\n\
+         \n\
+         /// Hidden tests whose code is absent here: (exercise, count, points).\n\
+         pub const WITHHELD: &[(&str, usize, u32)] = &[\n",
+    );
+    for exercise in catalog {
+        let hidden: Vec<_> = exercise.tests.iter().filter(|t| t.hidden).collect();
+        if !hidden.is_empty() {
+            let points: u32 = hidden.iter().map(|t| t.points).sum();
+            let _ = writeln!(
+                out,
+                "    ({:?}, {}, {points}),",
+                exercise.name,
+                hidden.len()
+            );
+        }
+    }
+    out.push_str(
+        "];\n\n/// Files of hidden-test code: none in the template.\npub const FILES: &[&str] = &[];\n",
+    );
+    out
+}
+
+/// The workspace manifest without the solution crates.
+pub fn student_manifest(manifest: &str) -> Result<String> {
+    let mut out = String::new();
+    let mut removed = 0;
+    for line in manifest.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with("\"solutions/") {
+            removed += 1;
+            continue;
+        }
+        if let Some(list) = trimmed.strip_prefix("default-members = [") {
+            let kept: Vec<&str> = list
+                .trim_end_matches(']')
+                .split(',')
+                .map(str::trim)
+                .filter(|m| !m.is_empty() && !m.starts_with("\"solutions/"))
+                .collect();
+            let _ = writeln!(out, "default-members = [{}]", kept.join(", "));
+            continue;
+        }
+        if trimmed.starts_with("exclude = ") {
+            continue; // mutants and fixtures are not in the template
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    if removed == 0 {
+        bail!("the workspace's Cargo.toml names no solutions/ member: has its layout changed?");
+    }
+    // The instructor's header speaks of solutions and mutants: say what the template holds.
+    let body = out
+        .find("[workspace]")
+        .map_or(out.as_str(), |at| &out[at..])
+        .replace(
+            "# Buggy and hostile crates that prove the grader: each is a workspace of its\n# own, built only by the grader's tests.\n",
+            "",
+        );
+    Ok(format!("{STUDENT_MANIFEST_HEADER}{body}"))
+}
+
+const STUDENT_MANIFEST_HEADER: &str = "\
+# Socket Lab: your exercises, the book and the grader (`cargo xtask grade`).
+#
+# The exercises are members but not default members: their own tests fail
+# until you solve them. Written by `cargo xtask classroom export`.
+
+";
+
+/// The package names of the crates under solutions/.
+fn solution_packages(root: &Path) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    let dir = root.join("solutions");
+    if !dir.is_dir() {
+        return Ok(names);
+    }
+    for entry in fs::read_dir(dir)? {
+        let manifest = entry?.path().join("Cargo.toml");
+        if let Ok(text) = fs::read_to_string(&manifest)
+            && let Some(name) = text
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("name = "))
+                .map(|n| n.trim_matches('"').to_string())
+        {
+            names.push(name);
+        }
+    }
+    Ok(names)
+}
+
+/// Cargo.lock without the `[[package]]` entries of `names`, so that the
+/// template's lockfile is exactly what cargo would write for its workspace.
+pub fn without_packages(lock: &str, names: &[String]) -> String {
+    let mut blocks: Vec<&str> = lock.split("\n\n").collect();
+    blocks.retain(|block| {
+        !names
+            .iter()
+            .any(|name| block.contains(&format!("[[package]]\nname = \"{name}\"\n")))
+    });
+    blocks.join("\n\n")
+}
+
+/// The student's README, both languages.
+fn readme(catalog: &[ExerciseInfo]) -> String {
+    let mut list = String::new();
+    for exercise in catalog {
+        let public: Vec<_> = exercise.tests.iter().filter(|t| !t.hidden).collect();
+        let hidden: Vec<_> = exercise.tests.iter().filter(|t| t.hidden).collect();
+        let _ = writeln!(
+            list,
+            "| `{}` | `exercises/{}/` | {} ({} pt) | {} ({} pt) |",
+            exercise.name,
+            exercise.dir,
+            public.len(),
+            public.iter().map(|t| t.points).sum::<u32>(),
+            hidden.len(),
+            hidden.iter().map(|t| t.points).sum::<u32>(),
+        );
+    }
+    include_str!("README.template.md").replace("{{EXERCISES}}", list.trim_end())
+}

@@ -1,0 +1,379 @@
+//! `cargo xtask gradebook SUBMISSIONS_DIR --template DIR --csv FILE`: the
+//! instructor's own re-grade of every student repository in a folder (as
+//! `gh classroom clone student-repos` lays them out), with this repository's
+//! grader, hidden tests included.
+//!
+//! Each submission is graded by a child `xtask grade --submission` in a target
+//! directory of its own, several at once, each bounded in time (`--timeout`);
+//! the grader bounds every build, test and output inside. The CSV has one row
+//! per student: a column per test of each exercise, the exercise's total, the
+//! total, and `flags`: every file of the grader or its workflow that differs
+//! from the template by SHA-256 (`changed:`, `missing:`, `added:`), and
+//! `timed-out`, `grader-error` or `does-not-build:<exercise>` when grading
+//! did not go through.
+//!
+//! Safety: building a submission runs the student's `build.rs` and
+//! procedural macros, and grading runs their programs, all as the user who
+//! runs the gradebook, with that user's files, credentials and network. Run
+//! it where nothing is worth stealing or breaking: a throwaway VM or
+//! container with no tokens or SSH keys, the submissions mounted in, and no
+//! network once dependencies are fetched (grading only needs loopback), e.g.
+//! `cargo fetch` in the grader and each submission, then
+//! `docker run --rm --network none -e CARGO_NET_OFFLINE=true ...`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::classroom;
+use crate::grade::{self, ExerciseInfo};
+
+#[derive(clap::Args)]
+pub struct GradebookArgs {
+    /// The folder of student repositories, one folder per student.
+    submissions: PathBuf,
+    /// Write the gradebook here.
+    #[arg(long, value_name = "FILE")]
+    csv: PathBuf,
+    /// The student template (from `cargo xtask classroom export`) to compare
+    /// the grader and workflow files against.
+    #[arg(long, value_name = "DIR")]
+    template: PathBuf,
+    /// How many submissions to grade at once (default: the number of CPUs).
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
+    /// The bound on one submission's whole grade, builds included, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 1200)]
+    timeout: u64,
+    /// The same random data for every student (hex; default: random, printed).
+    #[arg(long, value_parser = parse_seed)]
+    seed: Option<u64>,
+    /// Where the submissions are built, one folder each (default: target/gradebook/).
+    #[arg(long, value_name = "DIR")]
+    target_dir: Option<PathBuf>,
+}
+
+/// One student's row.
+struct Row {
+    student: String,
+    /// Test id → points, when the grade went through.
+    scores: Option<BTreeMap<String, u64>>,
+    flags: Vec<String>,
+}
+
+pub fn run(root: &Path, args: GradebookArgs) -> Result<()> {
+    if !args
+        .template
+        .join(".github/workflows/classroom.yml")
+        .is_file()
+    {
+        bail!(
+            "{} is not a student template (no .github/workflows/classroom.yml); write one with `cargo xtask classroom export`",
+            args.template.display()
+        );
+    }
+    let mut students = Vec::new();
+    for entry in fs::read_dir(&args.submissions)
+        .with_context(|| format!("reading {}", args.submissions.display()))?
+    {
+        let path = entry?.path();
+        if path.join("Cargo.toml").is_file() {
+            students.push(path);
+        }
+    }
+    students.sort();
+    if students.is_empty() {
+        bail!(
+            "no student repositories (folders with a Cargo.toml) in {}",
+            args.submissions.display()
+        );
+    }
+    let template = digests(&args.template)?;
+    let seed = args.seed.unwrap_or_else(|| fastrand::u64(..) & 0xffff_ffff);
+    let target_root = args
+        .target_dir
+        .clone()
+        .unwrap_or_else(|| root.join("target").join("gradebook"));
+    let bound = Duration::from_secs(args.timeout);
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+        .clamp(1, students.len());
+    eprintln!(
+        "grading {} submissions, {jobs} at a time, seed {seed:08x}, at most {} s each",
+        students.len(),
+        bound.as_secs()
+    );
+
+    let queue = Mutex::new(students.iter().collect::<Vec<_>>());
+    let rows = Mutex::new(Vec::new());
+    let exe = std::env::current_exe().context("finding the xtask binary")?;
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| {
+                while let Some(dir) = queue.lock().unwrap().pop() {
+                    let row = grade_one(&exe, dir, &template, &target_root, seed, bound);
+                    eprintln!(
+                        "  {} … {}",
+                        row.student,
+                        if row.flags.is_empty() {
+                            "done".to_string()
+                        } else {
+                            row.flags.join(" ")
+                        }
+                    );
+                    rows.lock().unwrap().push(row);
+                }
+            });
+        }
+    });
+    let mut rows = rows.into_inner().unwrap();
+    rows.sort_by(|a, b| a.student.cmp(&b.student));
+    let csv = render_csv(&grade::catalog(), &rows);
+    fs::write(&args.csv, csv).with_context(|| format!("writing {}", args.csv.display()))?;
+    eprintln!("wrote {}", args.csv.display());
+    Ok(())
+}
+
+fn grade_one(
+    exe: &Path,
+    dir: &Path,
+    template: &BTreeMap<String, String>,
+    target_root: &Path,
+    seed: u64,
+    bound: Duration,
+) -> Row {
+    let student = dir
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    let mut flags = tampering(dir, template);
+    let target = target_root.join(&student);
+    let json_path = target.join("grade.json");
+    let _ = fs::create_dir_all(&target);
+    let _ = fs::remove_file(&json_path);
+    let log = |name: &str| fs::File::create(target.join(name)).map(Stdio::from);
+    let child = (|| {
+        Command::new(exe)
+            .arg("grade")
+            .arg("--submission")
+            .arg(dir)
+            .arg("--json")
+            .arg(&json_path)
+            .arg("--target-dir")
+            .arg(&target)
+            .args(["--lang", "en", "--seed", &format!("{seed:08x}")])
+            .stdin(Stdio::null())
+            .stdout(log("report.txt")?)
+            .stderr(log("stderr.txt")?)
+            .spawn()
+    })();
+    let status = match child {
+        Ok(child) => wait_bounded(child, bound),
+        Err(err) => {
+            eprintln!("  {student}: could not start the grader: {err}");
+            None
+        }
+    };
+    let scores = match status {
+        None => {
+            flags.push("timed-out".into());
+            None
+        }
+        // 0: all passed, 1: some failed; anything else: the grader could not grade.
+        Some(status) if matches!(status.code(), Some(0 | 1)) => match read_scores(&json_path) {
+            Some((scores, broken)) => {
+                flags.extend(broken.into_iter().map(|e| format!("does-not-build:{e}")));
+                Some(scores)
+            }
+            None => {
+                flags.push("grader-error".into());
+                None
+            }
+        },
+        Some(_) => {
+            flags.push("grader-error".into());
+            None
+        }
+    };
+    flags.sort();
+    Row {
+        student,
+        scores,
+        flags,
+    }
+}
+
+/// Waits for the grader; at the bound, asks it to stop (on Unix SIGTERM, which
+/// it answers by killing the student's processes), then kills it.
+fn wait_bounded(mut child: Child, bound: Duration) -> Option<ExitStatus> {
+    let start = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Some(status),
+            Ok(None) if start.elapsed() < bound => {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            _ => break,
+        }
+    }
+    #[cfg(unix)]
+    {
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
+        let grace = Instant::now();
+        while grace.elapsed() < Duration::from_secs(10) {
+            if let Ok(Some(_)) = child.try_wait() {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
+
+/// Points per test id, and the exercises that did not build.
+fn read_scores(json_path: &Path) -> Option<(BTreeMap<String, u64>, Vec<String>)> {
+    let json: Value = serde_json::from_str(&fs::read_to_string(json_path).ok()?).ok()?;
+    let mut scores = BTreeMap::new();
+    let mut broken = Vec::new();
+    for test in json["tests"].as_array()? {
+        let id = test["name"].as_str()?.split(' ').next()?.to_string();
+        if test["status"] == "error" {
+            let exercise = id.split('.').next().unwrap_or_default().to_string();
+            if !broken.contains(&exercise) {
+                broken.push(exercise);
+            }
+        }
+        scores.insert(id, test["score"].as_u64()?);
+    }
+    Some((scores, broken))
+}
+
+/// SHA-256 of every guarded file (the grader, its workflow) under `dir`,
+/// by path relative to `dir` with `/` separators.
+pub fn digests(dir: &Path) -> Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    for top in [".github", ".cargo", "xtask", "Cargo.toml"] {
+        collect(dir, &dir.join(top), &mut out)?;
+    }
+    Ok(out)
+}
+
+fn collect(base: &Path, path: &Path, out: &mut BTreeMap<String, String>) -> Result<()> {
+    if path.is_file() {
+        let rel = path
+            .strip_prefix(base)?
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        if classroom::guarded(&rel) {
+            let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            let digest = Sha256::digest(&bytes);
+            let hex = digest.iter().fold(String::new(), |mut s, b| {
+                let _ = write!(s, "{b:02x}");
+                s
+            });
+            out.insert(rel, hex);
+        }
+    } else if path.is_dir() {
+        for entry in fs::read_dir(path)? {
+            let entry = entry?;
+            if entry.file_name() == "target" {
+                continue;
+            }
+            collect(base, &entry.path(), out)?;
+        }
+    }
+    Ok(())
+}
+
+/// The grader and workflow files of a submission that differ from the template.
+fn tampering(dir: &Path, template: &BTreeMap<String, String>) -> Vec<String> {
+    let found = match digests(dir) {
+        Ok(found) => found,
+        Err(err) => return vec![format!("unreadable:{err}")],
+    };
+    let mut flags = Vec::new();
+    for (path, digest) in template {
+        match found.get(path) {
+            None => flags.push(format!("missing:{path}")),
+            Some(other) if other != digest => flags.push(format!("changed:{path}")),
+            Some(_) => {}
+        }
+    }
+    for path in found.keys() {
+        if !template.contains_key(path) {
+            flags.push(format!("added:{path}"));
+        }
+    }
+    flags
+}
+
+fn render_csv(catalog: &[ExerciseInfo], rows: &[Row]) -> String {
+    let mut header = vec!["student".to_string()];
+    for exercise in catalog {
+        header.extend(exercise.tests.iter().map(|t| t.id.to_string()));
+        header.push(exercise.name.to_string());
+    }
+    header.push("total".into());
+    header.push("flags".into());
+    let mut out = header.join(",");
+    out.push('\n');
+    for row in rows {
+        let mut cells = vec![csv_cell(&row.student)];
+        let mut total = 0;
+        for exercise in catalog {
+            let mut sum = 0;
+            for test in &exercise.tests {
+                let score = row.scores.as_ref().and_then(|s| s.get(test.id)).copied();
+                sum += score.unwrap_or(0);
+                cells.push(score.map(|s| s.to_string()).unwrap_or_default());
+            }
+            total += sum;
+            cells.push(
+                row.scores
+                    .as_ref()
+                    .map(|_| sum.to_string())
+                    .unwrap_or_default(),
+            );
+        }
+        cells.push(
+            row.scores
+                .as_ref()
+                .map(|_| total.to_string())
+                .unwrap_or_default(),
+        );
+        cells.push(csv_cell(&row.flags.join(" ")));
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// RFC 4180: quote a cell that holds a comma, a quote or a line break.
+fn csv_cell(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+fn parse_seed(text: &str) -> Result<u64, String> {
+    u64::from_str_radix(text.trim_start_matches("0x"), 16)
+        .map_err(|e| format!("not a hex seed: {e}"))
+}
