@@ -47,6 +47,9 @@ pub struct GradebookArgs {
     /// the grader and workflow files against.
     #[arg(long, value_name = "DIR")]
     template: PathBuf,
+    /// Grade only this exercise (default: all of them).
+    #[arg(long, value_name = "NAME")]
+    exercise: Option<String>,
     /// How many submissions to grade at once (default: the number of CPUs).
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
@@ -96,6 +99,13 @@ pub fn run(root: &Path, args: GradebookArgs) -> Result<()> {
             args.submissions.display()
         );
     }
+    let mut catalog = grade::catalog();
+    if let Some(name) = &args.exercise {
+        catalog.retain(|e| e.name == name);
+        if catalog.is_empty() {
+            bail!("unknown exercise `{name}`");
+        }
+    }
     let template = digests(&args.template)?;
     let seed = args.seed.unwrap_or_else(|| fastrand::u64(..) & 0xffff_ffff);
     let target_root = args
@@ -113,22 +123,29 @@ pub fn run(root: &Path, args: GradebookArgs) -> Result<()> {
         bound.as_secs()
     );
 
-    let queue = Mutex::new(students.iter().collect::<Vec<_>>());
+    // Popped from the end: in alphabetical order.
+    let queue = Mutex::new(students.iter().rev().collect::<Vec<_>>());
     let rows = Mutex::new(Vec::new());
     let exe = std::env::current_exe().context("finding the xtask binary")?;
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             scope.spawn(|| {
                 while let Some(dir) = queue.lock().unwrap().pop() {
-                    let row = grade_one(&exe, dir, &template, &target_root, seed, bound);
+                    let start = Instant::now();
+                    let job = Job {
+                        exe: &exe,
+                        exercise: args.exercise.as_deref(),
+                        template: &template,
+                        target_root: &target_root,
+                        seed,
+                        bound,
+                    };
+                    let row = job.grade(dir);
                     eprintln!(
-                        "  {} … {}",
+                        "  {} … {:.1} s {}",
                         row.student,
-                        if row.flags.is_empty() {
-                            "done".to_string()
-                        } else {
-                            row.flags.join(" ")
-                        }
+                        start.elapsed().as_secs_f64(),
+                        row.flags.join(" ")
                     );
                     rows.lock().unwrap().push(row);
                 }
@@ -137,79 +154,94 @@ pub fn run(root: &Path, args: GradebookArgs) -> Result<()> {
     });
     let mut rows = rows.into_inner().unwrap();
     rows.sort_by(|a, b| a.student.cmp(&b.student));
-    let csv = render_csv(&grade::catalog(), &rows);
+    let csv = render_csv(&catalog, &rows);
     fs::write(&args.csv, csv).with_context(|| format!("writing {}", args.csv.display()))?;
     eprintln!("wrote {}", args.csv.display());
     Ok(())
 }
 
-fn grade_one(
-    exe: &Path,
-    dir: &Path,
-    template: &BTreeMap<String, String>,
-    target_root: &Path,
+/// What every submission's grade shares.
+struct Job<'a> {
+    exe: &'a Path,
+    exercise: Option<&'a str>,
+    template: &'a BTreeMap<String, String>,
+    target_root: &'a Path,
     seed: u64,
     bound: Duration,
-) -> Row {
-    let student = dir
-        .file_name()
-        .unwrap_or_default()
-        .to_string_lossy()
-        .into_owned();
-    let mut flags = tampering(dir, template);
-    let target = target_root.join(&student);
-    let json_path = target.join("grade.json");
-    let _ = fs::create_dir_all(&target);
-    let _ = fs::remove_file(&json_path);
-    let log = |name: &str| fs::File::create(target.join(name)).map(Stdio::from);
-    let child = (|| {
-        Command::new(exe)
-            .arg("grade")
-            .arg("--submission")
-            .arg(dir)
-            .arg("--json")
-            .arg(&json_path)
-            .arg("--target-dir")
-            .arg(&target)
-            .args(["--lang", "en", "--seed", &format!("{seed:08x}")])
-            .stdin(Stdio::null())
-            .stdout(log("report.txt")?)
-            .stderr(log("stderr.txt")?)
-            .spawn()
-    })();
-    let status = match child {
-        Ok(child) => wait_bounded(child, bound),
-        Err(err) => {
-            eprintln!("  {student}: could not start the grader: {err}");
-            None
-        }
-    };
-    let scores = match status {
-        None => {
-            flags.push("timed-out".into());
-            None
-        }
-        // 0: all passed, 1: some failed; anything else: the grader could not grade.
-        Some(status) if matches!(status.code(), Some(0 | 1)) => match read_scores(&json_path) {
-            Some((scores, broken)) => {
-                flags.extend(broken.into_iter().map(|e| format!("does-not-build:{e}")));
-                Some(scores)
+}
+
+impl Job<'_> {
+    /// Grades one student repository: its row of the gradebook.
+    fn grade(&self, dir: &Path) -> Row {
+        let Job {
+            exe,
+            exercise,
+            template,
+            target_root,
+            seed,
+            bound,
+        } = *self;
+        let student = dir
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let mut flags = tampering(dir, template);
+        let target = target_root.join(&student);
+        let json_path = target.join("grade.json");
+        let _ = fs::create_dir_all(&target);
+        let _ = fs::remove_file(&json_path);
+        let log = |name: &str| fs::File::create(target.join(name)).map(Stdio::from);
+        let child = (|| {
+            Command::new(exe)
+                .arg("grade")
+                .args(exercise)
+                .arg("--submission")
+                .arg(dir)
+                .arg("--json")
+                .arg(&json_path)
+                .arg("--target-dir")
+                .arg(&target)
+                .args(["--lang", "en", "--seed", &format!("{seed:08x}")])
+                .stdin(Stdio::null())
+                .stdout(log("report.txt")?)
+                .stderr(log("stderr.txt")?)
+                .spawn()
+        })();
+        let status = match child {
+            Ok(child) => wait_bounded(child, bound),
+            Err(err) => {
+                eprintln!("  {student}: could not start the grader: {err}");
+                None
             }
+        };
+        let scores = match status {
             None => {
+                flags.push("timed-out".into());
+                None
+            }
+            // 0: all passed, 1: some failed; anything else: the grader could not grade.
+            Some(status) if matches!(status.code(), Some(0 | 1)) => match read_scores(&json_path) {
+                Some((scores, broken)) => {
+                    flags.extend(broken.into_iter().map(|e| format!("does-not-build:{e}")));
+                    Some(scores)
+                }
+                None => {
+                    flags.push("grader-error".into());
+                    None
+                }
+            },
+            Some(_) => {
                 flags.push("grader-error".into());
                 None
             }
-        },
-        Some(_) => {
-            flags.push("grader-error".into());
-            None
+        };
+        flags.sort();
+        Row {
+            student,
+            scores,
+            flags,
         }
-    };
-    flags.sort();
-    Row {
-        student,
-        scores,
-        flags,
     }
 }
 

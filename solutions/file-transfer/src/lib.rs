@@ -287,6 +287,7 @@ impl<R: Read> FrameReader<R> {
         }
     }
 
+    // ANCHOR: read_frame
     /// The next frame as (kind, payload), or `None` if the peer closed the
     /// connection cleanly, between two frames.
     pub fn read_frame(&mut self) -> Result<Option<(u8, &[u8])>, FrameError> {
@@ -320,6 +321,7 @@ impl<R: Read> FrameReader<R> {
         })?;
         Ok(Some((body[0], &body[1..])))
     }
+    // ANCHOR_END: read_frame
 
     /// The next frame, decoded; `None` at a clean end of stream.
     pub fn read_message(&mut self) -> Result<Option<Message<'_>>, FrameError> {

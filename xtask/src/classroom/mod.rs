@@ -276,16 +276,55 @@ fn solution_packages(root: &Path) -> Result<Vec<String>> {
     Ok(names)
 }
 
-/// Cargo.lock without the `[[package]]` entries of `names`, so that the
-/// template's lockfile is exactly what cargo would write for its workspace.
+/// Cargo.lock without the `[[package]]` entries of `names` and of every
+/// package only they depended on, so that the template's lockfile is what
+/// cargo would write for its workspace (and `--locked` builds pass).
 pub fn without_packages(lock: &str, names: &[String]) -> String {
-    let mut blocks: Vec<&str> = lock.split("\n\n").collect();
-    blocks.retain(|block| {
-        !names
-            .iter()
-            .any(|name| block.contains(&format!("[[package]]\nname = \"{name}\"\n")))
-    });
-    blocks.join("\n\n")
+    let blocks: Vec<&str> = lock.split("\n\n").collect();
+    let field = |block: &str, key: &str| -> Option<String> {
+        block
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .map(|v| v.trim_matches('"').to_string())
+    };
+    let packages: Vec<(usize, String, String)> = blocks
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.starts_with("[[package]]"))
+        .filter_map(|(i, b)| Some((i, field(b, "name = ")?, field(b, "version = ")?)))
+        .collect();
+    // Roots: the workspace's own packages (no `source`), minus the solutions.
+    let mut keep: Vec<usize> = packages
+        .iter()
+        .filter(|(i, name, _)| !blocks[*i].contains("\nsource = ") && !names.contains(name))
+        .map(|(i, _, _)| *i)
+        .collect();
+    let mut next = 0;
+    while next < keep.len() {
+        let block = blocks[keep[next]];
+        next += 1;
+        let deps = block
+            .split_once("dependencies = [")
+            .map_or("", |(_, rest)| rest.split(']').next().unwrap_or(""));
+        for dep in deps.split(',').map(|d| d.trim().trim_matches('"')) {
+            let mut words = dep.split(' ');
+            let (Some(name), version) = (words.next(), words.next()) else {
+                continue;
+            };
+            for (i, n, v) in &packages {
+                if n == name && version.is_none_or(|want| want == v) && !keep.contains(i) {
+                    keep.push(*i);
+                }
+            }
+        }
+    }
+    blocks
+        .iter()
+        .enumerate()
+        .filter(|(i, b)| !b.starts_with("[[package]]") || keep.contains(i))
+        .map(|(_, b)| *b)
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 /// The student's README, both languages.

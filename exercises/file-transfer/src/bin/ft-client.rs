@@ -14,7 +14,7 @@
 // line when you are done: the compiler will then point at anything left over.
 #![allow(dead_code, unused_imports)]
 
-use std::fs::File;
+use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufReader, BufWriter, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -178,15 +178,61 @@ fn list(conn: &mut Conn) -> Result<(), Failure> {
     todo!("list: send LIST, flush, print each ENTRY until STATUS OK")
 }
 
-/// GET: send it, flush, `expect_ok` gives the size. Then a
-/// `TempFile::create_in(dir)` in the folder of `out` (`out.parent()`, or `.`),
-/// and receive with `receive_data`: DATA → count (more than the size is
-/// `Failure::Integrity`), `hasher.update`, `temp.write_all`; DONE → the count
-/// must equal the size and the digest yours (else `Failure::Integrity`), then
-/// `temp.commit(out)`.
+/// GET: send it, flush, `expect_ok` gives the size. Then `Sink::open(out)`
+/// (given: a temporary file beside `out`), and receive with `receive_data`:
+/// DATA → count (more than the size is `Failure::Integrity`),
+/// `hasher.update`, `sink.write_all`; DONE → the count must equal the size and
+/// the digest yours (else `Failure::Integrity`), then `sink.finish(out)`
+/// renames the file. Returning early drops the sink: the file is deleted.
 #[allow(unused_variables)]
 fn get(conn: &mut Conn, name: &str, out: &Path) -> Result<(), Failure> {
-    todo!("get: GET, expect_ok, TempFile beside out, DATA until DONE, verify, commit")
+    todo!("get: GET, expect_ok, Sink::open, DATA until DONE, verify, finish")
+}
+
+/// Where a download goes.
+enum Sink {
+    /// A temporary file in the folder of the target, renamed at the end.
+    Temp(TempFile),
+    /// An existing device or pipe (`/dev/null`, `/dev/stdout`), written
+    /// directly: renaming a file over it would replace the device itself.
+    Direct(File),
+}
+
+impl Sink {
+    fn open(out: &Path) -> Result<Sink, Failure> {
+        if let Ok(meta) = fs::metadata(out)
+            && !meta.is_file()
+            && !meta.is_dir()
+        {
+            let file = OpenOptions::new().write(true).open(out);
+            let file = file.map_err(|err| Failure::Io(format!("open {}: {err}", out.display())))?;
+            return Ok(Sink::Direct(file));
+        }
+        // Same folder as `out`: rename() cannot move a file to another
+        // file system, and within one folder it is atomic.
+        let dir = match out.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        let temp = TempFile::create_in(dir)
+            .map_err(|err| Failure::Io(format!("create {}: {err}", dir.display())))?;
+        Ok(Sink::Temp(temp))
+    }
+
+    fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
+        match self {
+            Sink::Temp(temp) => temp.write_all(data),
+            Sink::Direct(file) => file.write_all(data),
+        }
+    }
+
+    /// The file is verified: give it its final name.
+    fn finish(self, out: &Path) -> io::Result<()> {
+        match self {
+            Sink::Temp(temp) => temp.commit(out),
+            Sink::Direct(_) => Ok(()),
+        }
+    }
 }
 
 /// PUT: `File::open(path)` and its `metadata().len()`; send PUT with that

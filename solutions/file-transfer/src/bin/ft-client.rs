@@ -7,7 +7,7 @@
 //! do not match what was announced). A download is written under a temporary
 //! name and renamed only once its digest is right.
 
-use std::fs::File;
+use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufReader, BufWriter, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -215,6 +215,7 @@ fn list(conn: &mut Conn) -> Result<(), Failure> {
     out.flush().map_err(stdout_err)
 }
 
+// ANCHOR: get
 /// GET: saves the file to `out`, through a temporary file in the same
 /// folder that is renamed only when length and digest are right.
 fn get(conn: &mut Conn, name: &str, out: &Path) -> Result<(), Failure> {
@@ -224,14 +225,7 @@ fn get(conn: &mut Conn, name: &str, out: &Path) -> Result<(), Failure> {
     conn.flush()?;
     let size = expect_ok(conn)?;
 
-    // Same folder as `out`: rename() cannot move a file to another file
-    // system, and within one folder it is atomic.
-    let dir = match out.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let mut temp = TempFile::create_in(dir)
-        .map_err(|err| Failure::Io(format!("create {}: {err}", dir.display())))?;
+    let mut sink = Sink::open(out)?;
     let write_err = |err: io::Error| Failure::Io(format!("write {}: {err}", out.display()));
 
     let mut hasher = Sha256::new();
@@ -246,7 +240,7 @@ fn get(conn: &mut Conn, name: &str, out: &Path) -> Result<(), Failure> {
                     )));
                 }
                 hasher.update(data);
-                temp.write_all(data).map_err(write_err)?;
+                sink.write_all(data).map_err(write_err)?;
             }
             Message::Done(digest) => {
                 if received != size {
@@ -262,14 +256,61 @@ fn get(conn: &mut Conn, name: &str, out: &Path) -> Result<(), Failure> {
                         hex(&ours)
                     )));
                 }
-                // `return`s above drop `temp`, which deletes it; this one
-                // gives the file its final name.
-                return temp.commit(out).map_err(write_err);
+                // `return`s above drop `sink`, which deletes a temporary
+                // file; this one gives the file its final name.
+                return sink.finish(out).map_err(write_err);
             }
             other => {
                 let kind = other.name();
                 return Err(conn.unexpected(kind));
             }
+        }
+    }
+}
+// ANCHOR_END: get
+
+/// Where a download goes.
+enum Sink {
+    /// A temporary file in the folder of the target, renamed at the end.
+    Temp(TempFile),
+    /// An existing device or pipe (`/dev/null`, `/dev/stdout`), written
+    /// directly: renaming a file over it would replace the device itself.
+    Direct(File),
+}
+
+impl Sink {
+    fn open(out: &Path) -> Result<Sink, Failure> {
+        if let Ok(meta) = fs::metadata(out)
+            && !meta.is_file()
+            && !meta.is_dir()
+        {
+            let file = OpenOptions::new().write(true).open(out);
+            let file = file.map_err(|err| Failure::Io(format!("open {}: {err}", out.display())))?;
+            return Ok(Sink::Direct(file));
+        }
+        // Same folder as `out`: rename() cannot move a file to another
+        // file system, and within one folder it is atomic.
+        let dir = match out.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        let temp = TempFile::create_in(dir)
+            .map_err(|err| Failure::Io(format!("create {}: {err}", dir.display())))?;
+        Ok(Sink::Temp(temp))
+    }
+
+    fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
+        match self {
+            Sink::Temp(temp) => temp.write_all(data),
+            Sink::Direct(file) => file.write_all(data),
+        }
+    }
+
+    /// The file is verified: give it its final name.
+    fn finish(self, out: &Path) -> io::Result<()> {
+        match self {
+            Sink::Temp(temp) => temp.commit(out),
+            Sink::Direct(_) => Ok(()),
         }
     }
 }

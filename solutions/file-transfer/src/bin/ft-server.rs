@@ -138,6 +138,7 @@ fn serve_forever(listener: TcpListener, config: Arc<Config>) {
     }
 }
 
+// ANCHOR: serve_connection
 /// Answers requests, one after another, until the client closes.
 fn serve_connection(stream: TcpStream, config: &Config) -> Result<(), FrameError> {
     // We write whole messages and flush them ourselves; Nagle's algorithm
@@ -173,6 +174,7 @@ fn serve_connection(stream: TcpStream, config: &Config) -> Result<(), FrameError
         }
     }
 }
+// ANCHOR_END: serve_connection
 
 /// Answers MALFORMED and closes. The client broke the protocol, so we can
 /// no longer tell where its next frame starts: the connection is over.
@@ -286,6 +288,7 @@ fn get<W: Write>(root: &Path, name: &[u8], w: &mut W) -> Result<(), FrameError> 
     Ok(())
 }
 
+// ANCHOR: put
 /// PUT: check, answer OK, receive DATA into a temporary file until DONE, and
 /// keep the file under its name only if its length and digest are right.
 fn put<R: Read, W: Write>(
@@ -369,3 +372,4 @@ fn put<R: Read, W: Write>(
         }
     }
 }
+// ANCHOR_END: put

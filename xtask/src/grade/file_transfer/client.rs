@@ -335,7 +335,7 @@ pub async fn get_fragmented(ctx: Ctx) -> Result<(), Failure> {
         max_segment: 3,
         ..Behaviour::default()
     };
-    get_case(&ctx, behaviour, 6000, "ft.client.get_fragmented").await
+    get_case(&ctx, behaviour, 3000, "ft.client.get_fragmented").await
 }
 
 pub async fn large(ctx: Ctx) -> Result<(), Failure> {

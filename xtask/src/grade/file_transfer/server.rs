@@ -449,7 +449,7 @@ pub async fn large_64mib(ctx: Ctx) -> Result<(), Failure> {
 
 pub async fn fragmented(ctx: Ctx) -> Result<(), Failure> {
     let mut rng = ctx.rng("ft.server.fragmented");
-    let content = binary_payload(&mut rng, 6000);
+    let content = binary_payload(&mut rng, 1500);
     let served = start(&ctx, &[]).await?;
     let faults = Faults {
         max_segment: 3,

@@ -1,0 +1,160 @@
+//! The file-transfer mutants (xtask/mutants/file-transfer/mutants.json): each
+//! is the reference with one classic mistake, written out as a crate here and
+//! graded; it must fail the tests it names.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{grade, root};
+use serde_json::Value;
+
+fn mutants() -> Vec<Value> {
+    let text =
+        std::fs::read_to_string(root().join("xtask/mutants/file-transfer/mutants.json")).unwrap();
+    serde_json::from_str::<Value>(&text)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn mutant(name: &str) -> Value {
+    mutants()
+        .into_iter()
+        .find(|m| m["name"] == name)
+        .unwrap_or_else(|| panic!("no mutant {name} in mutants.json"))
+}
+
+/// Copies the reference crate, standalone, with the mutant's one change.
+fn materialize(mutant: &Value) -> PathBuf {
+    let name = mutant["name"].as_str().unwrap();
+    let reference = root().join("solutions/file-transfer");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("ft-mutants")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_dir(&reference.join("src"), &dir.join("src"));
+    // A workspace of its own, with the workspace's lockfile (same versions, no network).
+    let manifest = std::fs::read_to_string(reference.join("Cargo.toml"))
+        .unwrap()
+        .replace("edition.workspace = true", "edition = \"2024\"")
+        .replace("license.workspace = true\n", "")
+        .replace("publish.workspace = true", "publish = false");
+    let manifest =
+        format!("{manifest}\n[workspace]\n\n[profile.dev.package.sha2]\nopt-level = 3\n");
+    std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
+    std::fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    let file = dir.join(mutant["file"].as_str().unwrap());
+    let text = std::fs::read_to_string(&file).unwrap();
+    let (find, replace) = (
+        mutant["find"].as_str().unwrap(),
+        mutant["replace"].as_str().unwrap(),
+    );
+    let count = mutant["count"].as_u64().unwrap_or(1) as usize;
+    assert_eq!(
+        text.matches(find).count(),
+        count,
+        "mutant {name}: `find` must occur {count} time(s) in {}; did the reference change?",
+        file.display()
+    );
+    std::fs::write(&file, text.replace(find, replace)).unwrap();
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            copy_dir(&path, &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(&path, to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+fn check(name: &str) {
+    let mutant = mutant(name);
+    let dir = materialize(&mutant);
+    let graded = grade(
+        &format!("ft-mutant-{name}"),
+        &[
+            "file-transfer",
+            "--path",
+            dir.to_str().unwrap(),
+            "--lang",
+            "en",
+        ],
+    );
+    assert_eq!(graded.code, 1, "{}\n{}", graded.stdout, graded.stderr);
+    let failed = graded.failed();
+    for id in mutant["must_fail"].as_array().unwrap() {
+        let id = id.as_str().unwrap();
+        if id == "ft.server.memory" && !cfg!(target_os = "linux") {
+            continue;
+        }
+        assert!(
+            failed.iter().any(|f| f == id),
+            "mutant {name} should fail {id}; it failed {failed:?}\n{}",
+            graded.stdout
+        );
+    }
+}
+
+#[test]
+fn every_mutant_has_a_test_here() {
+    let mut names: Vec<String> = mutants()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap().to_string())
+        .collect();
+    names.sort();
+    let mut here = MUTANTS.to_vec();
+    here.sort();
+    assert_eq!(names, here);
+}
+
+const MUTANTS: &[&str] = &[
+    "no-framing",
+    "no-digest-check",
+    "traversal-allowed",
+    "partial-file-left",
+    "whole-file-in-memory",
+    "panics-on-malformed",
+    "client-ignores-error-status",
+];
+
+#[test]
+fn no_framing() {
+    check("no-framing");
+}
+
+#[test]
+fn no_digest_check() {
+    check("no-digest-check");
+}
+
+#[test]
+fn traversal_allowed() {
+    check("traversal-allowed");
+}
+
+#[test]
+fn partial_file_left() {
+    check("partial-file-left");
+}
+
+#[test]
+fn whole_file_in_memory() {
+    check("whole-file-in-memory");
+}
+
+#[test]
+fn panics_on_malformed() {
+    check("panics-on-malformed");
+}
+
+#[test]
+fn client_ignores_error_status() {
+    check("client-ignores-error-status");
+}
