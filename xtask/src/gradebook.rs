@@ -130,7 +130,10 @@ pub fn run(root: &Path, args: GradebookArgs) -> Result<()> {
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             scope.spawn(|| {
-                while let Some(dir) = queue.lock().unwrap().pop() {
+                loop {
+                    // Take the lock for the pop only, not for the whole grade.
+                    let next = queue.lock().unwrap().pop();
+                    let Some(dir) = next else { break };
                     let start = Instant::now();
                     let job = Job {
                         exe: &exe,

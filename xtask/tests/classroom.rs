@@ -11,8 +11,9 @@ use assert_cmd::Command;
 use common::root;
 use serde_json::Value;
 
-/// A cold build of the exported xtask (its own target directory) on a slow
-/// 2-core machine, plus one grade of the starter.
+/// A build of the exported xtask (its dependencies are shared with this
+/// test's build, see below; cold, a few minutes on a slow 2-core machine),
+/// plus one grade of the starter.
 const EXPORT_BOUND: Duration = Duration::from_secs(600);
 
 fn tmp(name: &str) -> std::path::PathBuf {
@@ -210,6 +211,11 @@ fn export_builds_and_grades_without_solutions_or_hidden_tests() {
 
     // The template's workspace and lockfile agree (no solution package left).
     let target = tmp("classroom-export-target");
+    // The exported xtask is built with its final binary in a target directory
+    // of its own (not over the xtask these tests run), and its intermediate
+    // artifacts in this build's directory, so its dependencies, already
+    // compiled for these tests, are not compiled again.
+    let build_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().unwrap();
     Command::new(env!("CARGO"))
         .current_dir(&dir)
         .args(["metadata", "--locked", "--no-deps", "--format-version", "1"])
@@ -226,6 +232,7 @@ fn export_builds_and_grades_without_solutions_or_hidden_tests() {
         .args(["xtask", "grade", "echo", "--lang", "en", "--json"])
         .arg(&json_path)
         .env("CARGO_TARGET_DIR", &target)
+        .env("CARGO_BUILD_BUILD_DIR", build_dir)
         .timeout(EXPORT_BOUND)
         .output()
         .unwrap();

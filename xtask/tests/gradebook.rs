@@ -14,7 +14,7 @@ use common::{assert_no_survivors, root};
 
 /// One submission's bound: the hanging build is stopped here. The others
 /// need under 15 s each on a 2-core machine.
-const STUDENT_BOUND_SECS: u64 = 30;
+const STUDENT_BOUND_SECS: u64 = 25;
 /// The whole gradebook: five submissions, two at a time, the slowest stopped
 /// at its bound (plus up to 10 s of grace to stop).
 const GRADEBOOK_BOUND: Duration = Duration::from_secs(180);
