@@ -11,7 +11,7 @@ use std::time::Duration;
 use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
-use super::proto;
+use super::{names_in, proto};
 use crate::grade::lang::{Step, tr};
 use crate::grade::process::Proc;
 use crate::grade::spec::{Ctx, Failure};
@@ -239,19 +239,6 @@ fn workdir() -> Result<tempfile::TempDir, Failure> {
         .prefix("socket-lab-ft-client-")
         .tempdir()
         .map_err(|err| Failure::new(Step::Start, err.to_string()))
-}
-
-fn names_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .flatten()
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    names
 }
 
 fn compare_file(ctx: &Ctx, what: &str, path: &Path, want: &[u8]) -> Result<(), Failure> {

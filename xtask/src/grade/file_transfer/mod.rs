@@ -6,6 +6,7 @@ mod client;
 mod proto;
 mod server;
 
+use std::path::Path;
 use std::time::Duration;
 
 use super::lang::Text;
@@ -334,4 +335,18 @@ pub fn tests() -> Vec<TestSpec> {
         run: |ctx| Box::pin(server::memory(ctx)),
     });
     tests
+}
+
+/// The names of the entries in `dir`, sorted (empty if it cannot be read).
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
 }

@@ -1,12 +1,13 @@
 //! Tests of the student's `ft-server`: the grader is the client.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 
+use super::names_in;
 use super::proto::{self, Frame, Status};
 use crate::grade::lang::{Step, tr};
 use crate::grade::process::Proc;
@@ -261,20 +262,6 @@ fn expect_code(ctx: &Ctx, status: &Status, code: u8, after: &str) -> Result<(), 
     ))
 }
 
-/// Files (names) in `dir`, sorted.
-fn listing(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .flatten()
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    names
-}
-
 pub async fn ready(ctx: Ctx) -> Result<(), Failure> {
     let served = start(&ctx, &[]).await?;
     connect(&ctx, served.addr).await.map(drop)
@@ -420,7 +407,7 @@ pub async fn put_sizes(ctx: Ctx) -> Result<(), Failure> {
     ] {
         put_and_check(&ctx, &served, &mut conn, name, content).await?;
     }
-    let left = listing(&served.root());
+    let left = names_in(&served.root());
     if left != ["big.bin", "empty.txt", "one.bin"] {
         return Err(fail(
             Step::Close,
@@ -521,7 +508,7 @@ pub async fn traversal(ctx: Ctx) -> Result<(), Failure> {
             }
         }
     }
-    let (outside_files, inside) = (listing(served.parent.path()), listing(&served.root()));
+    let (outside_files, inside) = (names_in(served.parent.path()), names_in(&served.root()));
     if outside_files != ["root", "secret.txt"] || !inside.is_empty() {
         return Err(fail(
             Step::Write,
@@ -555,7 +542,7 @@ pub async fn unfinished_upload(ctx: Ctx) -> Result<(), Failure> {
     let mut left = Vec::new();
     for _ in 0..30 {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        left = listing(&served.root());
+        left = names_in(&served.root());
         if left.is_empty() {
             break;
         }
@@ -602,7 +589,7 @@ pub async fn bad_digest(ctx: Ctx) -> Result<(), Failure> {
         proto::BAD_DIGEST,
         "PUT tampered.txt with a wrong digest",
     )?;
-    let left = listing(&served.root());
+    let left = names_in(&served.root());
     if !left.is_empty() {
         return Err(fail(
             Step::Close,

@@ -2,19 +2,11 @@
 use std::io::{self, Write};
 use std::net::TcpStream;
 
+#[path = "../../client_common.rs"]
+mod client_common;
+
 fn main() {
-    let addr = std::env::args().nth(1).expect("usage: echo-client ADDR");
-    let stream = match TcpStream::connect(&addr) {
-        Ok(stream) => stream,
-        Err(err) => {
-            eprintln!("connect {addr}: {err}");
-            std::process::exit(1);
-        }
-    };
-    if let Err(err) = run(stream) {
-        eprintln!("{addr}: {err}");
-        std::process::exit(1);
-    }
+    client_common::main_with(run);
 }
 
 fn run(mut stream: TcpStream) -> io::Result<()> {

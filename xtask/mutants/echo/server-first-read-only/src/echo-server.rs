@@ -1,20 +1,10 @@
 //! Mutant: echoes only what its first read() returned, then closes.
 use std::io::{Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{Shutdown, TcpStream};
 
-fn listen_addr() -> String {
-    let args: Vec<String> = std::env::args().collect();
-    match args.iter().position(|a| a == "--listen") {
-        Some(i) => args[i + 1].clone(),
-        None => "127.0.0.1:7878".to_string(),
-    }
-}
-
-fn open_listener() -> TcpListener {
-    let listener = TcpListener::bind(listen_addr()).expect("bind");
-    println!("listening on {}", listener.local_addr().expect("local_addr"));
-    listener
-}
+#[path = "../../common.rs"]
+mod common;
+use common::open_listener;
 
 fn main() {
     let listener = open_listener();
