@@ -9,6 +9,9 @@ mod classroom;
 mod cmd;
 mod grade;
 mod gradebook;
+mod hint;
+mod last;
+mod status;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,6 +40,10 @@ enum Command {
     Classroom(classroom::ClassroomArgs),
     /// Re-grade every student repository in a folder into a CSV (instructors).
     Gradebook(gradebook::GradebookArgs),
+    /// Hints for a test, from a question to the socket call (`hint echo [TEST]`).
+    Hint(hint::HintArgs),
+    /// Points per exercise from the last grades, and what to do next.
+    Status(status::StatusArgs),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +55,8 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench::run(&root, args).map(|()| ExitCode::SUCCESS),
         Command::Classroom(args) => classroom::run(&root, args).map(|()| ExitCode::SUCCESS),
         Command::Gradebook(args) => gradebook::run(&root, args).map(|()| ExitCode::SUCCESS),
+        Command::Hint(args) => hint::run(&root, args),
+        Command::Status(args) => status::run(&root, args),
     };
     match result {
         Ok(code) => code,

@@ -3,7 +3,7 @@
 
 mod build;
 mod echo;
-mod exercises;
+pub mod exercises;
 mod file_transfer;
 pub mod hidden;
 mod json;
@@ -155,6 +155,10 @@ pub fn run(root: &Path, args: GradeArgs) -> Result<ExitCode> {
 
     print!("{}", report::render(lang, seed, &results));
     print!("{}", report::withheld(lang, &results));
+    // The student's own exercises: remember the result for `status`, `hint`, `watch`.
+    if !args.solutions && args.path.is_none() && args.submission.is_none() {
+        crate::last::record(root, &results);
+    }
     if let Some(path) = &args.json {
         json::write(path, lang, &results)?;
     }
@@ -361,6 +365,24 @@ fn build_message(lang: Lang, failure: &BuildFailure) -> String {
             )
             .to_string(),
     }
+}
+
+/// Grades one exercise crate at `dir` as `grade` would, with the hidden tests
+/// the repository has (for `cargo xtask watch`, which draws its own screen).
+pub async fn grade_one(
+    name: &str,
+    dir: PathBuf,
+    target_root: &Path,
+    lang: Lang,
+    seed: u64,
+) -> Result<ExerciseResult> {
+    let Some(exercise) = exercises::all().into_iter().find(|e| e.name == name) else {
+        bail!("unknown exercise `{name}`");
+    };
+    let target_dir = target_root.join(target_name(exercise.name, &dir));
+    let mut tests = (exercise.tests)();
+    tests.extend(hidden::tests(exercise.name));
+    grade_exercise(exercise.name, exercise.binaries, tests, dir, target_dir, lang, seed).await
 }
 
 /// One test as the Classroom export and the gradebook see it.

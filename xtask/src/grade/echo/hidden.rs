@@ -54,6 +54,11 @@ pub fn tests() -> Vec<TestSpec> {
 
 async fn start(ctx: &Ctx, listen: &str) -> Result<(Proc, SocketAddr), Failure> {
     ctx.at(Step::Listen);
+    // A server that was silent or flooded in an earlier test would be again:
+    // do not wait for it once more.
+    if let Some(failure) = ctx.startup_failure() {
+        return Err(failure);
+    }
     let lang = ctx.lang;
     let args = ["--listen".to_string(), listen.to_string()];
     let mut server = Proc::spawn(&ctx.bin("echo-server"), &args, None, SERVER_OUTPUT_LIMIT)
@@ -69,10 +74,15 @@ async fn start(ctx: &Ctx, listen: &str) -> Result<(Proc, SocketAddr), Failure> {
         })?;
     match server.wait_ready(lang, READY_TIMEOUT).await {
         Ok(addr) => Ok((server, addr)),
-        Err((failure, _)) => Err(match server.starter_hint(lang) {
-            Some(hint) => failure.with_hint(hint),
-            None => failure,
-        }),
+        Err((failure, again)) => {
+            if again {
+                ctx.remember_startup_failure(&failure);
+            }
+            Err(match server.starter_hint(lang) {
+                Some(hint) => failure.with_hint(hint),
+                None => failure,
+            })
+        }
     }
 }
 

@@ -201,12 +201,12 @@ pub fn tests() -> Vec<TestSpec> {
             timeout: Duration::from_secs(15),
             visibility: Visibility::Public,
             title: Text {
-                en: "`list` prints `<size>\t<name>` per entry",
-                ko: "`list`는 항목마다 `<크기>\t<이름>`을 출력한다",
+                en: "`list` prints `<size>\\t<name>` per entry",
+                ko: "`list`는 항목마다 `<크기>\\t<이름>`을 출력한다",
             },
             hint: Text {
-                en: "Send LIST, print each ENTRY as `{size}\t{name}` until STATUS.",
-                ko: "LIST를 보내고 STATUS가 올 때까지 ENTRY마다 `{size}\t{name}`을 출력하세요.",
+                en: "Send LIST, print each ENTRY as `{size}\\t{name}` until STATUS.",
+                ko: "LIST를 보내고 STATUS가 올 때까지 ENTRY마다 `{size}\\t{name}`을 출력하세요.",
             },
             run: |ctx| Box::pin(client::list(ctx)),
         },

@@ -1,0 +1,261 @@
+//! `cargo xtask hint EXERCISE [TEST]`: the hints for one test, from a nudge
+//! (a question) to the concrete socket call, in Korean or English.
+//!
+//! The hints live in one file per exercise beside its tests
+//! (`grade/echo/hints.toml`); its schema is written at the top of the file.
+//! It is a small subset of TOML, read here by hand: a TOML crate would cost
+//! every student's first build more than these forty lines do.
+
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+
+use crate::grade::exercises::{self, Exercise};
+use crate::grade::lang::{Lang, tr};
+use crate::last::Last;
+
+/// The most hints a test has: a question, an explanation, the call.
+pub const MAX_HINTS: usize = 3;
+
+#[derive(clap::Args)]
+pub struct HintArgs {
+    /// The exercise (`echo`, `file-transfer`).
+    exercise: String,
+    /// The test id (default: the first test that failed in the last grade).
+    test: Option<String>,
+    /// Language of the hints (default: from the locale).
+    #[arg(long, value_enum)]
+    lang: Option<Lang>,
+    /// The Socket Lab checkout whose last grade picks the test (default: this one).
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+}
+
+/// One hint, in both languages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hint {
+    pub test: String,
+    pub en: String,
+    pub ko: String,
+}
+
+impl Hint {
+    pub fn get(&self, lang: Lang) -> &str {
+        lang.pick(&self.en, &self.ko)
+    }
+}
+
+pub fn run(root: &Path, args: HintArgs) -> Result<ExitCode> {
+    let lang = args.lang.unwrap_or_else(Lang::from_env);
+    let root = args.root.as_deref().unwrap_or(root);
+    let exercise = find_exercise(&args.exercise)?;
+    let ids = public_tests(&exercise);
+    let test = match args.test {
+        Some(test) if ids.contains(&test) => test,
+        Some(test) => bail!(
+            "unknown test `{test}` in exercise `{}`; its tests are: {}",
+            exercise.name,
+            ids.join(", ")
+        ),
+        None => Last::load(root)
+            .first_failed(exercise.name)
+            .filter(|id| ids.contains(id))
+            .unwrap_or_else(|| ids[0].clone()),
+    };
+    let hints = for_test(exercise.name, &test)?;
+    print!("{}", render(lang, exercise.name, &test, &hints));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The exercise named on the command line, or an error listing the known ones.
+pub fn find_exercise(name: &str) -> Result<Exercise> {
+    let all = exercises::all();
+    let known: Vec<&str> = all.iter().map(|e| e.name).collect();
+    let known = known.join(", ");
+    match all.into_iter().find(|e| e.name == name) {
+        Some(exercise) => Ok(exercise),
+        None => bail!("unknown exercise `{name}`; the exercises are: {known}"),
+    }
+}
+
+/// The ids of the tests a student has. Hidden tests get no hints (their names
+/// are not in the student's repository); they live in grade/hidden.rs, not in
+/// the exercise's own list.
+pub fn public_tests(exercise: &Exercise) -> Vec<String> {
+    (exercise.tests)().iter().map(|t| t.id.to_string()).collect()
+}
+
+/// The hints file of an exercise, compiled into the tool.
+pub fn source(exercise: &str) -> Option<&'static str> {
+    match exercise {
+        "echo" => Some(include_str!("grade/echo/hints.toml")),
+        "file-transfer" => Some(include_str!("grade/file_transfer/hints.toml")),
+        _ => None,
+    }
+}
+
+/// The hints of one test, in the order they are shown.
+pub fn for_test(exercise: &str, test: &str) -> Result<Vec<Hint>> {
+    let Some(text) = source(exercise) else {
+        bail!("exercise `{exercise}` has no hints file")
+    };
+    Ok(parse(text)?.into_iter().filter(|h| h.test == test).collect())
+}
+
+/// The hints page: the test, then each hint numbered, from nudge to call.
+pub fn render(lang: Lang, exercise: &str, test: &str, hints: &[Hint]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}",
+        tr!(lang, "Hints for {test} ({exercise})", "{test} 힌트 ({exercise})")
+    );
+    if hints.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {}",
+            lang.pick("(no hints for this test)", "(이 테스트에는 힌트가 없습니다)")
+        );
+    }
+    for (n, hint) in hints.iter().enumerate() {
+        let _ = writeln!(out, "  {}. {}", n + 1, hint.get(lang));
+    }
+    let _ = writeln!(
+        out,
+        "{}",
+        tr!(
+            lang,
+            "Grade again: cargo xtask grade {exercise} --only {test}",
+            "다시 채점하기: cargo xtask grade {exercise} --only {test}"
+        )
+    );
+    out
+}
+
+/// Reads a hints file: `[[hint]]` tables with `test`, `en` and `ko` keys,
+/// each a one-line basic string. Comments and blank lines are skipped.
+pub fn parse(text: &str) -> Result<Vec<Hint>> {
+    let mut hints = Vec::new();
+    let mut current: Option<[Option<String>; 3]> = None;
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        let at = n + 1;
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if line == "[[hint]]" {
+            if let Some(fields) = current.take() {
+                hints.push(finish(fields, at)?);
+            }
+            current = Some([None, None, None]);
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            bail!("hints, line {at}: expected `key = \"value\"` or [[hint]]");
+        };
+        let Some(fields) = current.as_mut() else {
+            bail!("hints, line {at}: a key before the first [[hint]]");
+        };
+        let slot = match key.trim() {
+            "test" => 0,
+            "en" => 1,
+            "ko" => 2,
+            other => bail!("hints, line {at}: unknown key `{other}` (test, en, ko)"),
+        };
+        if fields[slot].is_some() {
+            bail!("hints, line {at}: `{}` given twice", key.trim());
+        }
+        fields[slot] = Some(unquote(value.trim()).map_err(|e| anyhow::anyhow!("hints, line {at}: {e}"))?);
+    }
+    if let Some(fields) = current {
+        hints.push(finish(fields, text.lines().count())?);
+    }
+    Ok(hints)
+}
+
+fn finish([test, en, ko]: [Option<String>; 3], at: usize) -> Result<Hint> {
+    match (test, en, ko) {
+        (Some(test), Some(en), Some(ko)) => Ok(Hint { test, en, ko }),
+        _ => bail!("hints, before line {at}: a [[hint]] needs test, en and ko"),
+    }
+}
+
+/// A TOML basic string on one line: `"…"` with `\"`, `\\`, `\n` and `\t`.
+fn unquote(value: &str) -> std::result::Result<String, String> {
+    let inner = value
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .ok_or("expected a \"quoted\" string")?;
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('"') => out.push('"'),
+                Some('\\') => out.push('\\'),
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                other => return Err(format!("unknown escape \\{}", other.unwrap_or(' '))),
+            },
+            '"' => return Err("a \" inside the string must be written \\\"".into()),
+            c => out.push(c),
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_public_test_has_one_to_three_hints_in_both_languages() {
+        for exercise in exercises::all() {
+            let text = source(exercise.name).expect("every exercise has a hints file");
+            let hints = parse(text).unwrap();
+            let ids = public_tests(&exercise);
+            for id in &ids {
+                let n = hints.iter().filter(|h| &h.test == id).count();
+                assert!(
+                    (1..=MAX_HINTS).contains(&n),
+                    "{id}: {n} hints (want 1 to {MAX_HINTS})"
+                );
+            }
+            for hint in &hints {
+                assert!(ids.contains(&hint.test), "a hint for unknown test {}", hint.test);
+                assert!(!hint.en.trim().is_empty() && !hint.ko.trim().is_empty());
+                assert!(
+                    hint.ko.chars().any(|c| ('가'..='힣').contains(&c)),
+                    "{}: the Korean hint has no Korean: {}",
+                    hint.test,
+                    hint.ko
+                );
+            }
+            // The first hint is a nudge: a question.
+            for id in &ids {
+                let first = hints.iter().find(|h| &h.test == id).unwrap();
+                assert!(first.en.trim_end().ends_with('?'), "{id}: first hint is not a question");
+                assert!(first.ko.trim_end().ends_with('?'), "{id}: first hint (ko) is not a question");
+            }
+        }
+    }
+
+    #[test]
+    fn parser_reads_escapes_and_rejects_mistakes() {
+        let hints = parse("# c\n[[hint]]\ntest = \"a.b\"\nen = \"say \\\"hi\\\"\"\nko = \"안녕\\\\\"\n").unwrap();
+        assert_eq!(hints, vec![Hint { test: "a.b".into(), en: "say \"hi\"".into(), ko: "안녕\\".into() }]);
+        assert!(parse("test = \"x\"").is_err());
+        assert!(parse("[[hint]]\ntest = \"x\"\nen = \"y\"").is_err());
+        assert!(parse("[[hint]]\ntest = x\n").is_err());
+        assert!(parse("[[hint]]\ncolour = \"x\"\n").is_err());
+    }
+
+    #[test]
+    fn hint_page_in_both_languages() {
+        let hints = for_test("echo", "echo.server.half_close").unwrap();
+        insta::assert_snapshot!("hint_en", render(Lang::En, "echo", "echo.server.half_close", &hints));
+        insta::assert_snapshot!("hint_ko", render(Lang::Ko, "echo", "echo.server.half_close", &hints));
+    }
+}
