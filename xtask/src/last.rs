@@ -168,15 +168,28 @@ mod tests {
                 graded_at: 1,
                 build_error: false,
                 tests: vec![
-                    LastTest { id: "echo.server.ready".into(), status: "pass".into(), points: 5, max: 5 },
-                    LastTest { id: "echo.server.short".into(), status: "fail".into(), points: 0, max: 10 },
+                    LastTest {
+                        id: "echo.server.ready".into(),
+                        status: "pass".into(),
+                        points: 5,
+                        max: 5,
+                    },
+                    LastTest {
+                        id: "echo.server.short".into(),
+                        status: "fail".into(),
+                        points: 0,
+                        max: 10,
+                    },
                 ],
             },
         );
         save(dir.path(), &last).unwrap();
         let loaded = Last::load(dir.path());
         assert_eq!(loaded, last);
-        assert_eq!(loaded.first_failed("echo").as_deref(), Some("echo.server.short"));
+        assert_eq!(
+            loaded.first_failed("echo").as_deref(),
+            Some("echo.server.short")
+        );
         assert_eq!(loaded.first_failed("file-transfer"), None);
         assert_eq!(Last::load(&dir.path().join("nowhere")), Last::default());
     }

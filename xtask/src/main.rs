@@ -11,7 +11,9 @@ mod grade;
 mod gradebook;
 mod hint;
 mod last;
+mod progress;
 mod status;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -44,6 +46,8 @@ enum Command {
     Hint(hint::HintArgs),
     /// Points per exercise from the last grades, and what to do next.
     Status(status::StatusArgs),
+    /// Grade the exercise you work on again on every save; `h` hint, `l` list, `q` quit.
+    Watch(watch::WatchArgs),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +61,7 @@ fn main() -> ExitCode {
         Command::Gradebook(args) => gradebook::run(&root, args).map(|()| ExitCode::SUCCESS),
         Command::Hint(args) => hint::run(&root, args),
         Command::Status(args) => status::run(&root, args),
+        Command::Watch(args) => watch::run(&root, args),
     };
     match result {
         Ok(code) => code,

@@ -24,7 +24,6 @@ pub struct StatusArgs {
 /// One exercise as the table and the watch screen's progress line see it.
 pub struct Row {
     pub name: &'static str,
-    pub dir: &'static str,
     pub max: u32,
 }
 
@@ -54,7 +53,6 @@ pub fn rows() -> Vec<Row> {
         .into_iter()
         .map(|e| Row {
             name: e.name,
-            dir: e.dir,
             max: e.tests.iter().map(|t| t.points).sum(),
         })
         .collect()
@@ -165,7 +163,10 @@ pub fn pad(text: &str, width: usize) -> String {
 pub fn columns(text: &str) -> usize {
     text.chars()
         .map(|c| match c {
-            '\u{1100}'..='\u{115F}' | '\u{2E80}'..='\u{A4CF}' | '\u{AC00}'..='\u{D7A3}' | '\u{F900}'..='\u{FAFF}' => 2,
+            '\u{1100}'..='\u{115F}'
+            | '\u{2E80}'..='\u{A4CF}'
+            | '\u{AC00}'..='\u{D7A3}'
+            | '\u{F900}'..='\u{FAFF}' => 2,
             _ => 1,
         })
         .sum()
@@ -178,8 +179,14 @@ mod tests {
 
     fn fixed_rows() -> Vec<Row> {
         vec![
-            Row { name: "echo", dir: "echo", max: 100 },
-            Row { name: "file-transfer", dir: "file-transfer", max: 100 },
+            Row {
+                name: "echo",
+                max: 100,
+            },
+            Row {
+                name: "file-transfer",
+                max: 100,
+            },
         ]
     }
 
@@ -191,9 +198,24 @@ mod tests {
                 graded_at: 1_795_705_500,
                 build_error: false,
                 tests: vec![
-                    LastTest { id: "echo.server.ready".into(), status: "pass".into(), points: 5, max: 5 },
-                    LastTest { id: "echo.server.short".into(), status: "pass".into(), points: 10, max: 10 },
-                    LastTest { id: "echo.server.half_close".into(), status: "fail".into(), points: 0, max: 10 },
+                    LastTest {
+                        id: "echo.server.ready".into(),
+                        status: "pass".into(),
+                        points: 5,
+                        max: 5,
+                    },
+                    LastTest {
+                        id: "echo.server.short".into(),
+                        status: "pass".into(),
+                        points: 10,
+                        max: 10,
+                    },
+                    LastTest {
+                        id: "echo.server.half_close".into(),
+                        status: "fail".into(),
+                        points: 0,
+                        max: 10,
+                    },
                 ],
             },
         );
@@ -209,7 +231,10 @@ mod tests {
     #[test]
     fn rows_cover_every_exercise_with_its_points() {
         let rows = rows();
-        assert_eq!(rows.iter().map(|r| r.name).collect::<Vec<_>>(), ["echo", "file-transfer"]);
+        assert_eq!(
+            rows.iter().map(|r| r.name).collect::<Vec<_>>(),
+            ["echo", "file-transfer"]
+        );
         assert!(rows.iter().all(|r| r.max > 0));
     }
 

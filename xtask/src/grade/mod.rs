@@ -11,7 +11,7 @@ pub mod lang;
 mod process;
 mod proxy;
 mod report;
-mod spec;
+pub mod spec;
 mod transcript;
 mod wire;
 
@@ -231,10 +231,8 @@ async fn grade_exercise(
     lang: Lang,
     seed: u64,
 ) -> Result<ExerciseResult> {
-    eprintln!(
-        "{}",
-        tr!(lang, "building {} …", "{} 빌드 중…", dir.display())
-    );
+    let progress =
+        crate::progress::Progress::start(tr!(lang, "building {} …", "{} 빌드 중…", dir.display()));
     let bins = match build::build(&dir, &target_dir, binaries).await? {
         Ok(bins) => Arc::new(bins),
         Err(failure) => {
@@ -252,16 +250,17 @@ async fn grade_exercise(
     let startup = Arc::default();
     for spec in &tests {
         let ctx = Ctx::new(lang, seed, bins.clone(), Arc::clone(&startup));
+        progress.set(format!("{name}: {} …", spec.id));
         let result = run_test(spec, ctx).await;
         let verdict = match result.status {
             Status::Pass => lang.pick("ok", "통과"),
             _ => lang.pick("FAILED", "실패"),
         };
-        eprintln!(
+        progress.line(format!(
             "  {} … {verdict} ({:.1} s)",
             spec.id,
             result.duration.as_secs_f64()
-        );
+        ));
         results.push(result);
     }
     Ok(ExerciseResult {
@@ -382,7 +381,16 @@ pub async fn grade_one(
     let target_dir = target_root.join(target_name(exercise.name, &dir));
     let mut tests = (exercise.tests)();
     tests.extend(hidden::tests(exercise.name));
-    grade_exercise(exercise.name, exercise.binaries, tests, dir, target_dir, lang, seed).await
+    grade_exercise(
+        exercise.name,
+        exercise.binaries,
+        tests,
+        dir,
+        target_dir,
+        lang,
+        seed,
+    )
+    .await
 }
 
 /// One test as the Classroom export and the gradebook see it.
