@@ -4,18 +4,14 @@
 //! out and rewrites grade/hidden.rs, which includes it, with only the count
 //! and points of these tests.
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use crate::grade::echo::server::start;
 use crate::grade::lang::{Step, Text, tr};
-use crate::grade::process::Proc;
 use crate::grade::spec::{Ctx, Failure, TestSpec, Visibility};
 use crate::grade::wire::{self, connect};
-
-const READY_TIMEOUT: Duration = Duration::from_secs(5);
-const SERVER_OUTPUT_LIMIT: u64 = 1024 * 1024;
 
 pub fn tests() -> Vec<TestSpec> {
     vec![
@@ -50,40 +46,6 @@ pub fn tests() -> Vec<TestSpec> {
             run: |ctx| Box::pin(interactive(ctx)),
         },
     ]
-}
-
-async fn start(ctx: &Ctx, listen: &str) -> Result<(Proc, SocketAddr), Failure> {
-    ctx.at(Step::Listen);
-    // A server that was silent or flooded in an earlier test would be again:
-    // do not wait for it once more.
-    if let Some(failure) = ctx.startup_failure() {
-        return Err(failure);
-    }
-    let lang = ctx.lang;
-    let args = ["--listen".to_string(), listen.to_string()];
-    let mut server = Proc::spawn(&ctx.bin("echo-server"), &args, None, SERVER_OUTPUT_LIMIT)
-        .map_err(|err| {
-            Failure::new(
-                Step::Start,
-                tr!(
-                    lang,
-                    "could not start echo-server: {err}",
-                    "echo-server를 실행하지 못했습니다: {err}"
-                ),
-            )
-        })?;
-    match server.wait_ready(lang, READY_TIMEOUT).await {
-        Ok(addr) => Ok((server, addr)),
-        Err((failure, again)) => {
-            if again {
-                ctx.remember_startup_failure(&failure);
-            }
-            Err(match server.starter_hint(lang) {
-                Some(hint) => failure.with_hint(hint),
-                None => failure,
-            })
-        }
-    }
 }
 
 /// Sends `line`, then reads until exactly its bytes came back (or a stall).

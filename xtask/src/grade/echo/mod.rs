@@ -3,7 +3,7 @@
 //! "Echo" and shared/DESIGN.md.
 
 mod client;
-mod server;
+pub(in crate::grade) mod server;
 
 use std::time::Duration;
 

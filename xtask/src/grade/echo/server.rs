@@ -19,7 +19,10 @@ const MIB: usize = 1024 * 1024;
 const SERVER_OUTPUT_LIMIT: u64 = 1024 * 1024;
 
 /// Starts `echo-server --listen <listen>` and waits for its readiness line.
-async fn start(ctx: &Ctx, listen: &str) -> Result<(Proc, SocketAddr), Failure> {
+pub(in crate::grade) async fn start(
+    ctx: &Ctx,
+    listen: &str,
+) -> Result<(Proc, SocketAddr), Failure> {
     ctx.at(Step::Listen);
     if let Some(failure) = ctx.startup_failure() {
         return Err(failure);
@@ -43,7 +46,10 @@ async fn start(ctx: &Ctx, listen: &str) -> Result<(Proc, SocketAddr), Failure> {
             if again {
                 ctx.remember_startup_failure(&failure);
             }
-            Err(failure)
+            Err(match server.starter_hint(lang) {
+                Some(hint) => failure.with_hint(hint),
+                None => failure,
+            })
         }
     }
 }
