@@ -4,6 +4,10 @@
 //! so the student fixes one thing at a time. Keys: `h` next hint, `l` list
 //! the exercises, `q` quit.
 //!
+//! The tests run at once (see `grade::grade_one`), and the screen is drawn
+//! as soon as the first failing test in the list's order is known, then
+//! again as the rest finish; a save while grading starts a new grade at once.
+//!
 //! The screen is a `String` made by [`render`] from plain data, so it is
 //! snapshot-tested without a terminal.
 
@@ -23,8 +27,9 @@ use crate::hint::{self, Hint};
 use crate::last::{self, Last};
 use crate::status::{self, Row};
 
-/// Editors save in bursts (write, rename, chmod): one grade per burst.
-const DEBOUNCE: Duration = Duration::from_millis(200);
+/// Editors save in bursts (write, rename, chmod) within a few milliseconds:
+/// one grade per burst.
+const DEBOUNCE: Duration = Duration::from_millis(50);
 /// How often `--poll` looks at the files' modification times.
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
@@ -61,6 +66,8 @@ pub struct Screen<'a> {
     /// The exercise's folder as the student sees it (`exercises/echo`).
     pub folder: &'a str,
     pub result: &'a ExerciseResult,
+    /// Tests still running (their place in `result` holds no verdict yet).
+    pub running: &'a [&'a str],
     /// The hints of the first failing test, and how many the student asked for.
     pub hints: &'a [Hint],
     pub hints_shown: usize,
@@ -99,76 +106,85 @@ pub fn run(root: &Path, args: WatchArgs) -> Result<ExitCode> {
     let _watcher = watch_files(&dir, args.poll, tx.clone())?;
     let _raw = RawMode::enter();
     read_keys(tx);
-    let color = use_color();
-    let terminal = std::io::stdout().is_terminal();
+    let ui = Ui {
+        lang,
+        color: use_color(),
+        terminal: std::io::stdout().is_terminal(),
+        rows,
+        folder,
+        root: root.clone(),
+        name,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     let target_root = root.join("target").join("grade");
 
-    let mut hints_shown = 0;
-    let mut hinted_test: Option<&'static str> = None;
+    let mut hints = Hints::default();
     let mut listing = false;
-    loop {
-        if terminal {
-            print!("\x1b[2J\x1b[H");
-        }
+    'grades: loop {
+        ui.clear();
         println!("{}", tr!(lang, "grading {name} …", "{name} 채점 중…"));
         let seed = fastrand::u64(..) & 0xffff_ffff;
+        // The tests run at once; the screen is drawn as soon as the first
+        // failing test (in the list's order) is known, and again as the
+        // others finish. A pass is only known at the end.
+        let mut shown = ExerciseResult {
+            name,
+            dir: dir.clone(),
+            build_error: None,
+            tests: grade::not_yet_run(name, lang),
+        };
+        let mut running: Vec<&'static str> = shown.tests.iter().map(|t| t.id).collect();
+        let (live_tx, mut live_rx) = unbounded_channel();
         let graded = runtime.block_on(async {
-            let grading = grade::grade_one(name, dir.clone(), &target_root, lang, seed);
+            let grading =
+                grade::grade_one(name, dir.clone(), &target_root, lang, seed, Some(live_tx));
             tokio::pin!(grading);
-            let mut dirty = false;
+            let mut early = false;
             loop {
                 tokio::select! {
-                    result = &mut grading => return Some((result, dirty)),
+                    result = &mut grading => return Graded::Done(result),
+                    Some((index, test)) = live_rx.recv() => {
+                        running.retain(|&id| id != test.id);
+                        if let Some(slot) = shown.tests.get_mut(index) {
+                            *slot = test;
+                        }
+                        if first_failure_known(&shown, &running) {
+                            early = true;
+                            if let Err(err) = hints.follow(name, &shown) {
+                                return Graded::Done(Err(err));
+                            }
+                            ui.draw(&shown, &running, &hints, listing);
+                        }
+                    }
                     event = rx.recv() => match event {
-                        Some(Event::Key(b'q' | 3)) | None => return None,
-                        Some(Event::Changed) => dirty = true,
-                        Some(Event::Key(_)) => {}
+                        Some(Event::Key(b'q' | 3)) | None => return Graded::Quit,
+                        // A save while grading: this grade is stale; start again.
+                        Some(Event::Changed) => return Graded::Stale,
+                        Some(Event::Key(key)) => {
+                            if early && hints.key(key, &mut listing) {
+                                ui.draw(&shown, &running, &hints, listing);
+                            }
+                        }
                     },
-                    _ = tokio::signal::ctrl_c() => return None,
+                    _ = tokio::signal::ctrl_c() => return Graded::Quit,
                 }
             }
         });
-        let Some((result, mut dirty)) = graded else {
-            break;
-        };
-        let result = result?;
-        last::record(&root, std::slice::from_ref(&result));
-        let first_failed = first_failure(&result).map(|t| t.id);
-        if first_failed != hinted_test {
-            hints_shown = 0;
-            hinted_test = first_failed;
-        }
-        let hints = match first_failed {
-            Some(test) => hint::for_test(name, test)?,
-            None => Vec::new(),
-        };
-        // Wait for a save (re-grade) or a key (redraw); a save during the
-        // grade re-grades at once.
-        while !dirty {
-            let last = Last::load(&root);
-            let screen = Screen {
-                lang,
-                color,
-                progress: rows
-                    .iter()
-                    .map(|r| (r.name, status::points(&last, r.name), r.max))
-                    .collect(),
-                folder: &folder,
-                result: &result,
-                hints: &hints,
-                hints_shown,
-                listing,
-                next: next_exercise(lang, &rows, &last, name),
-            };
-            if terminal {
-                print!("\x1b[2J\x1b[H");
+        let result = match graded {
+            Graded::Quit => break,
+            Graded::Stale => {
+                settle(&mut rx);
+                continue 'grades;
             }
-            print!("{}", render(&screen));
-            use std::io::Write as _;
-            let _ = std::io::stdout().flush();
+            Graded::Done(result) => result?,
+        };
+        last::record(&root, std::slice::from_ref(&result));
+        hints.follow(name, &result)?;
+        // Wait for a save (re-grade) or a key (redraw).
+        loop {
+            ui.draw(&result, &[], &hints, listing);
             let event = runtime.block_on(async {
                 tokio::select! {
                     event = rx.recv() => event,
@@ -176,15 +192,13 @@ pub fn run(root: &Path, args: WatchArgs) -> Result<ExitCode> {
                 }
             });
             match event {
-                Some(Event::Key(b'q' | 3)) | None => return Ok(ExitCode::SUCCESS),
-                Some(Event::Key(b'h')) => hints_shown = (hints_shown + 1).min(hints.len()),
-                Some(Event::Key(b'l')) => listing = !listing,
-                Some(Event::Key(_)) => {}
+                Some(Event::Key(b'q' | 3)) | None => break 'grades,
+                Some(Event::Key(key)) => {
+                    hints.key(key, &mut listing);
+                }
                 Some(Event::Changed) => {
-                    // Let the burst of events of one save settle.
-                    std::thread::sleep(DEBOUNCE);
-                    while rx.try_recv().is_ok() {}
-                    dirty = true;
+                    settle(&mut rx);
+                    continue 'grades;
                 }
             }
         }
@@ -192,6 +206,117 @@ pub fn run(root: &Path, args: WatchArgs) -> Result<ExitCode> {
     // Dropping the runtime kills what a cancelled grade still ran.
     runtime.shutdown_timeout(Duration::from_secs(2));
     Ok(ExitCode::SUCCESS)
+}
+
+/// How a grade ended.
+enum Graded {
+    Done(Result<ExerciseResult>),
+    /// A source changed while grading.
+    Stale,
+    Quit,
+}
+
+/// Let the burst of events of one save settle, then forget them (keys
+/// pressed meanwhile go too: they were meant for the screen being replaced).
+fn settle(rx: &mut tokio::sync::mpsc::UnboundedReceiver<Event>) {
+    std::thread::sleep(DEBOUNCE);
+    while rx.try_recv().is_ok() {}
+}
+
+/// The first failing test of the list is known: it failed and every test
+/// before it has finished.
+fn first_failure_known(result: &ExerciseResult, running: &[&str]) -> bool {
+    for test in &result.tests {
+        if running.contains(&test.id) {
+            return false;
+        }
+        if test.status == Status::Fail {
+            return true;
+        }
+    }
+    false
+}
+
+/// The hints of the first failing test, and how many the student asked for
+/// (kept while the same test fails first).
+#[derive(Default)]
+struct Hints {
+    test: Option<&'static str>,
+    hints: Vec<Hint>,
+    shown: usize,
+}
+
+impl Hints {
+    fn follow(&mut self, exercise: &str, result: &ExerciseResult) -> Result<()> {
+        let first = first_failure(result).map(|t| t.id);
+        if first != self.test {
+            self.test = first;
+            self.shown = 0;
+            self.hints = match first {
+                Some(test) => hint::for_test(exercise, test)?,
+                None => Vec::new(),
+            };
+        }
+        Ok(())
+    }
+
+    /// `h` and `l`; whether the screen changes.
+    fn key(&mut self, key: u8, listing: &mut bool) -> bool {
+        match key {
+            b'h' => {
+                self.shown = (self.shown + 1).min(self.hints.len());
+                true
+            }
+            b'l' => {
+                *listing = !*listing;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// What every screen of this watch shares.
+struct Ui {
+    lang: Lang,
+    color: bool,
+    terminal: bool,
+    rows: Vec<Row>,
+    folder: String,
+    root: PathBuf,
+    name: &'static str,
+}
+
+impl Ui {
+    fn clear(&self) {
+        if self.terminal {
+            print!("\x1b[2J\x1b[H");
+        }
+    }
+
+    fn draw(&self, result: &ExerciseResult, running: &[&str], hints: &Hints, listing: bool) {
+        let last = Last::load(&self.root);
+        let screen = Screen {
+            lang: self.lang,
+            color: self.color,
+            progress: self
+                .rows
+                .iter()
+                .map(|r| (r.name, status::points(&last, r.name), r.max))
+                .collect(),
+            folder: &self.folder,
+            result,
+            running,
+            hints: &hints.hints,
+            hints_shown: hints.shown,
+            listing,
+            next: next_exercise(self.lang, &self.rows, &last, self.name),
+        };
+        self.clear();
+        print!("{}", render(&screen));
+        use std::io::Write as _;
+        let _ = std::io::stdout().flush();
+    }
 }
 
 fn first_failure(result: &ExerciseResult) -> Option<&TestResult> {
@@ -375,11 +500,16 @@ pub fn render(s: &Screen) -> String {
     } else {
         for test in &result.tests {
             let (label, code) = match test.status {
+                _ if s.running.contains(&test.id) => (lang.pick("... ", "실행"), DIM),
                 Status::Pass => (lang.pick("PASS", "통과"), GREEN),
                 Status::Fail => (lang.pick("FAIL", "실패"), RED),
                 Status::Error => (lang.pick("ERR ", "오류"), RED),
             };
-            let score = format!("{}/{}", test.points, test.max);
+            let score = if s.running.contains(&test.id) {
+                format!("-/{}", test.max)
+            } else {
+                format!("{}/{}", test.points, test.max)
+            };
             let _ = writeln!(
                 out,
                 "  {} {:<28} {score:>5}  {}",
@@ -388,9 +518,25 @@ pub fn render(s: &Screen) -> String {
                 test.title
             );
         }
-        let _ = writeln!(out, "  {}: {points}/{max}", result.name);
+        if s.running.is_empty() {
+            let _ = writeln!(out, "  {}: {points}/{max}", result.name);
+        } else {
+            let left = s.running.len();
+            let _ = writeln!(
+                out,
+                "  {}",
+                tr!(
+                    lang,
+                    "{}: {points}/{max} so far, {left} still running …",
+                    "{}: 지금까지 {points}/{max}, {left}개 실행 중…",
+                    result.name
+                )
+            );
+        }
         match first_failure(result) {
             Some(test) => render_failure(&mut out, s, test),
+            // Not every test has finished: no verdict yet.
+            None if !s.running.is_empty() => {}
             None => {
                 let done = tr!(
                     lang,
@@ -551,6 +697,7 @@ mod tests {
             progress: vec![("echo", points, 110), ("file-transfer", 0, 100)],
             folder: "exercises/echo",
             result,
+            running: &[],
             hints,
             hints_shown: shown,
             listing: false,
@@ -614,6 +761,34 @@ mod tests {
             "watch_build_error_en",
             render(&screen(Lang::En, &result, &[], 0))
         );
+    }
+
+    #[test]
+    fn the_first_failure_is_drawn_once_every_test_before_it_finished() {
+        let result = failing(Lang::En);
+        // half_close failed; while short still runs, it may not be the first.
+        assert!(!first_failure_known(&result, &["echo.server.short"]));
+        // Only slow_reader (after it) runs: half_close is the first failure.
+        assert!(first_failure_known(&result, &["echo.server.slow_reader"]));
+        assert!(first_failure_known(&result, &[]));
+        // Every finished test passed: no verdict until the rest finish.
+        let result = passing(Lang::En);
+        assert!(!first_failure_known(&result, &["echo.server.short"]));
+        assert!(!first_failure_known(&result, &[]));
+    }
+
+    #[test]
+    fn watch_screen_while_the_tests_after_the_first_failure_run() {
+        let hints = hint::for_test("echo", "echo.server.half_close").unwrap();
+        for lang in [Lang::En, Lang::Ko] {
+            let mut result = failing(lang);
+            // slow_reader has not finished: no verdict, no points yet.
+            let slow = &mut result.tests[3];
+            (slow.status, slow.failure, slow.hint) = (Status::Error, None, None);
+            let mut s = screen(lang, &result, &hints, 0);
+            s.running = &["echo.server.slow_reader"];
+            insta::assert_snapshot!(format!("watch_early_failure_{lang}"), render(&s));
+        }
     }
 
     #[test]

@@ -61,6 +61,7 @@ pub struct GradeArgs {
 }
 
 /// The result of one test, as the report and the JSON show it.
+#[derive(Clone)]
 pub struct TestResult {
     pub id: &'static str,
     pub title: &'static str,
@@ -212,7 +213,7 @@ async fn grade_all(
             tests.retain(|t| t.id.contains(only));
         }
         handles.push(tokio::spawn(async move {
-            grade_exercise(name, bins, tests, dir, target_dir, lang, seed).await
+            grade_exercise(name, bins, tests, dir, target_dir, lang, seed, None).await
         }));
     }
     let mut results = Vec::new();
@@ -222,6 +223,14 @@ async fn grade_all(
     Ok(results)
 }
 
+/// Each test's result as soon as it is known, with its place in the test
+/// list (for `cargo xtask watch`, which draws the first failure early).
+pub type Live = tokio::sync::mpsc::UnboundedSender<(usize, TestResult)>;
+
+/// Builds the crate and runs its tests: one after another, or with `live`
+/// all at once (each test has its own processes and ephemeral ports, and
+/// mostly waits on sockets and timers), sending each result as it comes.
+#[allow(clippy::too_many_arguments)]
 async fn grade_exercise(
     name: &'static str,
     binaries: &'static [&'static str],
@@ -230,6 +239,7 @@ async fn grade_exercise(
     target_dir: PathBuf,
     lang: Lang,
     seed: u64,
+    live: Option<Live>,
 ) -> Result<ExerciseResult> {
     let progress =
         crate::progress::Progress::start(tr!(lang, "building {} …", "{} 빌드 중…", dir.display()));
@@ -246,8 +256,18 @@ async fn grade_exercise(
             });
         }
     };
-    let mut results = Vec::new();
     let startup = Arc::default();
+    if let Some(live) = live {
+        let results =
+            run_concurrently(name, tests, bins, startup, lang, seed, &progress, live).await;
+        return Ok(ExerciseResult {
+            name,
+            dir,
+            build_error: None,
+            tests: results,
+        });
+    }
+    let mut results = Vec::new();
     for spec in &tests {
         let ctx = Ctx::new(lang, seed, bins.clone(), Arc::clone(&startup));
         progress.set(format!("{name}: {} …", spec.id));
@@ -271,13 +291,64 @@ async fn grade_exercise(
     })
 }
 
+/// Every test at once, each on its own task and bounded by its own timeout as
+/// one after another would be. Dropping this future aborts the tests still
+/// running (their processes die with them).
+#[allow(clippy::too_many_arguments)]
+async fn run_concurrently(
+    name: &'static str,
+    tests: Vec<TestSpec>,
+    bins: Arc<std::collections::BTreeMap<String, PathBuf>>,
+    startup: Arc<std::sync::Mutex<Option<Failure>>>,
+    lang: Lang,
+    seed: u64,
+    progress: &crate::progress::Progress,
+    live: Live,
+) -> Vec<TestResult> {
+    let total = tests.len();
+    let mut set = tokio::task::JoinSet::new();
+    for (index, spec) in tests.into_iter().enumerate() {
+        let ctx = Ctx::new(lang, seed, bins.clone(), Arc::clone(&startup));
+        set.spawn(async move { (index, run_test(&spec, ctx).await) });
+    }
+    progress.set(format!("{name}: {total} …"));
+    let mut results: Vec<Option<TestResult>> = (0..total).map(|_| None).collect();
+    while let Some(joined) = set.join_next().await {
+        // run_test catches a test's panic itself; a panic here is the grader's.
+        let (index, result) = joined.expect("a test task panicked outside its test");
+        let verdict = match result.status {
+            Status::Pass => lang.pick("ok", "통과"),
+            _ => lang.pick("FAILED", "실패"),
+        };
+        progress.line(format!(
+            "  {} … {verdict} ({:.1} s)",
+            result.id,
+            result.duration.as_secs_f64()
+        ));
+        let _ = live.send((index, result.clone()));
+        results[index] = Some(result);
+        let left = results.iter().filter(|r| r.is_none()).count();
+        progress.set(format!("{name}: {left}/{total} …"));
+    }
+    results.into_iter().flatten().collect()
+}
+
+/// Aborts the task when dropped: a cancelled grade leaves no test running.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Runs one test on its own task, bounded by its timeout. When the bound hits,
 /// the task is aborted, which drops (and so kills) the processes it started.
 async fn run_test(spec: &TestSpec, ctx: Ctx) -> TestResult {
     let lang = ctx.lang;
     let start = Instant::now();
-    let mut task = tokio::spawn((spec.run)(ctx.clone()));
-    let outcome = match tokio::time::timeout(spec.timeout, &mut task).await {
+    let mut task = AbortOnDrop(tokio::spawn((spec.run)(ctx.clone())));
+    let outcome = match tokio::time::timeout(spec.timeout, &mut task.0).await {
         Ok(Ok(outcome)) => outcome,
         Ok(Err(panic)) => Err(Failure::new(
             Step::Start,
@@ -288,7 +359,7 @@ async fn run_test(spec: &TestSpec, ctx: Ctx) -> TestResult {
             ),
         )),
         Err(_) => {
-            task.abort();
+            task.0.abort();
             let (secs, step) = (spec.timeout.as_secs(), ctx.step());
             let step_name = step.name(lang);
             Err(Failure::new(
@@ -366,14 +437,16 @@ fn build_message(lang: Lang, failure: &BuildFailure) -> String {
     }
 }
 
-/// Grades one exercise crate at `dir` as `grade` would, with the hidden tests
-/// the repository has (for `cargo xtask watch`, which draws its own screen).
+/// Grades one exercise crate at `dir` with the tests `grade` runs, hidden
+/// ones included (for `cargo xtask watch`, which draws its own screen). With
+/// `live`, the tests run at once and each result is sent as it comes.
 pub async fn grade_one(
     name: &str,
     dir: PathBuf,
     target_root: &Path,
     lang: Lang,
     seed: u64,
+    live: Option<Live>,
 ) -> Result<ExerciseResult> {
     let Some(exercise) = exercises::all().into_iter().find(|e| e.name == name) else {
         bail!("unknown exercise `{name}`");
@@ -389,8 +462,20 @@ pub async fn grade_one(
         target_dir,
         lang,
         seed,
+        live,
     )
     .await
+}
+
+/// The tests [`grade_one`] runs, in order, as not yet run (status `Error`,
+/// no points): what watch shows for the tests still running.
+pub fn not_yet_run(name: &str, lang: Lang) -> Vec<TestResult> {
+    let Some(exercise) = exercises::all().into_iter().find(|e| e.name == name) else {
+        return Vec::new();
+    };
+    let mut tests = (exercise.tests)();
+    tests.extend(hidden::tests(exercise.name));
+    tests.iter().map(|spec| not_run(spec, lang)).collect()
 }
 
 /// One test as the Classroom export and the gradebook see it.
