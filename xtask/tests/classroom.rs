@@ -211,11 +211,11 @@ fn export_builds_and_grades_without_solutions_or_hidden_tests() {
 
     // The template's workspace and lockfile agree (no solution package left).
     let target = tmp("classroom-export-target");
-    // The exported xtask is built with its final binary in a target directory
-    // of its own (not over the xtask these tests run), and its intermediate
-    // artifacts in this build's directory, so its dependencies, already
-    // compiled for these tests, are not compiled again.
-    let build_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().unwrap();
+    // The exported xtask is built in a target directory of its own, build
+    // directory included. Sharing this workspace's build directory looks
+    // cheaper but is wrong: cargo hashes path packages relative to their
+    // workspace, so the template's `xtask` and ours get the same artifact
+    // names, and a later `cargo xtask` here may run the template's binary.
     Command::new(env!("CARGO"))
         .current_dir(&dir)
         .args(["metadata", "--locked", "--no-deps", "--format-version", "1"])
@@ -232,7 +232,6 @@ fn export_builds_and_grades_without_solutions_or_hidden_tests() {
         .args(["xtask", "grade", "echo", "--lang", "en", "--json"])
         .arg(&json_path)
         .env("CARGO_TARGET_DIR", &target)
-        .env("CARGO_BUILD_BUILD_DIR", build_dir)
         .timeout(EXPORT_BOUND)
         .output()
         .unwrap();
