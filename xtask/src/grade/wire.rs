@@ -45,6 +45,15 @@ pub async fn connect(ctx: &Ctx, addr: SocketAddr) -> Result<TcpStream, Failure> 
     }
 }
 
+/// A listener of the grader's own (a peer for the student's client) on
+/// 127.0.0.1 with an ephemeral port, and its address.
+pub async fn listen_loopback() -> Result<(TcpListener, SocketAddr), Failure> {
+    let bind = |err: io::Error| Failure::new(Step::Bind, err.to_string());
+    let listener = TcpListener::bind("127.0.0.1:0").await.map_err(bind)?;
+    let addr = listener.local_addr().map_err(bind)?;
+    Ok((listener, addr))
+}
+
 /// A free loopback port right now: bind port 0, read the port, close. (Another
 /// process may take it before we use it; on loopback in a test that is rare.)
 pub async fn free_port() -> io::Result<u16> {

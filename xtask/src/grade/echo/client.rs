@@ -152,12 +152,7 @@ fn spawn_client(ctx: &Ctx, addr: SocketAddr, stdin: &[u8]) -> Result<Proc, Failu
 /// checks that stdout is exactly the payload and the exit code 0.
 async fn run_client(ctx: &Ctx, payload: Vec<u8>, peer: Peer, seed: u64) -> Result<(), Failure> {
     let lang = ctx.lang;
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|err| Failure::new(Step::Bind, err.to_string()))?;
-    let addr = listener
-        .local_addr()
-        .map_err(|err| Failure::new(Step::Bind, err.to_string()))?;
+    let (listener, addr) = wire::listen_loopback().await?;
     let state = Arc::new(PeerState::default());
     let serve = tokio::spawn(serve(listener, peer, seed, state.clone()));
     let _stop_peer = AbortOnDrop(serve);

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::io::{AsyncWriteExt, BufReader};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 
 use super::{names_in, proto};
 use crate::grade::lang::{Step, tr};
@@ -48,12 +48,7 @@ async fn serve(
     behaviour: Behaviour,
     seed: u64,
 ) -> Result<Server, Failure> {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|err| Failure::new(Step::Bind, err.to_string()))?;
-    let addr = listener
-        .local_addr()
-        .map_err(|err| Failure::new(Step::Bind, err.to_string()))?;
+    let (listener, addr) = wire::listen_loopback().await?;
     let files: Files = files
         .iter()
         .map(|(n, c)| (n.as_bytes().to_vec(), c.to_vec()))
