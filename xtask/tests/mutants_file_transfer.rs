@@ -6,21 +6,11 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{grade, root};
+use common::{apply_patch, grade, mutants, root, standalone_copy};
 use serde_json::Value;
 
-fn mutants() -> Vec<Value> {
-    let text =
-        std::fs::read_to_string(root().join("xtask/mutants/file-transfer/mutants.json")).unwrap();
-    serde_json::from_str::<Value>(&text)
-        .unwrap()
-        .as_array()
-        .unwrap()
-        .clone()
-}
-
 fn mutant(name: &str) -> Value {
-    mutants()
+    mutants("file-transfer")
         .into_iter()
         .find(|m| m["name"] == name)
         .unwrap_or_else(|| panic!("no mutant {name} in mutants.json"))
@@ -29,49 +19,18 @@ fn mutant(name: &str) -> Value {
 /// Copies the reference crate, standalone, with the mutant's one change.
 fn materialize(mutant: &Value) -> PathBuf {
     let name = mutant["name"].as_str().unwrap();
-    let reference = root().join("solutions/file-transfer");
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("ft-mutants")
         .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    copy_dir(&reference.join("src"), &dir.join("src"));
-    // A workspace of its own, with the workspace's lockfile (same versions, no network).
-    let manifest = std::fs::read_to_string(reference.join("Cargo.toml"))
-        .unwrap()
-        .replace("edition.workspace = true", "edition = \"2024\"")
-        .replace("license.workspace = true\n", "")
-        .replace("publish.workspace = true", "publish = false");
-    let manifest =
-        format!("{manifest}\n[workspace]\n\n[profile.dev.package.sha2]\nopt-level = 3\n");
-    std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
-    std::fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    standalone_copy(
+        &root().join("solutions/file-transfer"),
+        &dir,
+        "\n[profile.dev.package.sha2]\nopt-level = 3\n",
+    );
     let file = dir.join(mutant["file"].as_str().unwrap());
     let text = std::fs::read_to_string(&file).unwrap();
-    let (find, replace) = (
-        mutant["find"].as_str().unwrap(),
-        mutant["replace"].as_str().unwrap(),
-    );
-    let count = mutant["count"].as_u64().unwrap_or(1) as usize;
-    assert_eq!(
-        text.matches(find).count(),
-        count,
-        "mutant {name}: `find` must occur {count} time(s) in {}; did the reference change?",
-        file.display()
-    );
-    std::fs::write(&file, text.replace(find, replace)).unwrap();
+    std::fs::write(&file, apply_patch(mutant, &text)).unwrap();
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            copy_dir(&path, &to.join(entry.file_name()));
-        } else {
-            std::fs::copy(&path, to.join(entry.file_name())).unwrap();
-        }
-    }
 }
 
 fn check(name: &str) {
@@ -104,7 +63,7 @@ fn check(name: &str) {
 
 #[test]
 fn every_mutant_has_a_test_here() {
-    let mut names: Vec<String> = mutants()
+    let mut names: Vec<String> = mutants("file-transfer")
         .iter()
         .map(|m| m["name"].as_str().unwrap().to_string())
         .collect();

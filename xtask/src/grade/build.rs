@@ -95,6 +95,20 @@ pub async fn build(
     Ok(Ok(built))
 }
 
+/// Points NAME at binary OTHER's path for each `(NAME, OTHER)`.
+pub fn rename(
+    mut bins: BTreeMap<String, PathBuf>,
+    renames: &[(String, String)],
+) -> std::result::Result<BTreeMap<String, PathBuf>, BuildFailure> {
+    for (name, other) in renames {
+        let Some(path) = bins.get(other).cloned() else {
+            return Err(BuildFailure::MissingBinary(other.clone()));
+        };
+        bins.insert(name.clone(), path);
+    }
+    Ok(bins)
+}
+
 #[derive(Deserialize)]
 struct CargoMessage {
     reason: String,

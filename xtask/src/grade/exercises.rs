@@ -1,7 +1,7 @@
 //! The exercises the grader knows, and where their tests are.
 
 use super::spec::TestSpec;
-use super::{echo, file_transfer};
+use super::{concurrent, echo, file_transfer};
 
 pub struct Exercise {
     /// The name on the command line (`cargo xtask grade echo`).
@@ -26,6 +26,12 @@ pub fn all() -> Vec<Exercise> {
             dir: "file-transfer",
             binaries: &["ft-server", "ft-client"],
             tests: file_transfer::tests,
+        },
+        Exercise {
+            name: "concurrent",
+            dir: "concurrent",
+            binaries: &["chat-server"],
+            tests: concurrent::tests,
         },
     ]
 }

@@ -2,6 +2,7 @@
 //! sockets, and reports points, failures and hints in the student's language.
 
 mod build;
+mod concurrent;
 mod echo;
 pub mod exercises;
 mod file_transfer;
@@ -58,6 +59,19 @@ pub struct GradeArgs {
     /// Where the graded crates are built (default: target/grade/).
     #[arg(long, value_name = "DIR")]
     target_dir: Option<PathBuf>,
+    /// Start binary OTHER wherever a test starts NAME (e.g.
+    /// `--bin chat-server=chat-server-threads` grades the thread version).
+    #[arg(long = "bin", value_name = "NAME=OTHER", value_parser = parse_rename)]
+    renames: Vec<(String, String)>,
+}
+
+fn parse_rename(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, other)) if !name.is_empty() && !other.is_empty() => {
+            Ok((name.to_string(), other.to_string()))
+        }
+        _ => Err(format!("expected NAME=OTHER, got `{text}`")),
+    }
 }
 
 /// The result of one test, as the report and the JSON show it.
@@ -142,7 +156,7 @@ pub fn run(root: &Path, args: GradeArgs) -> Result<ExitCode> {
         .build()?;
     let results = runtime.block_on(async {
         tokio::select! {
-            results = grade_all(jobs, &target_root, args.only.as_deref(), lang, seed) => results.map(Some),
+            results = grade_all(jobs, &target_root, args.only.as_deref(), &args.renames, lang, seed) => results.map(Some),
             _ = interrupted() => Ok(None),
         }
     })?;
@@ -200,6 +214,7 @@ async fn grade_all(
     jobs: Vec<(&Exercise, PathBuf)>,
     target_root: &Path,
     only: Option<&str>,
+    renames: &[(String, String)],
     lang: Lang,
     seed: u64,
 ) -> Result<Vec<ExerciseResult>> {
@@ -212,8 +227,15 @@ async fn grade_all(
         if let Some(only) = only {
             tests.retain(|t| t.id.contains(only));
         }
+        let renames = renames.to_vec();
         handles.push(tokio::spawn(async move {
-            grade_exercise(name, bins, tests, dir, target_dir, lang, seed, None).await
+            let build = Build {
+                binaries: bins,
+                dir,
+                target_dir,
+                renames,
+            };
+            grade_exercise(name, build, tests, lang, seed, None).await
         }));
     }
     let mut results = Vec::new();
@@ -223,6 +245,14 @@ async fn grade_all(
     Ok(results)
 }
 
+/// What to build, where, and which binary to run for which.
+struct Build {
+    binaries: &'static [&'static str],
+    dir: PathBuf,
+    target_dir: PathBuf,
+    renames: Vec<(String, String)>,
+}
+
 /// Each test's result as soon as it is known, with its place in the test
 /// list (for `cargo xtask watch`, which draws the first failure early).
 pub type Live = tokio::sync::mpsc::UnboundedSender<(usize, TestResult)>;
@@ -230,20 +260,26 @@ pub type Live = tokio::sync::mpsc::UnboundedSender<(usize, TestResult)>;
 /// Builds the crate and runs its tests: one after another, or with `live`
 /// all at once (each test has its own processes and ephemeral ports, and
 /// mostly waits on sockets and timers), sending each result as it comes.
-#[allow(clippy::too_many_arguments)]
 async fn grade_exercise(
     name: &'static str,
-    binaries: &'static [&'static str],
+    build: Build,
     tests: Vec<TestSpec>,
-    dir: PathBuf,
-    target_dir: PathBuf,
     lang: Lang,
     seed: u64,
     live: Option<Live>,
 ) -> Result<ExerciseResult> {
+    let Build {
+        binaries,
+        dir,
+        target_dir,
+        renames,
+    } = build;
     let progress =
         crate::progress::Progress::start(tr!(lang, "building {} …", "{} 빌드 중…", dir.display()));
-    let bins = match build::build(&dir, &target_dir, binaries).await? {
+    let built = build::build(&dir, &target_dir, binaries)
+        .await?
+        .and_then(|bins| build::rename(bins, &renames));
+    let bins = match built {
         Ok(bins) => Arc::new(bins),
         Err(failure) => {
             let message = build_message(lang, &failure);
@@ -454,17 +490,13 @@ pub async fn grade_one(
     let target_dir = target_root.join(target_name(exercise.name, &dir));
     let mut tests = (exercise.tests)();
     tests.extend(hidden::tests(exercise.name));
-    grade_exercise(
-        exercise.name,
-        exercise.binaries,
-        tests,
+    let build = Build {
+        binaries: exercise.binaries,
         dir,
         target_dir,
-        lang,
-        seed,
-        live,
-    )
-    .await
+        renames: Vec::new(),
+    };
+    grade_exercise(exercise.name, build, tests, lang, seed, live).await
 }
 
 /// The tests [`grade_one`] runs, in order, as not yet run (status `Error`,

@@ -152,6 +152,18 @@ impl Proc {
         line.split_whitespace().nth(1)?.parse().ok()
     }
 
+    /// Sends SIGTERM to the program's process group: the polite "please stop"
+    /// of `kill` and of service managers, which a server may catch to shut down cleanly.
+    #[cfg(unix)]
+    pub fn terminate(&self) -> std::io::Result<()> {
+        /// SIGTERM's number on Linux and macOS (POSIX names it; both use 15).
+        const SIGTERM: i32 = 15;
+        self.child
+            .lock()
+            .map_err(|_| std::io::Error::other("child lock poisoned"))?
+            .signal(SIGTERM)
+    }
+
     /// Was the program killed for writing too much?
     pub fn flooded(&self) -> bool {
         self.flooded.load(Ordering::Relaxed)

@@ -137,3 +137,64 @@ fn processes_under(dir: &Path) -> Vec<(u32, PathBuf)> {
     }
     found
 }
+
+/// Copies a folder tree.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            copy_dir(&path, &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(&path, to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+/// A copy of the crate at `reference` as a workspace of its own in `dir`,
+/// with the workspace's lockfile (same versions, no network): its sources,
+/// and its manifest without the `*.workspace = true` keys, plus `extra`.
+pub fn standalone_copy(reference: &Path, dir: &Path, extra: &str) {
+    let _ = std::fs::remove_dir_all(dir);
+    copy_dir(&reference.join("src"), &dir.join("src"));
+    let manifest = std::fs::read_to_string(reference.join("Cargo.toml"))
+        .unwrap()
+        .replace("edition.workspace = true", "edition = \"2024\"")
+        .replace("license.workspace = true\n", "")
+        .replace("publish.workspace = true", "publish = false");
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!("{manifest}\n[workspace]\n{extra}"),
+    )
+    .unwrap();
+    std::fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+}
+
+/// The mutants of one exercise: xtask/mutants/<exercise>/mutants.json.
+pub fn mutants(exercise: &str) -> Vec<Value> {
+    let path = root().join(format!("xtask/mutants/{exercise}/mutants.json"));
+    let text = std::fs::read_to_string(path).unwrap();
+    serde_json::from_str::<Value>(&text)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// `text` with the mutant's one change; panics if its `find` does not occur
+/// exactly `count` times (the reference changed under the mutant).
+pub fn apply_patch(mutant: &Value, text: &str) -> String {
+    let name = mutant["name"].as_str().unwrap();
+    let (find, replace) = (
+        mutant["find"].as_str().unwrap(),
+        mutant["replace"].as_str().unwrap(),
+    );
+    let count = mutant["count"].as_u64().unwrap_or(1) as usize;
+    assert_eq!(
+        text.matches(find).count(),
+        count,
+        "mutant {name}: `find` must occur {count} time(s) in {}; did the reference change?",
+        mutant["file"]
+    );
+    text.replace(find, replace)
+}

@@ -1,0 +1,359 @@
+//! The grader's chat client: one connection to the student's `chat-server`,
+//! reading lines with deadlines and remembering the last few for the report.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+
+use crate::grade::lang::{Lang, Step, tr};
+use crate::grade::spec::{Ctx, Failure};
+use crate::grade::transcript::escape;
+use crate::grade::wire::{STALL, connect};
+
+/// A line the server sends is short; a server that sends this much without a
+/// newline is broken (or flooding), and the grader stops reading.
+const MAX_SERVER_LINE: u64 = 64 * 1024;
+/// How many received lines a failure quotes.
+const TRANSCRIPT_LINES: usize = 6;
+
+/// What the next read gave.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Next {
+    Line(String),
+    /// The server closed the connection (EOF).
+    Closed,
+    /// The server reset the connection, or reading failed.
+    Broken(String),
+    /// Nothing arrived in time.
+    Silent,
+}
+
+pub struct Client {
+    /// The name this client joined with ("" before it joined).
+    pub name: String,
+    reader: BufReader<OwnedReadHalf>,
+    writer: OwnedWriteHalf,
+    /// The last lines received, for the report.
+    recent: VecDeque<String>,
+    /// A line begun but not finished when a read timed out: `read_until`
+    /// appends to it, so waiting again loses nothing.
+    partial: Vec<u8>,
+}
+
+impl Client {
+    /// Connects without joining: the server expects a name line next.
+    pub async fn connect(ctx: &Ctx, addr: SocketAddr) -> Result<Client, Failure> {
+        let stream = connect(ctx, addr).await?;
+        Ok(Client::from_stream(stream))
+    }
+
+    pub fn from_stream(stream: TcpStream) -> Client {
+        let (reader, writer) = stream.into_split();
+        Client {
+            name: String::new(),
+            reader: BufReader::new(reader),
+            writer,
+            recent: VecDeque::new(),
+            partial: Vec::new(),
+        }
+    }
+
+    /// Connects, sends `name`, and waits for `* welcome <name>` as the first line.
+    pub async fn join(ctx: &Ctx, addr: SocketAddr, name: &str) -> Result<Client, Failure> {
+        let mut client = Client::connect(ctx, addr).await?;
+        client.send(ctx, name).await?;
+        client.welcome(ctx, name).await?;
+        Ok(client)
+    }
+
+    /// Waits for `* welcome <name>` as the first line after the name was sent.
+    pub async fn welcome(&mut self, ctx: &Ctx, name: &str) -> Result<(), Failure> {
+        let lang = ctx.lang;
+        let want = format!("* welcome {name}");
+        match self.next(ctx, STALL).await {
+            Next::Line(line) if line == want => {
+                self.name = name.to_string();
+                Ok(())
+            }
+            Next::Line(line) => Err(self.fail(
+                Step::Read,
+                tr!(
+                    lang,
+                    "after sending the name `{name}`, the first line was `{}` instead of `{want}`",
+                    "이름 `{name}`을 보낸 뒤 첫 줄이 `{want}`가 아니라 `{}`였습니다",
+                    escape(line.as_bytes(), 80)
+                ),
+            )),
+            other => Err(self.fail(
+                Step::Read,
+                tr!(
+                    lang,
+                    "after sending the name `{name}`, no `{want}`: {}",
+                    "이름 `{name}`을 보낸 뒤 `{want}`가 오지 않았습니다: {}",
+                    describe(lang, &other, STALL)
+                ),
+            )),
+        }
+    }
+
+    /// Sends `line` and a newline.
+    pub async fn send(&mut self, ctx: &Ctx, line: &str) -> Result<(), Failure> {
+        let mut bytes = Vec::with_capacity(line.len() + 1);
+        bytes.extend_from_slice(line.as_bytes());
+        bytes.push(b'\n');
+        self.send_raw(ctx, &bytes).await
+    }
+
+    /// Sends bytes as they are (several lines at once, or part of one).
+    pub async fn send_raw(&mut self, ctx: &Ctx, bytes: &[u8]) -> Result<(), Failure> {
+        let lang = ctx.lang;
+        match tokio::time::timeout(STALL, self.writer.write_all(bytes)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(err)) => Err(self.fail(
+                Step::Write,
+                tr!(
+                    lang,
+                    "{} could not send: {err} (did the server close the connection?)",
+                    "{}가 보내지 못했습니다: {err} (서버가 연결을 닫았나요?)",
+                    self.who()
+                ),
+            )),
+            Err(_) => Err(self.fail(
+                Step::Write,
+                tr!(
+                    lang,
+                    "{} could not send for {} s: the server stopped reading this connection",
+                    "{}가 {}초 동안 보내지 못했습니다. 서버가 이 연결을 읽지 않고 있습니다",
+                    self.who(),
+                    STALL.as_secs()
+                ),
+            )),
+        }
+    }
+
+    /// The writing half, for a test that writes on its own schedule.
+    pub fn writer(&mut self) -> &mut OwnedWriteHalf {
+        &mut self.writer
+    }
+
+    /// Closes our side for good (FIN), as a client that quits does.
+    pub async fn close(mut self) {
+        let _ = self.writer.shutdown().await;
+    }
+
+    /// Aborts the connection with a reset (RST), as a crashed client's kernel does.
+    pub fn reset(self) {
+        if let Ok(stream) = self.reader.into_inner().reunite(self.writer) {
+            crate::grade::wire::reset(stream);
+        }
+    }
+
+    /// The very next line must be `want` (nothing skipped).
+    pub async fn expect_next(
+        &mut self,
+        ctx: &Ctx,
+        want: &str,
+        within: Duration,
+    ) -> Result<(), Failure> {
+        let lang = ctx.lang;
+        match self.next(ctx, within).await {
+            Next::Line(line) if line == want => Ok(()),
+            Next::Line(line) => Err(self.unexpected(lang, &line, want)),
+            other => Err(self.fail(
+                Step::Read,
+                tr!(
+                    lang,
+                    "{} waited for `{want}`: {}",
+                    "{}가 `{want}`를 기다렸습니다: {}",
+                    self.who(),
+                    describe(lang, &other, within)
+                ),
+            )),
+        }
+    }
+
+    /// The next line (without its `\n`), waiting at most `within`.
+    pub async fn next(&mut self, ctx: &Ctx, within: Duration) -> Next {
+        ctx.at(Step::Read);
+        let room = MAX_SERVER_LINE.saturating_sub(self.partial.len() as u64);
+        let mut limited = (&mut self.reader).take(room);
+        let read = limited.read_until(b'\n', &mut self.partial);
+        let outcome = tokio::time::timeout(within, read).await;
+        let mut bytes = match outcome {
+            Ok(Ok(_)) => std::mem::take(&mut self.partial),
+            _ => Vec::new(),
+        };
+        let next = match outcome {
+            Err(_) => Next::Silent,
+            Ok(Err(err)) => Next::Broken(err.to_string()),
+            Ok(Ok(0)) if bytes.is_empty() => Next::Closed,
+            Ok(Ok(_)) if bytes.last() != Some(&b'\n') && bytes.len() as u64 >= MAX_SERVER_LINE => {
+                Next::Broken(tr!(
+                    ctx.lang,
+                    "over {} KiB without a newline",
+                    "줄바꿈 없이 {} KiB 넘게 받음",
+                    MAX_SERVER_LINE / 1024
+                ))
+            }
+            // A last line without its newline, then EOF: report it as a line;
+            // the next read says Closed.
+            Ok(Ok(_)) => {
+                if bytes.last() == Some(&b'\n') {
+                    bytes.pop();
+                }
+                Next::Line(String::from_utf8_lossy(&bytes).into_owned())
+            }
+        };
+        if let Next::Line(line) = &next {
+            if self.recent.len() == TRANSCRIPT_LINES {
+                self.recent.pop_front();
+            }
+            self.recent.push_back(line.clone());
+        }
+        next
+    }
+
+    /// Reads until `want` arrives, skipping other clients' `* … joined` and
+    /// `* … left` lines. Any other line is a failure: a line of our own coming
+    /// back, or one we did not expect here.
+    pub async fn expect(&mut self, ctx: &Ctx, want: &str, within: Duration) -> Result<(), Failure> {
+        self.expect_any(ctx, &[want], within).await.map(|_| ())
+    }
+
+    /// Like `expect`, for any of `wants`; returns the line that came.
+    pub async fn expect_any(
+        &mut self,
+        ctx: &Ctx,
+        wants: &[&str],
+        within: Duration,
+    ) -> Result<String, Failure> {
+        let lang = ctx.lang;
+        let deadline = tokio::time::Instant::now() + within;
+        let want = wants.join("` / `");
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match self.next(ctx, left).await {
+                Next::Line(line) if wants.contains(&line.as_str()) => return Ok(line),
+                Next::Line(line) if is_notice(&line) => continue,
+                Next::Line(line) => return Err(self.unexpected(lang, &line, &want)),
+                other => {
+                    return Err(self.fail(
+                        Step::Read,
+                        tr!(
+                            lang,
+                            "{} waited for `{want}`: {}",
+                            "{}가 `{want}`를 기다렸습니다: {}",
+                            self.who(),
+                            describe(lang, &other, within)
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Waits for the server to close this connection, ignoring lines before it.
+    pub async fn expect_closed(&mut self, ctx: &Ctx, within: Duration) -> Result<(), Failure> {
+        let lang = ctx.lang;
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match self.next(ctx, left).await {
+                Next::Line(_) => continue,
+                Next::Closed | Next::Broken(_) => return Ok(()),
+                Next::Silent => {
+                    return Err(self.fail(
+                        Step::Close,
+                        tr!(
+                            lang,
+                            "{}: the server did not close the connection within {:.1} s",
+                            "{}: 서버가 {:.1}초 안에 연결을 닫지 않았습니다",
+                            self.who(),
+                            within.as_secs_f64()
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+
+    /// A failure for a line that should not have come.
+    pub fn unexpected(&self, lang: Lang, line: &str, want: &str) -> Failure {
+        let own = !self.name.is_empty() && line.starts_with(&format!("{}: ", self.name));
+        let message = if own {
+            tr!(
+                lang,
+                "{} got its own line back, `{}`: the server must not send a line to its sender",
+                "{}가 자기가 보낸 줄 `{}`을 돌려받았습니다. 서버는 보낸 사람에게는 그 줄을 보내지 않아야 합니다",
+                self.who(),
+                escape(line.as_bytes(), 80)
+            )
+        } else {
+            tr!(
+                lang,
+                "{} expected `{want}` but got `{}`",
+                "{}는 `{want}`를 기다렸는데 `{}`가 왔습니다",
+                self.who(),
+                escape(line.as_bytes(), 80)
+            )
+        };
+        self.fail(Step::Read, message)
+    }
+
+    /// A failure with this client's last lines as the transcript.
+    pub fn fail(&self, step: Step, message: String) -> Failure {
+        let mut transcript = vec![format!("{} <-", self.who())];
+        transcript.extend(
+            self.recent
+                .iter()
+                .map(|line| format!("  {}", escape(line.as_bytes(), 100))),
+        );
+        Failure::new(step, message).with_transcript(transcript)
+    }
+
+    fn who(&self) -> String {
+        if self.name.is_empty() {
+            "client".into()
+        } else {
+            format!("`{}`", self.name)
+        }
+    }
+}
+
+/// `* bob joined` and `* bob left`: the room's notices about other clients.
+pub fn is_notice(line: &str) -> bool {
+    line.starts_with("* ") && (line.ends_with(" joined") || line.ends_with(" left"))
+}
+
+/// Why a read gave no line, for a report.
+pub fn describe(lang: Lang, next: &Next, within: Duration) -> String {
+    match next {
+        Next::Line(line) => tr!(
+            lang,
+            "got `{}`",
+            "`{}`를 받았습니다",
+            escape(line.as_bytes(), 80)
+        ),
+        Next::Closed => lang
+            .pick(
+                "the server closed the connection",
+                "서버가 연결을 닫았습니다",
+            )
+            .into(),
+        Next::Broken(err) => tr!(
+            lang,
+            "the connection broke ({err})",
+            "연결이 끊겼습니다({err})"
+        ),
+        Next::Silent => tr!(
+            lang,
+            "nothing arrived within {:.1} s",
+            "{:.1}초 안에 아무것도 오지 않았습니다",
+            within.as_secs_f64()
+        ),
+    }
+}

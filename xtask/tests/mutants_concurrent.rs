@@ -1,0 +1,92 @@
+//! The concurrent exercise's mutants (xtask/mutants/concurrent/mutants.json):
+//! each is one of the reference servers with one classic mistake. They are
+//! written out as extra binaries of ONE copy of the reference crate (so tokio
+//! is compiled once, not once per mutant), and each is graded in place of
+//! `chat-server` (`--bin chat-server=mutant-<name>`): it must fail the tests
+//! it names.
+
+mod common;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use common::{apply_patch, grade, mutants, root, standalone_copy};
+use serde_json::Value;
+
+/// The reference crate plus `src/bin/mutant-<name>.rs` for every mutant.
+fn materialize(mutants: &[Value]) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("chat-mutants");
+    let mut bins = String::new();
+    for mutant in mutants {
+        let name = mutant["name"].as_str().unwrap();
+        write!(
+            bins,
+            "\n[[bin]]\nname = \"mutant-{name}\"\npath = \"src/bin/mutant-{name}.rs\"\n"
+        )
+        .unwrap();
+    }
+    // [[bin]] tables belong to [package]: insert them before `[workspace]`.
+    standalone_copy(&root().join("solutions/concurrent"), &dir, "");
+    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+    let manifest = manifest.replace("\n[workspace]\n", &format!("{bins}\n[workspace]\n"));
+    std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
+    for mutant in mutants {
+        let name = mutant["name"].as_str().unwrap();
+        let original = dir.join(mutant["file"].as_str().unwrap());
+        let text = std::fs::read_to_string(&original).unwrap();
+        std::fs::write(
+            dir.join(format!("src/bin/mutant-{name}.rs")),
+            apply_patch(mutant, &text),
+        )
+        .unwrap();
+    }
+    dir
+}
+
+/// Every mutant, one after another in one target directory (the crate builds
+/// once); all misses are reported together.
+#[test]
+fn every_mutant_fails_the_tests_named_for_it() {
+    let mutants = mutants("concurrent");
+    assert!(mutants.len() >= 7);
+    let dir = materialize(&mutants);
+    let mut misses = Vec::new();
+    for mutant in &mutants {
+        let name = mutant["name"].as_str().unwrap();
+        let rename = format!("chat-server=mutant-{name}");
+        let graded = grade(
+            "chat-mutants",
+            &[
+                "concurrent",
+                "--path",
+                dir.to_str().unwrap(),
+                "--bin",
+                &rename,
+                "--lang",
+                "en",
+            ],
+        );
+        if graded.code != 1 {
+            misses.push(format!(
+                "mutant {name}: exit code {}, not 1\n{}\n{}",
+                graded.code, graded.stdout, graded.stderr
+            ));
+            continue;
+        }
+        let failed = graded.failed();
+        let unix_only = mutant["unix_only"].as_bool().unwrap_or(false);
+        for id in mutant["must_fail"].as_array().unwrap() {
+            let id = id.as_str().unwrap();
+            if unix_only && !cfg!(unix) {
+                continue;
+            }
+            if !failed.iter().any(|f| f == id) {
+                misses.push(format!(
+                    "mutant {name} should fail {id}; it failed {failed:?}\n{}",
+                    graded.stdout
+                ));
+            }
+        }
+    }
+    assert!(misses.is_empty(), "{}", misses.join("\n\n"));
+}
