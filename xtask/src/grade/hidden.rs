@@ -10,13 +10,19 @@
 
 use super::spec::TestSpec;
 
+#[path = "concurrent/hidden.rs"]
+mod concurrent;
 #[path = "echo/hidden.rs"]
 mod echo;
+#[path = "file_transfer/hidden.rs"]
+mod file_transfer;
 
 /// The hidden tests of `exercise`.
 pub fn tests(exercise: &str) -> Vec<TestSpec> {
     match exercise {
         "echo" => echo::tests(),
+        "file-transfer" => file_transfer::tests(),
+        "concurrent" => concurrent::tests(),
         _ => Vec::new(),
     }
 }
@@ -26,4 +32,8 @@ pub const WITHHELD: &[(&str, usize, u32)] = &[];
 
 /// Every file of hidden-test code, relative to xtask/src/grade/: the export
 /// leaves these out of the student template.
-pub const FILES: &[&str] = &["echo/hidden.rs"];
+pub const FILES: &[&str] = &[
+    "echo/hidden.rs",
+    "file_transfer/hidden.rs",
+    "concurrent/hidden.rs",
+];

@@ -53,9 +53,10 @@ pub struct GradeArgs {
     /// Replay the random payloads and fragmentations of an earlier run (hex).
     #[arg(long, value_parser = parse_seed)]
     seed: Option<u64>,
-    /// Run only the tests whose id contains this text (e.g. `server.short`).
-    #[arg(long, value_name = "TEXT")]
-    only: Option<String>,
+    /// Run only the tests whose id contains this text (e.g. `server.short`);
+    /// several, comma-separated, run the tests that match any of them.
+    #[arg(long, value_name = "TEXT", value_delimiter = ',')]
+    only: Vec<String>,
     /// Where the graded crates are built (default: target/grade/).
     #[arg(long, value_name = "DIR")]
     target_dir: Option<PathBuf>,
@@ -156,7 +157,7 @@ pub fn run(root: &Path, args: GradeArgs) -> Result<ExitCode> {
         .build()?;
     let results = runtime.block_on(async {
         tokio::select! {
-            results = grade_all(jobs, &target_root, args.only.as_deref(), &args.renames, lang, seed) => results.map(Some),
+            results = grade_all(jobs, &target_root, &args.only, &args.renames, lang, seed) => results.map(Some),
             _ = interrupted() => Ok(None),
         }
     })?;
@@ -213,7 +214,7 @@ async fn interrupted() {
 async fn grade_all(
     jobs: Vec<(&Exercise, PathBuf)>,
     target_root: &Path,
-    only: Option<&str>,
+    only: &[String],
     renames: &[(String, String)],
     lang: Lang,
     seed: u64,
@@ -224,8 +225,8 @@ async fn grade_all(
         let (name, bins) = (exercise.name, exercise.binaries);
         let mut tests = (exercise.tests)();
         tests.extend(hidden::tests(exercise.name));
-        if let Some(only) = only {
-            tests.retain(|t| t.id.contains(only));
+        if !only.is_empty() {
+            tests.retain(|t| only.iter().any(|text| t.id.contains(text.as_str())));
         }
         let renames = renames.to_vec();
         handles.push(tokio::spawn(async move {

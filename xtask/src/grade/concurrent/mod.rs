@@ -2,7 +2,7 @@
 //! grader playing every client of the room (the book's "Concurrent server"
 //! chapter is the contract).
 
-mod client;
+pub(in crate::grade) mod client;
 mod limits;
 mod room;
 

@@ -3,8 +3,8 @@
 //! "File transfer" chapter is the contract).
 
 mod client;
-mod proto;
-mod server;
+pub(in crate::grade) mod proto;
+pub(in crate::grade) mod server;
 
 use std::path::Path;
 use std::time::Duration;
