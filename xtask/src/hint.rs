@@ -101,6 +101,7 @@ pub fn source(exercise: &str) -> Option<&'static str> {
     match exercise {
         "echo" => Some(include_str!("grade/echo/hints.toml")),
         "file-transfer" => Some(include_str!("grade/file_transfer/hints.toml")),
+        "concurrent" => Some(include_str!("grade/concurrent/hints.toml")),
         _ => None,
     }
 }
