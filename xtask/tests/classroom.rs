@@ -187,6 +187,18 @@ fn export_builds_and_grades_without_solutions_or_hidden_tests() {
     }
     let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
     assert!(!manifest.contains("solutions/"), "{manifest}");
+    // The book builds without solutions/: every include it keeps points at a
+    // file of the template (code from solutions/ is written into the pages).
+    let includes = book_includes(&dir.join("book"));
+    assert!(includes.len() > 10, "{includes:?}");
+    for (page, target) in includes {
+        let file = target.split(':').next().unwrap();
+        assert!(
+            page.parent().unwrap().join(file).is_file(),
+            "{} includes {target}, which is not in the template",
+            page.display()
+        );
+    }
     let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
     assert!(readme.contains("## Submit") && readme.contains("### 제출"));
     assert!(readme.contains("| `echo` | `exercises/echo/` | 13 (100 pt) | 2 (10 pt) |"));
@@ -251,4 +263,22 @@ fn export_builds_and_grades_without_solutions_or_hidden_tests() {
             .iter()
             .all(|t| !t["name"].as_str().unwrap().starts_with("echo.server.ipv6"))
     );
+}
+
+/// Every `{{#include PATH…}}` of the Markdown pages under `dir`: (page, PATH…).
+fn book_includes(dir: &std::path::Path) -> Vec<(std::path::PathBuf, String)> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(book_includes(&path));
+        } else if path.extension().is_some_and(|e| e == "md") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            for piece in text.split("{{#include ").skip(1) {
+                let target = piece.split("}}").next().unwrap().trim().to_string();
+                found.push((path.clone(), target));
+            }
+        }
+    }
+    found
 }

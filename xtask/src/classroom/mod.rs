@@ -7,6 +7,7 @@
 //! `.github/workflows/classroom.yml`, generated from the grader's test list
 //! (see workflow.rs). Nothing here is edited by hand after the export.
 
+mod book;
 mod workflow;
 
 use std::fmt::Write as _;
@@ -89,6 +90,7 @@ pub fn export(root: &Path, dest: &Path, options: &workflow::Options) -> Result<(
         copy_tree(&root.join(entry), &dest.join(entry))?;
     }
     copy_xtask(root, dest)?;
+    book::inline_solution_code(root, dest)?;
 
     let catalog = grade::catalog();
     let hidden_rs = dest.join("xtask/src/grade/hidden.rs");
