@@ -16,7 +16,7 @@
 
 use std::collections::{HashSet, VecDeque};
 use std::future::Future;
-use std::io;
+use std::io::{self, IoSlice};
 use std::process::exit;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -42,6 +42,9 @@ const MAX_NAME: usize = 32;
 /// How many lines may wait for one client beyond what the kernel's socket
 /// buffers hold (rule 7). The broadcast channel has the same capacity.
 const MAX_QUEUE: usize = 1024;
+
+/// At most this many queued lines go to the kernel in one write.
+const BATCH: usize = 64;
 
 /// How long a connection may spend on its last words: an error line, or the
 /// shutdown line, after whatever was still queued for it.
@@ -340,7 +343,7 @@ impl Connection {
             tokio::select! {
                 biased;
                 _ = self.stop.changed() => return Leave::Stop,
-                written = io.writer.write(client.outbox.unsent()), if !client.outbox.is_empty() => {
+                written = client.outbox.write_to(&mut io.writer), if !client.outbox.is_empty() => {
                     match written {
                         Ok(n) if n > 0 => client.outbox.advance(n),
                         _ => return Leave::Gone,
@@ -435,21 +438,33 @@ impl Outbox {
         self.lines.is_empty()
     }
 
-    /// The bytes to write next. select! builds every branch's future even
-    /// when its `if` guard is false, so this must not panic when empty.
-    fn unsent(&self) -> &[u8] {
-        self.lines.front().map_or(&[], |line| &line[self.written..])
+    /// Offers the kernel up to `BATCH` waiting lines in one system call
+    /// (writev): a client that fell behind catches up in a few calls, not
+    /// one per line. Returns how many bytes the kernel took. Unlike
+    /// `write_all`, `write_vectored` is cancel-safe: if another branch of
+    /// select! wins, nothing was written. (select! builds this future even
+    /// when its `if` guard is false: with no lines it writes nothing.)
+    async fn write_to<W: AsyncWrite + Unpin>(&self, writer: &mut W) -> io::Result<usize> {
+        let mut slices = [IoSlice::new(&[]); BATCH];
+        let mut count = 0;
+        for (slice, line) in slices.iter_mut().zip(&self.lines) {
+            let from = if count == 0 { self.written } else { 0 };
+            *slice = IoSlice::new(&line[from..]);
+            count += 1;
+        }
+        writer.write_vectored(&slices[..count]).await
     }
 
-    /// Records that `write` took `n` bytes. Unlike `write_all`, `write` is
-    /// cancel-safe: if another branch of select! wins, nothing was written.
-    fn advance(&mut self, n: usize) {
-        self.written += n;
-        if self
-            .lines
-            .front()
-            .is_some_and(|line| self.written == line.len())
-        {
+    /// Records that the kernel took `n` bytes: the lines written whole
+    /// leave the queue, and a line written in part is remembered.
+    fn advance(&mut self, mut n: usize) {
+        while let Some(line) = self.lines.front() {
+            let left = line.len() - self.written;
+            if n < left {
+                self.written += n;
+                return;
+            }
+            n -= left;
             self.lines.pop_front();
             self.written = 0;
         }
@@ -501,7 +516,7 @@ async fn last_words<W: AsyncWrite + Unpin>(writer: &mut W, mut outbox: Outbox, l
         // Finish the line that is half written first, or `last` would land
         // in the middle of it.
         while !outbox.is_empty() {
-            let n = writer.write(outbox.unsent()).await?;
+            let n = outbox.write_to(writer).await?;
             if n == 0 {
                 return Err(io::ErrorKind::WriteZero.into());
             }

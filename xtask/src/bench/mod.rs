@@ -1,0 +1,110 @@
+//! `cargo xtask bench`: each measurement beside a baseline taken in the same run.
+//!
+//! - `file-transfer` ([`file_transfer`]): throughput of the reference file
+//!   transfer beside a raw loopback copy.
+//! - `watch` ([`watch`]): the student's loop, save → verdict on the watch
+//!   screen, beside a plain `cargo xtask grade` of the same crate.
+//! - `concurrent` ([`concurrent`]): a chat room of thousands of clients, its
+//!   delivery rate and latency; a student's server beside the reference, or
+//!   both reference designs over a range of room sizes (`--sweep`), drawn as
+//!   the book's figure ([`plot`]).
+
+mod concurrent;
+mod file_transfer;
+mod plot;
+mod watch;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+
+use anyhow::Result;
+
+use crate::cmd;
+
+#[derive(clap::Args)]
+pub struct BenchArgs {
+    /// What to measure.
+    #[arg(value_enum)]
+    target: Target,
+    /// How many MiB to transfer.
+    #[arg(long, default_value_t = 1024)]
+    mib: u64,
+    /// Measure this crate instead of the reference solution (solutions/file-transfer,
+    /// solutions/echo); `concurrent` measures it beside solutions/concurrent.
+    #[arg(long, value_name = "DIR")]
+    path: Option<PathBuf>,
+    /// How many saves (and plain grades) `watch` measures.
+    #[arg(long, default_value_t = 10)]
+    saves: usize,
+    /// `concurrent`: the chat server binary of the crate.
+    #[arg(long, value_name = "NAME", default_value = "chat-server")]
+    bin: String,
+    /// `concurrent`: how many clients join the room [default: 10000; 50 with --smoke].
+    #[arg(long, value_name = "N")]
+    clients: Option<usize>,
+    /// `concurrent`: messages per second sent into the room [default: 20].
+    #[arg(long, value_name = "R")]
+    rate: Option<u32>,
+    /// `concurrent`: seconds of steady traffic once everyone has joined [default: 10; 2 with --smoke].
+    #[arg(long, value_name = "S")]
+    secs: Option<u64>,
+    /// `concurrent`: both reference designs (tokio, threads) at 100 to 10 000
+    /// clients, saved to target/bench/concurrent.json.
+    #[arg(long, conflicts_with_all = ["path", "clients"])]
+    sweep: bool,
+    /// `concurrent`: draw the book's figures from the sweep's JSON (after the
+    /// sweep with --sweep; from the last saved sweep without it).
+    #[arg(long)]
+    plot: bool,
+    /// `concurrent`: a tiny run for CI (50 clients, 2 s, a debug build of the server).
+    #[arg(long)]
+    smoke: bool,
+    /// `concurrent`: the sweep's JSON [default: target/bench/concurrent.json].
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// `concurrent --plot`: the book whose src/images/ get the figures [default: book].
+    #[arg(long, value_name = "DIR")]
+    book: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Target {
+    /// 1 GiB GET with ft-server and ft-client, against a raw socket copy.
+    FileTransfer,
+    /// Save → verdict of `cargo xtask watch echo` (warm), against `cargo xtask grade echo`.
+    Watch,
+    /// Thousands of clients in one chat room: held connections, deliveries/s, p99 latency.
+    Concurrent,
+}
+
+pub fn run(root: &Path, args: BenchArgs) -> Result<()> {
+    match args.target {
+        Target::FileTransfer => file_transfer::file_transfer(root, &args),
+        Target::Watch => watch::watch(root, &args),
+        Target::Concurrent => concurrent::concurrent(root, &args),
+    }
+}
+
+/// Runs this same command again from an optimized build of xtask. Baselines
+/// and load generators that run inside this process would measure unoptimized
+/// code in a debug build (what `cargo xtask` is), not the sockets.
+fn rerun_release(root: &Path) -> Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    eprintln!("benchmarks run optimized: rebuilding xtask with --release");
+    cmd::run(
+        Command::new(cargo)
+            .current_dir(root)
+            .args(["run", "--quiet", "--release", "--package", "xtask", "--"])
+            .args(std::env::args_os().skip(1)),
+    )
+}
+
+/// Kills the child when dropped: a bench never leaves a server running.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
