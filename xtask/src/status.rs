@@ -234,7 +234,7 @@ mod tests {
         let rows = rows();
         assert_eq!(
             rows.iter().map(|r| r.name).collect::<Vec<_>>(),
-            ["echo", "file-transfer"]
+            ["echo", "file-transfer", "concurrent"]
         );
         assert!(rows.iter().all(|r| r.max > 0));
     }
