@@ -25,7 +25,7 @@ use process_wrap::tokio::ProcessGroup;
 use process_wrap::tokio::{ChildWrapper, CommandWrap};
 
 use super::lang::{Lang, Step, tr};
-use super::spec::Failure;
+use super::spec::{Ctx, Failure};
 
 /// How much of stdout may come before the readiness line.
 const READY_OUTPUT_LIMIT: u64 = 64 * 1024;
@@ -33,6 +33,48 @@ const READY_OUTPUT_LIMIT: u64 = 64 * 1024;
 const STDERR_LIMIT: u64 = 16 * 1024;
 /// How often the grader looks at a program's output files.
 const POLL: Duration = Duration::from_millis(10);
+
+/// How long a server may take to print its readiness line.
+const READY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Starts the server `name` of the crate under test with `args` and waits for
+/// its readiness line, `listening on <ip>:<port>`. A failure that would repeat
+/// (a silent or flooding server) is remembered, and the exercise's later tests
+/// report it at once instead of waiting again.
+pub async fn start_server(
+    ctx: &Ctx,
+    name: &str,
+    args: &[String],
+    output_limit: u64,
+) -> Result<(Proc, SocketAddr), Failure> {
+    ctx.at(Step::Listen);
+    if let Some(failure) = ctx.startup_failure() {
+        return Err(failure);
+    }
+    let lang = ctx.lang;
+    let mut server = Proc::spawn(&ctx.bin(name), args, None, output_limit).map_err(|err| {
+        Failure::new(
+            Step::Start,
+            tr!(
+                lang,
+                "could not start {name}: {err}",
+                "{name}를 실행하지 못했습니다: {err}"
+            ),
+        )
+    })?;
+    match server.wait_ready(lang, READY_TIMEOUT).await {
+        Ok(addr) => Ok((server, addr)),
+        Err((failure, again)) => {
+            if again {
+                ctx.remember_startup_failure(&failure);
+            }
+            Err(match server.starter_hint(lang) {
+                Some(hint) => failure.with_hint(hint),
+                None => failure,
+            })
+        }
+    }
+}
 
 /// A running student program. Dropping it kills its whole process group.
 pub struct Proc {

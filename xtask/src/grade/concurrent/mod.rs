@@ -10,10 +10,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use super::lang::{Step, Text, tr};
-use super::process::Proc;
+use super::process::{Proc, start_server};
 use super::spec::{Ctx, Failure, TestSpec, Visibility};
 
-const READY_TIMEOUT: Duration = Duration::from_secs(5);
 /// A chat server may log every join and leave to stderr; this is far above that.
 const SERVER_OUTPUT_LIMIT: u64 = 8 * 1024 * 1024;
 
@@ -209,32 +208,8 @@ pub fn tests() -> Vec<TestSpec> {
 
 /// Starts `chat-server --listen 127.0.0.1:0` and waits for its address.
 pub async fn start(ctx: &Ctx) -> Result<(Proc, SocketAddr), Failure> {
-    ctx.at(Step::Listen);
-    if let Some(failure) = ctx.startup_failure() {
-        return Err(failure);
-    }
-    let lang = ctx.lang;
     let args = ["--listen".to_string(), "127.0.0.1:0".to_string()];
-    let mut server = Proc::spawn(&ctx.bin("chat-server"), &args, None, SERVER_OUTPUT_LIMIT)
-        .map_err(|err| {
-            Failure::new(
-                Step::Start,
-                tr!(
-                    lang,
-                    "could not start chat-server: {err}",
-                    "chat-server를 실행하지 못했습니다: {err}"
-                ),
-            )
-        })?;
-    match server.wait_ready(lang, READY_TIMEOUT).await {
-        Ok(addr) => Ok((server, addr)),
-        Err((failure, again)) => {
-            if again {
-                ctx.remember_startup_failure(&failure);
-            }
-            Err(failure)
-        }
-    }
+    start_server(ctx, "chat-server", &args, SERVER_OUTPUT_LIMIT).await
 }
 
 /// The failure to report when the server died during a test, if it did.

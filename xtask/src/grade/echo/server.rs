@@ -6,13 +6,12 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::grade::lang::{Step, tr};
-use crate::grade::process::Proc;
+use crate::grade::process::{Proc, start_server};
 use crate::grade::proxy::{Faults, Proxy};
 use crate::grade::spec::{Ctx, Failure};
 use crate::grade::transcript;
 use crate::grade::wire::{self, End, Exchange, binary_payload, connect, describe_end, exchange};
 
-const READY_TIMEOUT: Duration = Duration::from_secs(5);
 const SHORT: &[u8] = b"hello, socket lab\n";
 const MIB: usize = 1024 * 1024;
 /// An echo server prints one line to stdout and a few to stderr.
@@ -23,35 +22,8 @@ pub(in crate::grade) async fn start(
     ctx: &Ctx,
     listen: &str,
 ) -> Result<(Proc, SocketAddr), Failure> {
-    ctx.at(Step::Listen);
-    if let Some(failure) = ctx.startup_failure() {
-        return Err(failure);
-    }
-    let lang = ctx.lang;
-    let bin = ctx.bin("echo-server");
     let args = ["--listen".to_string(), listen.to_string()];
-    let mut server = Proc::spawn(&bin, &args, None, SERVER_OUTPUT_LIMIT).map_err(|err| {
-        Failure::new(
-            Step::Start,
-            tr!(
-                lang,
-                "could not start echo-server: {err}",
-                "echo-server를 실행하지 못했습니다: {err}"
-            ),
-        )
-    })?;
-    match server.wait_ready(lang, READY_TIMEOUT).await {
-        Ok(addr) => Ok((server, addr)),
-        Err((failure, again)) => {
-            if again {
-                ctx.remember_startup_failure(&failure);
-            }
-            Err(match server.starter_hint(lang) {
-                Some(hint) => failure.with_hint(hint),
-                None => failure,
-            })
-        }
-    }
+    start_server(ctx, "echo-server", &args, SERVER_OUTPUT_LIMIT).await
 }
 
 /// Sends `payload` as `ex` says and checks that exactly the same bytes came back.

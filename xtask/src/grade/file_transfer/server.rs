@@ -10,12 +10,11 @@ use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use super::names_in;
 use super::proto::{self, Frame, Status};
 use crate::grade::lang::{Step, tr};
-use crate::grade::process::Proc;
+use crate::grade::process::{Proc, start_server};
 use crate::grade::proxy::{Faults, Proxy};
 use crate::grade::spec::{Ctx, Failure};
 use crate::grade::wire::{STALL, binary_payload, connect};
 
-const READY_TIMEOUT: Duration = Duration::from_secs(5);
 const SERVER_OUTPUT_LIMIT: u64 = 1024 * 1024;
 const MIB: usize = 1024 * 1024;
 
@@ -39,11 +38,9 @@ fn fail(step: Step, message: String) -> Failure {
 
 /// Starts `ft-server --root <fresh dir with files> --listen 127.0.0.1:0`.
 pub async fn start(ctx: &Ctx, files: &[(&str, &[u8])]) -> Result<Served, Failure> {
-    ctx.at(Step::Listen);
     if let Some(failure) = ctx.startup_failure() {
         return Err(failure);
     }
-    let lang = ctx.lang;
     let io = |err: std::io::Error| fail(Step::Start, err.to_string());
     let parent = tempfile::Builder::new()
         .prefix("socket-lab-ft-")
@@ -60,30 +57,12 @@ pub async fn start(ctx: &Ctx, files: &[(&str, &[u8])]) -> Result<Served, Failure
         "--listen".to_string(),
         "127.0.0.1:0".to_string(),
     ];
-    let mut server =
-        Proc::spawn(&ctx.bin("ft-server"), &args, None, SERVER_OUTPUT_LIMIT).map_err(|err| {
-            fail(
-                Step::Start,
-                tr!(
-                    lang,
-                    "could not start ft-server: {err}",
-                    "ft-server를 실행하지 못했습니다: {err}"
-                ),
-            )
-        })?;
-    match server.wait_ready(lang, READY_TIMEOUT).await {
-        Ok(addr) => Ok(Served {
-            server,
-            addr,
-            parent,
-        }),
-        Err((failure, again)) => {
-            if again {
-                ctx.remember_startup_failure(&failure);
-            }
-            Err(failure)
-        }
-    }
+    let (server, addr) = start_server(ctx, "ft-server", &args, SERVER_OUTPUT_LIMIT).await?;
+    Ok(Served {
+        server,
+        addr,
+        parent,
+    })
 }
 
 /// One client connection speaking the protocol.
