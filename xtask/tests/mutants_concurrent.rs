@@ -11,7 +11,7 @@ mod common;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use common::{apply_patch, grade, mutants, root, standalone_copy};
+use common::{apply_patch, grade, must_fail, mutants, root, standalone_copy};
 use serde_json::Value;
 
 /// The reference crate plus `src/bin/mutant-<name>.rs` for every mutant.
@@ -61,12 +61,7 @@ fn every_mutant_fails_the_tests_named_for_it() {
         let rename = format!("chat-server=mutant-{name}");
         // Only the tests it must fail: a mutant fails others too, and some
         // of those wait for timeouts.
-        let must_fail: Vec<&str> = mutant["must_fail"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|id| id.as_str().unwrap())
-            .collect();
+        let must_fail = must_fail(mutant);
         let only = must_fail.join(",");
         let graded = grade(
             "chat-mutants",

@@ -181,6 +181,16 @@ pub fn mutants(exercise: &str) -> Vec<Value> {
         .clone()
 }
 
+/// The ids of the tests a mutant must fail.
+pub fn must_fail(mutant: &Value) -> Vec<&str> {
+    mutant["must_fail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| id.as_str().unwrap())
+        .collect()
+}
+
 /// `text` with the mutant's one change; panics if its `find` does not occur
 /// exactly `count` times (the reference changed under the mutant).
 pub fn apply_patch(mutant: &Value, text: &str) -> String {

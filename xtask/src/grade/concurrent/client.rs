@@ -163,16 +163,7 @@ impl Client {
         match self.next(ctx, within).await {
             Next::Line(line) if line == want => Ok(()),
             Next::Line(line) => Err(self.unexpected(lang, &line, want)),
-            other => Err(self.fail(
-                Step::Read,
-                tr!(
-                    lang,
-                    "{} waited for `{want}`: {}",
-                    "{}가 `{want}`를 기다렸습니다: {}",
-                    self.who(),
-                    describe(lang, &other, within)
-                ),
-            )),
+            other => Err(self.no_line(lang, want, &other, within)),
         }
     }
 
@@ -240,18 +231,7 @@ impl Client {
                 Next::Line(line) if wants.contains(&line.as_str()) => return Ok(line),
                 Next::Line(line) if is_notice(&line) => continue,
                 Next::Line(line) => return Err(self.unexpected(lang, &line, &want)),
-                other => {
-                    return Err(self.fail(
-                        Step::Read,
-                        tr!(
-                            lang,
-                            "{} waited for `{want}`: {}",
-                            "{}가 `{want}`를 기다렸습니다: {}",
-                            self.who(),
-                            describe(lang, &other, within)
-                        ),
-                    ));
-                }
+                other => return Err(self.no_line(lang, &want, &other, within)),
             }
         }
     }
@@ -279,6 +259,20 @@ impl Client {
                 }
             }
         }
+    }
+
+    /// A failure for a wait for `want` that gave no line (`next`).
+    fn no_line(&self, lang: Lang, want: &str, next: &Next, within: Duration) -> Failure {
+        self.fail(
+            Step::Read,
+            tr!(
+                lang,
+                "{} waited for `{want}`: {}",
+                "{}가 `{want}`를 기다렸습니다: {}",
+                self.who(),
+                describe(lang, next, within)
+            ),
+        )
     }
 
     /// A failure for a line that should not have come.

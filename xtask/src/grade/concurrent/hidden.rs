@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::grade::concurrent::client::Client;
-use crate::grade::concurrent::{or_died, start};
+use crate::grade::concurrent::with_server;
 use crate::grade::lang::Text;
 use crate::grade::spec::{Ctx, Failure, TestSpec, Visibility};
 use crate::grade::wire::STALL;
@@ -29,8 +29,7 @@ pub fn tests() -> Vec<TestSpec> {
 }
 
 async fn crlf(ctx: Ctx) -> Result<(), Failure> {
-    let (mut server, addr) = start(&ctx).await?;
-    let result = async {
+    with_server(&ctx, async |addr| {
         let mut alice = Client::join(&ctx, addr, "alice").await?;
         let mut bob = Client::connect(&ctx, addr).await?;
         bob.send_raw(&ctx, b"bob\r\n").await?;
@@ -39,7 +38,6 @@ async fn crlf(ctx: Ctx) -> Result<(), Failure> {
         // An empty line is ignored with or without its \r.
         bob.send_raw(&ctx, b"\r\nhi there\r\n").await?;
         alice.expect_next(&ctx, "bob: hi there", STALL).await
-    }
-    .await;
-    or_died(&ctx, &mut server, result).await
+    })
+    .await
 }

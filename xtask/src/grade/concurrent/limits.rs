@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::client::{Client, Next, is_notice};
-use super::{or_died, start};
+use super::{start, with_server};
 use crate::grade::lang::{Lang, Step, tr};
 use crate::grade::spec::{Ctx, Failure};
 use crate::grade::transcript::{escape, first_difference};
@@ -28,8 +28,7 @@ pub async fn slow_reader(ctx: Ctx) -> Result<(), Failure> {
     /// …and waits while bob is more than this many lines behind her.
     const WINDOW: usize = 256;
     let lang = ctx.lang;
-    let (mut server, addr) = start(&ctx).await?;
-    let result = async {
+    with_server(&ctx, async |addr| {
         let mut alice = Client::join(&ctx, addr, "alice").await?;
         let mut bob = Client::join(&ctx, addr, "bob").await?;
         let slow = Client::join(&ctx, addr, "slow").await?;
@@ -115,9 +114,8 @@ pub async fn slow_reader(ctx: Ctx) -> Result<(), Failure> {
         alice.expect(&ctx, "bob: still here", STALL).await?;
         drop(slow);
         Ok(())
-    }
-    .await;
-    or_died(&ctx, &mut server, result).await
+    })
+    .await
 }
 
 /// A line that arrived, but not as sent.
@@ -151,8 +149,7 @@ fn line(n: usize, width: usize) -> String {
 
 pub async fn disconnect(ctx: Ctx) -> Result<(), Failure> {
     let lang = ctx.lang;
-    let (mut server, addr) = start(&ctx).await?;
-    let result = async {
+    with_server(&ctx, async |addr| {
         let mut alice = Client::join(&ctx, addr, "alice").await?;
         let bob = Client::join(&ctx, addr, "bob").await?;
         let carol = Client::join(&ctx, addr, "carol").await?;
@@ -182,15 +179,13 @@ pub async fn disconnect(ctx: Ctx) -> Result<(), Failure> {
         alice.expect_next(&ctx, "* bob joined", STALL).await?;
         bob.send(&ctx, "back again").await?;
         alice.expect_next(&ctx, "bob: back again", STALL).await
-    }
-    .await;
-    or_died(&ctx, &mut server, result).await
+    })
+    .await
 }
 
 pub async fn bad_name(ctx: Ctx) -> Result<(), Failure> {
-    let (mut server, addr) = start(&ctx).await?;
     let longest = "abcdefghijklmnopqrstuvwxyz-_0123"; // 32 bytes: the longest valid name
-    let result = async {
+    with_server(&ctx, async |addr| {
         let mut alice = Client::join(&ctx, addr, "alice").await?;
         let too_long = "x".repeat(33);
         for name in ["", "a b", too_long.as_str(), "../x", "bob!", "한글"] {
@@ -206,9 +201,8 @@ pub async fn bad_name(ctx: Ctx) -> Result<(), Failure> {
         alice.expect_next(&ctx, "* bob joined", STALL).await?;
         bob.send(&ctx, "hi").await?;
         alice.expect_next(&ctx, "bob: hi", STALL).await
-    }
-    .await;
-    or_died(&ctx, &mut server, result).await
+    })
+    .await
 }
 
 /// Sends `name` as a first line and expects `answer`, then the server closing.
@@ -238,8 +232,7 @@ async fn refused(
 }
 
 pub async fn long_line(ctx: Ctx) -> Result<(), Failure> {
-    let (mut server, addr) = start(&ctx).await?;
-    let result = async {
+    with_server(&ctx, async |addr| {
         let mut alice = Client::join(&ctx, addr, "alice").await?;
         let mut bob = Client::join(&ctx, addr, "bob").await?;
         alice.expect(&ctx, "* bob joined", STALL).await?;
@@ -254,9 +247,8 @@ pub async fn long_line(ctx: Ctx) -> Result<(), Failure> {
         alice.expect_next(&ctx, "* bob left", LEAVE_WITHIN).await?;
         let _carol = Client::join(&ctx, addr, "carol").await?;
         alice.expect_next(&ctx, "* carol joined", STALL).await
-    }
-    .await;
-    or_died(&ctx, &mut server, result).await
+    })
+    .await
 }
 
 #[cfg(unix)]

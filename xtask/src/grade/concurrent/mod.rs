@@ -212,13 +212,23 @@ pub async fn start(ctx: &Ctx) -> Result<(Proc, SocketAddr), Failure> {
     start_server(ctx, "chat-server", &args, SERVER_OUTPUT_LIMIT).await
 }
 
-/// The failure to report when the server died during a test, if it did.
-pub async fn died(ctx: &Ctx, server: &mut Proc) -> Option<Failure> {
+/// Starts `chat-server` and runs `test` against its address. A test that
+/// fails because the server died meanwhile reports the death: a panic message
+/// says more than the broken connection it caused.
+pub async fn with_server<T>(
+    ctx: &Ctx,
+    test: impl AsyncFnOnce(SocketAddr) -> Result<T, Failure>,
+) -> Result<T, Failure> {
+    let (mut server, addr) = start(ctx).await?;
+    let failure = match test(addr).await {
+        Ok(value) => return Ok(value),
+        Err(failure) => failure,
+    };
     if !server.exited() {
-        return None;
+        return Err(failure);
     }
     let note = server.death_note(ctx.lang).await;
-    Some(Failure::new(
+    Err(Failure::new(
         Step::Exit,
         tr!(
             ctx.lang,
@@ -226,17 +236,4 @@ pub async fn died(ctx: &Ctx, server: &mut Proc) -> Option<Failure> {
             "테스트 도중 chat-server가 종료했습니다{note}"
         ),
     ))
-}
-
-/// A failed test whose server died meanwhile reports the death (a panic
-/// message says more than the broken connection it caused).
-pub async fn or_died<T>(
-    ctx: &Ctx,
-    server: &mut Proc,
-    result: Result<T, Failure>,
-) -> Result<T, Failure> {
-    match result {
-        Ok(value) => Ok(value),
-        Err(failure) => Err(died(ctx, server).await.unwrap_or(failure)),
-    }
 }

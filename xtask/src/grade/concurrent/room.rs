@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::client::{Client, Next, is_notice};
-use super::{or_died, start};
+use super::with_server;
 use crate::grade::lang::{Step, tr};
 use crate::grade::proxy::{Faults, Proxy};
 use crate::grade::spec::{Ctx, Failure};
@@ -13,8 +13,7 @@ use crate::grade::transcript::escape;
 use crate::grade::wire::{STALL, write_fragmented};
 
 pub async fn two_clients(ctx: Ctx) -> Result<(), Failure> {
-    let (mut server, addr) = start(&ctx).await?;
-    let result = async {
+    with_server(&ctx, async |addr| {
         let mut alice = Client::join(&ctx, addr, "alice").await?;
         let mut bob = Client::join(&ctx, addr, "bob").await?;
         alice.expect(&ctx, "* bob joined", STALL).await?;
@@ -25,16 +24,14 @@ pub async fn two_clients(ctx: Ctx) -> Result<(), Failure> {
         bob.expect(&ctx, "alice: hello bob", STALL).await?;
         bob.send(&ctx, "bye").await?;
         alice.expect(&ctx, "bob: bye", STALL).await
-    }
-    .await;
-    or_died(&ctx, &mut server, result).await
+    })
+    .await
 }
 
 pub async fn hundred(ctx: Ctx) -> Result<(), Failure> {
     const CLIENTS: usize = 100;
     let lang = ctx.lang;
-    let (mut server, addr) = start(&ctx).await?;
-    let result = async {
+    with_server(&ctx, async |addr| {
         let mut clients = Vec::with_capacity(CLIENTS);
         for i in 0..CLIENTS {
             let client = Client::join(&ctx, addr, &format!("c{i:03}"))
@@ -60,14 +57,12 @@ pub async fn hundred(ctx: Ctx) -> Result<(), Failure> {
         }
         clients[CLIENTS - 1].send(&ctx, "bye").await?;
         clients[0].expect(&ctx, "c099: bye", STALL).await
-    }
-    .await;
-    or_died(&ctx, &mut server, result).await
+    })
+    .await
 }
 
 pub async fn idle_client(ctx: Ctx) -> Result<(), Failure> {
     let lang = ctx.lang;
-    let (mut server, addr) = start(&ctx).await?;
     let serial = |failure: Failure| {
         failure.with_hint(
             lang.pick(
@@ -77,7 +72,7 @@ pub async fn idle_client(ctx: Ctx) -> Result<(), Failure> {
             .into(),
         )
     };
-    let result = async {
+    with_server(&ctx, async |addr| {
         let mut idle = Client::connect(&ctx, addr).await?;
         let mut half = Client::connect(&ctx, addr).await?;
         half.send_raw(&ctx, b"ali").await?;
@@ -101,17 +96,15 @@ pub async fn idle_client(ctx: Ctx) -> Result<(), Failure> {
             }
         }
         Ok(())
-    }
-    .await;
-    or_died(&ctx, &mut server, result).await
+    })
+    .await
 }
 
 pub async fn order(ctx: Ctx) -> Result<(), Failure> {
     const SENDERS: usize = 3;
     const LINES: usize = 300;
     let lang = ctx.lang;
-    let (mut server, addr) = start(&ctx).await?;
-    let result = async {
+    with_server(&ctx, async |addr| {
         let mut reader = Client::join(&ctx, addr, "reader").await?;
         let mut senders = Vec::new();
         for s in 1..=SENDERS {
@@ -181,16 +174,14 @@ pub async fn order(ctx: Ctx) -> Result<(), Failure> {
             }
         }
         Ok(())
-    }
-    .await;
-    or_died(&ctx, &mut server, result).await
+    })
+    .await
 }
 
 pub async fn join_race(ctx: Ctx) -> Result<(), Failure> {
     const ROUNDS: usize = 20;
     let lang = ctx.lang;
-    let (mut server, addr) = start(&ctx).await?;
-    let result = async {
+    with_server(&ctx, async |addr| {
         let mut alice = Client::join(&ctx, addr, "alice").await?;
         for round in 0..ROUNDS {
             let name = format!("new{round:02}");
@@ -219,23 +210,21 @@ pub async fn join_race(ctx: Ctx) -> Result<(), Failure> {
             newcomer.close().await;
         }
         Ok(())
-    }
-    .await;
-    or_died(&ctx, &mut server, result).await
+    })
+    .await
 }
 
 pub async fn fragmented(ctx: Ctx) -> Result<(), Failure> {
     const LINES: usize = 30;
     let lang = ctx.lang;
-    let (mut server, addr) = start(&ctx).await?;
     let faults = Faults {
         max_segment: 3,
         max_delay: Duration::from_millis(2),
     };
-    let proxy = Proxy::start(addr, faults, ctx.seed)
-        .await
-        .map_err(|err| Failure::new(Step::Start, err.to_string()))?;
-    let result = async {
+    with_server(&ctx, async |addr| {
+        let proxy = Proxy::start(addr, faults, ctx.seed)
+            .await
+            .map_err(|err| Failure::new(Step::Start, err.to_string()))?;
         let mut alice = Client::join(&ctx, proxy.addr, "alice").await?;
         let mut bob = Client::join(&ctx, proxy.addr, "bob").await?;
         let mut carol = Client::join(&ctx, proxy.addr, "carol").await?;
@@ -267,7 +256,6 @@ pub async fn fragmented(ctx: Ctx) -> Result<(), Failure> {
         carol.close().await;
         alice.expect(&ctx, "* carol left", STALL).await?;
         bob.expect(&ctx, "* carol left", STALL).await
-    }
-    .await;
-    or_died(&ctx, &mut server, result).await
+    })
+    .await
 }
