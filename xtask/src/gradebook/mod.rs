@@ -21,8 +21,10 @@
 //! `cargo fetch` in the grader and each submission, then
 //! `docker run --rm --network none -e CARGO_NET_OFFLINE=true ...`.
 
+mod csv;
+mod flags;
+
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -31,10 +33,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
-use crate::classroom;
-use crate::grade::{self, ExerciseInfo};
+use crate::grade;
 
 #[derive(clap::Args)]
 pub struct GradebookArgs {
@@ -106,7 +106,7 @@ pub fn run(root: &Path, args: GradebookArgs) -> Result<()> {
             bail!("unknown exercise `{name}`");
         }
     }
-    let template = digests(&args.template)?;
+    let template = flags::digests(&args.template)?;
     let seed = args.seed.unwrap_or_else(|| fastrand::u64(..) & 0xffff_ffff);
     let target_root = args
         .target_dir
@@ -157,7 +157,7 @@ pub fn run(root: &Path, args: GradebookArgs) -> Result<()> {
     });
     let mut rows = rows.into_inner().unwrap();
     rows.sort_by(|a, b| a.student.cmp(&b.student));
-    let csv = render_csv(&catalog, &rows);
+    let csv = csv::render_csv(&catalog, &rows);
     fs::write(&args.csv, csv).with_context(|| format!("writing {}", args.csv.display()))?;
     eprintln!("wrote {}", args.csv.display());
     Ok(())
@@ -189,7 +189,7 @@ impl Job<'_> {
             .unwrap_or_default()
             .to_string_lossy()
             .into_owned();
-        let mut flags = tampering(dir, template);
+        let mut flags = flags::tampering(dir, template);
         let target = target_root.join(&student);
         let json_path = target.join("grade.json");
         let _ = fs::create_dir_all(&target);
@@ -295,117 +295,6 @@ fn read_scores(json_path: &Path) -> Option<(BTreeMap<String, u64>, Vec<String>)>
         scores.insert(id, test["score"].as_u64()?);
     }
     Some((scores, broken))
-}
-
-/// SHA-256 of every guarded file (the grader, its workflow) under `dir`,
-/// by path relative to `dir` with `/` separators.
-pub fn digests(dir: &Path) -> Result<BTreeMap<String, String>> {
-    let mut out = BTreeMap::new();
-    for top in [".github", ".cargo", "xtask", "Cargo.toml"] {
-        collect(dir, &dir.join(top), &mut out)?;
-    }
-    Ok(out)
-}
-
-fn collect(base: &Path, path: &Path, out: &mut BTreeMap<String, String>) -> Result<()> {
-    if path.is_file() {
-        let rel = path
-            .strip_prefix(base)?
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        if classroom::guarded(&rel) {
-            let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-            let digest = Sha256::digest(&bytes);
-            let hex = digest.iter().fold(String::new(), |mut s, b| {
-                let _ = write!(s, "{b:02x}");
-                s
-            });
-            out.insert(rel, hex);
-        }
-    } else if path.is_dir() {
-        for entry in fs::read_dir(path)? {
-            let entry = entry?;
-            if entry.file_name() == "target" {
-                continue;
-            }
-            collect(base, &entry.path(), out)?;
-        }
-    }
-    Ok(())
-}
-
-/// The grader and workflow files of a submission that differ from the template.
-fn tampering(dir: &Path, template: &BTreeMap<String, String>) -> Vec<String> {
-    let found = match digests(dir) {
-        Ok(found) => found,
-        Err(err) => return vec![format!("unreadable:{err}")],
-    };
-    let mut flags = Vec::new();
-    for (path, digest) in template {
-        match found.get(path) {
-            None => flags.push(format!("missing:{path}")),
-            Some(other) if other != digest => flags.push(format!("changed:{path}")),
-            Some(_) => {}
-        }
-    }
-    for path in found.keys() {
-        if !template.contains_key(path) {
-            flags.push(format!("added:{path}"));
-        }
-    }
-    flags
-}
-
-fn render_csv(catalog: &[ExerciseInfo], rows: &[Row]) -> String {
-    let mut header = vec!["student".to_string()];
-    for exercise in catalog {
-        header.extend(exercise.tests.iter().map(|t| t.id.to_string()));
-        header.push(exercise.name.to_string());
-    }
-    header.push("total".into());
-    header.push("flags".into());
-    let mut out = header.join(",");
-    out.push('\n');
-    for row in rows {
-        let mut cells = vec![csv_cell(&row.student)];
-        let mut total = 0;
-        for exercise in catalog {
-            let mut sum = 0;
-            for test in &exercise.tests {
-                let score = row.scores.as_ref().and_then(|s| s.get(test.id)).copied();
-                sum += score.unwrap_or(0);
-                cells.push(score.map(|s| s.to_string()).unwrap_or_default());
-            }
-            total += sum;
-            cells.push(
-                row.scores
-                    .as_ref()
-                    .map(|_| sum.to_string())
-                    .unwrap_or_default(),
-            );
-        }
-        cells.push(
-            row.scores
-                .as_ref()
-                .map(|_| total.to_string())
-                .unwrap_or_default(),
-        );
-        cells.push(csv_cell(&row.flags.join(" ")));
-        out.push_str(&cells.join(","));
-        out.push('\n');
-    }
-    out
-}
-
-/// RFC 4180: quote a cell that holds a comma, a quote or a line break.
-fn csv_cell(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
 }
 
 fn parse_seed(text: &str) -> Result<u64, String> {
