@@ -12,6 +12,7 @@ mod gradebook;
 mod hint;
 mod last;
 mod progress;
+mod sandbox;
 mod status;
 mod watch;
 

@@ -12,6 +12,7 @@ pub mod lang;
 mod process;
 mod proxy;
 mod report;
+mod sandboxed;
 pub mod spec;
 mod transcript;
 mod wire;
@@ -41,9 +42,18 @@ pub struct GradeArgs {
     /// Grade the exercises of the student repository at DIR (DIR/exercises/<name>).
     #[arg(long, value_name = "DIR", conflicts_with = "path")]
     submission: Option<PathBuf>,
-    /// Also write the result as GitHub Classroom JSON to FILE.
+    /// Also write the result as GitHub Classroom JSON to FILE (`-`: to
+    /// stdout, and the report to stderr).
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// Build and run the student's code in the sandbox (bubblewrap): the
+    /// default with --submission.
+    #[arg(long, conflicts_with = "no_sandbox")]
+    sandbox: bool,
+    /// Run the student's build.rs and programs as you, with your files and
+    /// network (the default, except with --submission).
+    #[arg(long)]
+    no_sandbox: bool,
     /// Write GitHub Actions' `result` output (base64 Classroom JSON) to $GITHUB_OUTPUT, or print it.
     #[arg(long)]
     classroom: bool,
@@ -150,8 +160,25 @@ pub fn run(root: &Path, args: GradeArgs) -> Result<ExitCode> {
         .target_dir
         .clone()
         .unwrap_or_else(|| root.join("target").join("grade"));
+    let sandboxed = !args.no_sandbox && (args.sandbox || args.submission.is_some());
+    let (jobs, target_root) = if sandboxed {
+        let (jobs, layout) = sandboxed::enter(root, jobs, &target_root)?;
+        (jobs, layout.work)
+    } else {
+        (jobs, target_root)
+    };
+    // With `--json -` the JSON alone goes to stdout (the gradebook reads it
+    // from a pipe); the report goes to stderr.
+    let json_to_stdout = args.json.as_deref() == Some(Path::new("-"));
+    let say = |text: &str| {
+        if json_to_stdout {
+            eprint!("{text}");
+        } else {
+            print!("{text}");
+        }
+    };
 
-    println!("{}", report::header(lang, seed));
+    say(&format!("{}\n", report::header(lang, seed)));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -169,8 +196,8 @@ pub fn run(root: &Path, args: GradeArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(2));
     };
 
-    print!("{}", report::render(lang, seed, &results));
-    print!("{}", report::withheld(lang, &results));
+    say(&report::render(lang, seed, &results));
+    say(&report::withheld(lang, &results));
     // The student's own exercises: remember the result for `status`, `hint`, `watch`.
     if !args.solutions && args.path.is_none() && args.submission.is_none() {
         crate::last::record(root, &results);
@@ -459,6 +486,22 @@ fn build_message(lang: Lang, failure: &BuildFailure) -> String {
             lang,
             "the crate does not compile; the compiler's first error:\n{error}",
             "크레이트가 컴파일되지 않습니다. 컴파일러의 첫 오류:\n{error}"
+        ),
+        BuildFailure::Cargo(Some(line)) => tr!(
+            lang,
+            "the crate does not build; cargo's first error:\n{line}",
+            "크레이트가 빌드되지 않습니다. cargo의 첫 오류:\n{line}"
+        ),
+        BuildFailure::Cargo(None) => lang
+            .pick(
+                "the crate does not build, and cargo printed no error line; run `cargo build` in the crate's folder to see why",
+                "크레이트가 빌드되지 않았는데 cargo가 오류 줄을 출력하지 않았습니다. 크레이트 폴더에서 `cargo build`를 실행해 원인을 확인하세요",
+            )
+            .to_string(),
+        BuildFailure::BuildScript(line) => tr!(
+            lang,
+            "the crate does not build: a build script (build.rs) failed; its output is not shown. Run `cargo build` in the crate's folder to see it.\n{line}",
+            "크레이트가 빌드되지 않습니다. 빌드 스크립트(build.rs)가 실패했습니다. 그 출력은 보여 주지 않습니다. 크레이트 폴더에서 `cargo build`를 실행하면 볼 수 있습니다.\n{line}"
         ),
         BuildFailure::MissingBinary(bin) => tr!(
             lang,

@@ -26,6 +26,7 @@ use process_wrap::tokio::{ChildWrapper, CommandWrap};
 
 use super::lang::{Lang, Step, tr};
 use super::spec::{Ctx, Failure};
+use crate::sandbox::Jail;
 
 /// How much of stdout may come before the readiness line.
 const READY_OUTPUT_LIMIT: u64 = 64 * 1024;
@@ -87,6 +88,9 @@ pub struct Proc {
     /// Set when the program wrote more than its output limit and was killed.
     flooded: Arc<AtomicBool>,
     watchdog: tokio::task::JoinHandle<()>,
+    /// Runs inside a sandbox (its pid is `bwrap`'s).
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    jailed: bool,
 }
 
 impl Proc {
@@ -103,6 +107,7 @@ impl Proc {
     }
 
     /// Like `spawn`, in the working directory `cwd` (where relative paths land).
+    /// When the run is sandboxed, the program runs in the programs' jail.
     pub fn spawn_in(
         cwd: Option<&Path>,
         program: &Path,
@@ -110,6 +115,35 @@ impl Proc {
         stdin: Option<&[u8]>,
         output_limit: u64,
     ) -> std::io::Result<Proc> {
+        Proc::spawn_jailed(
+            crate::sandbox::program_jail(),
+            cwd,
+            program,
+            args,
+            stdin,
+            output_limit,
+        )
+    }
+
+    /// Like `spawn_in`, inside `jail` when there is one (see `sandbox.rs`).
+    pub fn spawn_jailed(
+        jail: Option<&Jail>,
+        cwd: Option<&Path>,
+        program: &Path,
+        args: &[String],
+        stdin: Option<&[u8]>,
+        output_limit: u64,
+    ) -> std::io::Result<Proc> {
+        let name = program
+            .file_stem()
+            .map(|stem| stem.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let (program, args) = match jail {
+            Some(jail) => jail.command(program, args, cwd),
+            None => (program.to_path_buf(), args.to_vec()),
+        };
+        let limits = jail.map(Jail::limits);
+        let jailed = jail.is_some();
         let dir = tempfile::Builder::new().prefix("socket-lab-").tempdir()?;
         let input = match stdin {
             Some(bytes) => {
@@ -121,9 +155,9 @@ impl Proc {
         };
         let stdout = File::create(dir.path().join("stdout"))?;
         let stderr = File::create(dir.path().join("stderr"))?;
-        let mut command = CommandWrap::with_new(program, |command| {
+        let mut command = CommandWrap::with_new(&program, |command| {
             command
-                .args(args)
+                .args(&args)
                 .stdin(input)
                 .stdout(stdout)
                 .stderr(stderr)
@@ -132,6 +166,13 @@ impl Proc {
                 .kill_on_drop(true);
             if let Some(cwd) = cwd {
                 command.current_dir(cwd);
+            }
+            #[cfg(unix)]
+            if let Some(limits) = limits {
+                // SAFETY: only setrlimit runs between fork and exec.
+                unsafe {
+                    command.pre_exec(move || crate::sandbox::apply_limits(limits));
+                }
             }
         });
         #[cfg(unix)]
@@ -146,10 +187,6 @@ impl Proc {
             child.clone(),
             flooded.clone(),
         ));
-        let name = program
-            .file_stem()
-            .map(|stem| stem.to_string_lossy().into_owned())
-            .unwrap_or_default();
         Ok(Proc {
             name,
             child,
@@ -158,6 +195,7 @@ impl Proc {
             output_limit,
             flooded,
             watchdog,
+            jailed,
         })
     }
 
@@ -186,20 +224,43 @@ impl Proc {
     }
 
     /// The program's peak resident memory so far, in KiB (Linux only).
+    /// In the sandbox the program is a descendant of `bwrap`: the largest
+    /// peak of the process and its descendants counts.
     #[cfg(target_os = "linux")]
     pub fn peak_rss_kib(&self) -> Option<u64> {
         let pid = self.child.lock().ok()?.id()?;
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-        let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
-        line.split_whitespace().nth(1)?.parse().ok()
+        let peak = |pid: u32| -> Option<u64> {
+            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+            let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+            line.split_whitespace().nth(1)?.parse().ok()
+        };
+        std::iter::once(pid)
+            .chain(descendants(pid))
+            .filter_map(peak)
+            .max()
     }
 
     /// Sends SIGTERM to the program's process group: the polite "please stop"
     /// of `kill` and of service managers, which a server may catch to shut down cleanly.
+    /// In the sandbox, the signal goes to the program itself, past `bwrap`
+    /// (which would die of it and take the program with it).
     #[cfg(unix)]
     pub fn terminate(&self) -> std::io::Result<()> {
         /// SIGTERM's number on Linux and macOS (POSIX names it; both use 15).
         const SIGTERM: i32 = 15;
+        #[cfg(target_os = "linux")]
+        if self.jailed {
+            let pid = self.child.lock().ok().and_then(|c| c.id()).unwrap_or(0);
+            for inner in descendants(pid) {
+                let comm =
+                    std::fs::read_to_string(format!("/proc/{inner}/comm")).unwrap_or_default();
+                if comm.trim_end() != "bwrap" {
+                    // SAFETY: kill(2) with a pid we just read and a valid signal.
+                    unsafe { libc::kill(inner as libc::pid_t, SIGTERM) };
+                }
+            }
+            return Ok(());
+        }
         self.child
             .lock()
             .map_err(|_| std::io::Error::other("child lock poisoned"))?
@@ -245,6 +306,8 @@ impl Proc {
         let failure = match outcome {
             Ok(addr_text) => {
                 return addr_text.parse().map_err(|_| {
+                    let addr_text =
+                        super::transcript::escape_line(&addr_text, super::transcript::LINE_MAX);
                     let failure = Failure::new(
                         Step::Listen,
                         tr!(
@@ -351,7 +414,9 @@ impl Proc {
             .trim()
             .trim_end_matches(':');
         let message = lines.next().unwrap_or("").trim();
-        Some(format!("{message} ({location})"))
+        // The student's text, quoted in reports: escaped and cut.
+        let quote = |text: &str| super::transcript::escape_line(text, super::transcript::LINE_MAX);
+        Some(format!("{} ({})", quote(message), quote(location)))
     }
 
     /// The starter's `todo!()` says what to do first.
@@ -382,6 +447,29 @@ impl Drop for Proc {
             let _ = child.start_kill();
         }
     }
+}
+
+/// The processes below `pid` (Linux: /proc/PID/task/TID/children), at most 1 000.
+#[cfg(target_os = "linux")]
+fn descendants(pid: u32) -> Vec<u32> {
+    let mut found = Vec::new();
+    let mut next = vec![pid];
+    while let Some(parent) = next.pop() {
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{parent}/task")) else {
+            continue;
+        };
+        for task in tasks.flatten() {
+            let children =
+                std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
+            for child in children.split_whitespace().filter_map(|c| c.parse().ok()) {
+                if found.len() < 1_000 {
+                    found.push(child);
+                    next.push(child);
+                }
+            }
+        }
+    }
+    found
 }
 
 enum Ready {

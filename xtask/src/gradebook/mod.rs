@@ -62,6 +62,14 @@ pub struct GradebookArgs {
     /// Where the submissions are built, one folder each (default: target/gradebook/).
     #[arg(long, value_name = "DIR")]
     target_dir: Option<PathBuf>,
+    /// Run only the tests whose id contains one of these (comma-separated).
+    #[arg(long, value_name = "TEXT", value_delimiter = ',')]
+    only: Vec<String>,
+    /// Build and run the students' code without the sandbox: their build.rs
+    /// and programs then run as you, with your files and network, and can
+    /// change grades (theirs and others').
+    #[arg(long)]
+    no_sandbox: bool,
 }
 
 /// One student's row.
@@ -106,6 +114,14 @@ pub fn run(root: &Path, args: GradebookArgs) -> Result<()> {
             bail!("unknown exercise `{name}`");
         }
     }
+    if args.no_sandbox {
+        eprintln!(
+            "warning: --no-sandbox: every student's build.rs and programs run as you, with your files and network; a hostile submission can change any grade, this CSV included"
+        );
+    } else {
+        // Refuse to grade unsandboxed by accident.
+        crate::sandbox::find_bwrap()?;
+    }
     let template = flags::digests(&args.template)?;
     let seed = args.seed.unwrap_or_else(|| fastrand::u64(..) & 0xffff_ffff);
     let target_root = args
@@ -127,6 +143,7 @@ pub fn run(root: &Path, args: GradebookArgs) -> Result<()> {
     let queue = Mutex::new(students.iter().rev().collect::<Vec<_>>());
     let rows = Mutex::new(Vec::new());
     let exe = std::env::current_exe().context("finding the xtask binary")?;
+    let written = Mutex::new(Ok(()));
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             scope.spawn(|| {
@@ -142,6 +159,8 @@ pub fn run(root: &Path, args: GradebookArgs) -> Result<()> {
                         target_root: &target_root,
                         seed,
                         bound,
+                        only: &args.only,
+                        sandbox: !args.no_sandbox,
                     };
                     let row = job.grade(dir);
                     eprintln!(
@@ -150,16 +169,37 @@ pub fn run(root: &Path, args: GradebookArgs) -> Result<()> {
                         start.elapsed().as_secs_f64(),
                         row.flags.join(" ")
                     );
-                    rows.lock().unwrap().push(row);
+                    // The CSV is rewritten after every student: a killed
+                    // gradebook loses only the grades still running.
+                    let mut rows = rows.lock().unwrap();
+                    rows.push(row);
+                    rows.sort_by(|a, b| a.student.cmp(&b.student));
+                    let result = write_atomically(&args.csv, &csv::render_csv(&catalog, &rows));
+                    if result.is_err() {
+                        *written.lock().unwrap() = result;
+                    }
                 }
             });
         }
     });
-    let mut rows = rows.into_inner().unwrap();
-    rows.sort_by(|a, b| a.student.cmp(&b.student));
-    let csv = csv::render_csv(&catalog, &rows);
-    fs::write(&args.csv, csv).with_context(|| format!("writing {}", args.csv.display()))?;
+    written.into_inner().unwrap()?;
     eprintln!("wrote {}", args.csv.display());
+    Ok(())
+}
+
+/// Writes `text` to a file beside `path`, then renames it over `path`: a
+/// reader sees the old table or the new one, never half of one.
+fn write_atomically(path: &Path, text: &str) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut file = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("writing beside {}", path.display()))?;
+    std::io::Write::write_all(&mut file, text.as_bytes())?;
+    file.as_file().sync_all()?;
+    file.persist(path)
+        .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }
 
@@ -171,6 +211,8 @@ struct Job<'a> {
     target_root: &'a Path,
     seed: u64,
     bound: Duration,
+    only: &'a [String],
+    sandbox: bool,
 }
 
 impl Job<'_> {
@@ -183,6 +225,8 @@ impl Job<'_> {
             target_root,
             seed,
             bound,
+            only,
+            sandbox,
         } = *self;
         let student = dir
             .file_name()
@@ -191,31 +235,43 @@ impl Job<'_> {
             .into_owned();
         let mut flags = flags::tampering(dir, template);
         let target = target_root.join(&student);
-        let json_path = target.join("grade.json");
         let _ = fs::create_dir_all(&target);
-        let _ = fs::remove_file(&json_path);
-        let log = |name: &str| fs::File::create(target.join(name)).map(Stdio::from);
-        let child = (|| {
-            Command::new(exe)
+        // The grader's report and progress (stderr) go to a file of the
+        // gradebook's; its result comes back over a pipe, never through a
+        // file a student's process could write.
+        let report = fs::File::create(target.join("report.txt")).map(Stdio::from);
+        let child = report.and_then(|report| {
+            let mut command = Command::new(exe);
+            command
                 .arg("grade")
                 .args(exercise)
                 .arg("--submission")
                 .arg(dir)
-                .arg("--json")
-                .arg(&json_path)
+                .args(["--json", "-"])
                 .arg("--target-dir")
-                .arg(&target)
+                .arg(target.join("build"))
                 .args(["--lang", "en", "--seed", &format!("{seed:08x}")])
                 .stdin(Stdio::null())
-                .stdout(log("report.txt")?)
-                .stderr(log("stderr.txt")?)
-                .spawn()
-        })();
-        let status = match child {
-            Ok(child) => wait_bounded(child, bound),
+                .stdout(Stdio::piped())
+                .stderr(report);
+            if !only.is_empty() {
+                command.arg("--only").arg(only.join(","));
+            }
+            if !sandbox {
+                command.arg("--no-sandbox");
+            }
+            command.spawn()
+        });
+        let (status, json) = match child {
+            Ok(mut child) => {
+                let stdout = child.stdout.take().expect("piped stdout");
+                let reader = std::thread::spawn(move || read_bounded(stdout, RESULT_LIMIT));
+                let status = wait_bounded(child, bound);
+                (status, reader.join().unwrap_or_default())
+            }
             Err(err) => {
                 eprintln!("  {student}: could not start the grader: {err}");
-                None
+                (None, Vec::new())
             }
         };
         let scores = match status {
@@ -224,7 +280,7 @@ impl Job<'_> {
                 None
             }
             // 0: all passed, 1: some failed; anything else: the grader could not grade.
-            Some(status) if matches!(status.code(), Some(0 | 1)) => match read_scores(&json_path) {
+            Some(status) if matches!(status.code(), Some(0 | 1)) => match read_scores(&json) {
                 Some((scores, broken)) => {
                     flags.extend(broken.into_iter().map(|e| format!("does-not-build:{e}")));
                     Some(scores)
@@ -246,6 +302,19 @@ impl Job<'_> {
             flags,
         }
     }
+}
+
+/// The grader's JSON for three exercises is tens of KiB.
+const RESULT_LIMIT: u64 = 8 * 1024 * 1024;
+
+/// Reads up to `limit` bytes, then drains the rest (so the writer never blocks).
+fn read_bounded(from: impl std::io::Read, limit: u64) -> Vec<u8> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    let mut from = from;
+    let _ = (&mut from).take(limit).read_to_end(&mut bytes);
+    let _ = std::io::copy(&mut from, &mut std::io::sink());
+    bytes
 }
 
 /// Waits for the grader; at the bound, asks it to stop (on Unix SIGTERM, which
@@ -280,8 +349,8 @@ fn wait_bounded(mut child: Child, bound: Duration) -> Option<ExitStatus> {
 }
 
 /// Points per test id, and the exercises that did not build.
-fn read_scores(json_path: &Path) -> Option<(BTreeMap<String, u64>, Vec<String>)> {
-    let json: Value = serde_json::from_str(&fs::read_to_string(json_path).ok()?).ok()?;
+fn read_scores(json: &[u8]) -> Option<(BTreeMap<String, u64>, Vec<String>)> {
+    let json: Value = serde_json::from_slice(json).ok()?;
     let mut scores = BTreeMap::new();
     let mut broken = Vec::new();
     for test in json["tests"].as_array()? {

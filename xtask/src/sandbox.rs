@@ -1,0 +1,500 @@
+//! The sandbox around a student's code: every build (cargo, and so the
+//! student's `build.rs` and procedural macros) and every program the grader
+//! starts runs inside bubblewrap (`bwrap`) when grading a submission.
+//!
+//! Topology (Linux):
+//!
+//! ```text
+//! gradebook (host: the instructor's files, network)
+//!  └─ bwrap --unshare-net            ← one network namespace per submission:
+//!      └─ xtask grade --submission      loopback only, shared by the grader
+//!          ├─ bwrap … cargo build       and the student's programs, so the
+//!          └─ bwrap … echo-server       grader reaches their ports
+//! ```
+//!
+//! Each inner `bwrap` has its own mount, PID, IPC and UTS namespaces and a
+//! user namespace without capabilities. It sees the system's `/usr` and the
+//! toolchain read-only, the cargo registry read-only (never `~/.cargo` as a
+//! whole: it holds tokens), and writes only where its [`Jail`] says: the
+//! build writes the private copy of this submission and its target dir; a
+//! program writes the grader's scratch dir and its own private `/tmp`. It
+//! never sees the grader's tree, the template, other submissions, `$HOME` or
+//! the gradebook's files. Resource limits (address space, file size, CPU
+//! time, open files, processes) are set before `bwrap` starts and are
+//! inherited by everything inside. `--die-with-parent` chains every sandbox
+//! to the grader: when the grader dies, the PID namespaces die, and with them
+//! every process a student started, detached or not.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use anyhow::{Context, Result, bail};
+
+/// Set in the grader's environment once it runs in its own network namespace.
+pub const IN_NETNS: &str = "SOCKET_LAB_IN_NETNS";
+
+/// Resource limits of a sandboxed process and everything it starts.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Virtual memory, bytes (`RLIMIT_AS`).
+    pub address_space: u64,
+    /// The largest file it may write, bytes (`RLIMIT_FSIZE`).
+    pub file_size: u64,
+    /// CPU seconds per process (`RLIMIT_CPU`).
+    pub cpu_secs: u64,
+    /// Open files per process (`RLIMIT_NOFILE`).
+    pub open_files: u64,
+    /// Processes of the user (`RLIMIT_NPROC`; the kernel does not apply it to root).
+    pub processes: u64,
+}
+
+const GIB: u64 = 1024 * 1024 * 1024;
+
+/// cargo and rustc: rustc reserves much address space; a debug binary with
+/// tokio is tens of MiB.
+pub const BUILD_LIMITS: Limits = Limits {
+    address_space: 16 * GIB,
+    file_size: GIB,
+    cpu_secs: 600,
+    open_files: 4096,
+    processes: 512,
+};
+
+/// A student's program: the file-transfer tests move 1 GiB; the chat tests
+/// hold a hundred connections.
+pub const PROGRAM_LIMITS: Limits = Limits {
+    address_space: 4 * GIB,
+    file_size: 2 * GIB,
+    cpu_secs: 300,
+    open_files: 4096,
+    processes: 256,
+};
+
+/// The bound on a submission's private build tree (sources and target dir).
+pub const WORK_LIMIT: u64 = 3 * GIB;
+
+/// What one kind of sandboxed process may see and write.
+#[derive(Clone, Debug)]
+pub struct Jail {
+    bwrap: PathBuf,
+    readable: Vec<PathBuf>,
+    writable: Vec<PathBuf>,
+    env: Vec<(String, String)>,
+    limits: Limits,
+}
+
+/// The host's Rust toolchain, as the build jail sees it.
+#[derive(Clone, Debug)]
+pub struct Toolchain {
+    pub sysroot: PathBuf,
+    pub cargo: PathBuf,
+    pub rustc: PathBuf,
+    /// `$CARGO_HOME/registry`: downloaded and unpacked crates.
+    pub registry: PathBuf,
+    pub cargo_home: PathBuf,
+}
+
+impl Toolchain {
+    /// Asks the host's rustc where its toolchain lives.
+    pub fn find() -> Result<Toolchain> {
+        let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+        let out = std::process::Command::new(&rustc)
+            .args(["--print", "sysroot"])
+            .output()
+            .context("running rustc --print sysroot")?;
+        if !out.status.success() {
+            bail!("rustc --print sysroot failed");
+        }
+        let sysroot = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        let cargo_home = match std::env::var_os("CARGO_HOME") {
+            Some(home) => PathBuf::from(home),
+            None => home_dir()?.join(".cargo"),
+        };
+        Ok(Toolchain {
+            cargo: sysroot.join("bin").join("cargo"),
+            rustc: sysroot.join("bin").join("rustc"),
+            registry: cargo_home.join("registry"),
+            cargo_home,
+            sysroot,
+        })
+    }
+}
+
+fn home_dir() -> Result<PathBuf> {
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .context("neither CARGO_HOME nor HOME is set")
+}
+
+/// The two jails of one submission's grade.
+#[derive(Clone, Debug)]
+pub struct Jails {
+    pub build: Jail,
+    pub program: Jail,
+}
+
+impl Jails {
+    /// The build writes `work` (the private copy and its target dir); programs
+    /// read `work` (their binaries) and write `scratch` (the grader's temporary
+    /// files for them).
+    pub fn new(bwrap: &Path, toolchain: &Toolchain, work: &Path, scratch: &Path) -> Jails {
+        let base_env = |extra: &[(&str, String)]| {
+            let mut env = vec![
+                (
+                    "PATH".to_string(),
+                    format!("{}:/usr/bin:/bin", toolchain.sysroot.join("bin").display()),
+                ),
+                ("HOME".to_string(), "/tmp".to_string()),
+                ("LANG".to_string(), "C.UTF-8".to_string()),
+                ("RUST_BACKTRACE".to_string(), "0".to_string()),
+            ];
+            env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
+            env
+        };
+        let build = Jail {
+            bwrap: bwrap.to_path_buf(),
+            readable: vec![toolchain.sysroot.clone(), toolchain.registry.clone()],
+            writable: vec![work.to_path_buf()],
+            env: base_env(&[
+                ("CARGO_HOME", toolchain.cargo_home.display().to_string()),
+                ("RUSTC", toolchain.rustc.display().to_string()),
+                ("CARGO_NET_OFFLINE", "true".to_string()),
+                ("CARGO_TERM_COLOR", "never".to_string()),
+            ]),
+            limits: BUILD_LIMITS,
+        };
+        let program = Jail {
+            bwrap: bwrap.to_path_buf(),
+            readable: vec![work.to_path_buf()],
+            writable: vec![scratch.to_path_buf()],
+            env: base_env(&[]),
+            limits: PROGRAM_LIMITS,
+        };
+        Jails { build, program }
+    }
+}
+
+/// System files a build or a Rust program needs: the linker (through
+/// /etc/alternatives), the dynamic loader's cache, name resolution.
+const SYSTEM_FILES: &[&str] = &[
+    "/etc/alternatives",
+    "/etc/ld.so.cache",
+    "/etc/ld.so.conf",
+    "/etc/ld.so.conf.d",
+    "/etc/hosts",
+    "/etc/nsswitch.conf",
+    "/etc/passwd",
+    "/etc/group",
+];
+
+impl Jail {
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// The program and arguments that run `program args` in this jail, in
+    /// `cwd` (default: its private /tmp).
+    pub fn command(
+        &self,
+        program: &Path,
+        args: &[String],
+        cwd: Option<&Path>,
+    ) -> (PathBuf, Vec<String>) {
+        let mut a: Vec<String> = Vec::new();
+        let mut push = |items: &[&str]| a.extend(items.iter().map(|s| s.to_string()));
+        push(&[
+            "--unshare-all",
+            "--share-net",
+            "--unshare-user",
+            "--die-with-parent",
+            "--new-session",
+            "--cap-drop",
+            "ALL",
+            "--clearenv",
+        ]);
+        push(&["--ro-bind", "/usr", "/usr"]);
+        for link in ["bin", "lib", "lib64", "sbin"] {
+            let host = Path::new("/").join(link);
+            match std::fs::read_link(&host) {
+                Ok(target) => push(&[
+                    "--symlink",
+                    &target.to_string_lossy(),
+                    &host.to_string_lossy(),
+                ]),
+                Err(_) if host.is_dir() => push(&[
+                    "--ro-bind",
+                    &host.to_string_lossy(),
+                    &host.to_string_lossy(),
+                ]),
+                Err(_) => {}
+            }
+        }
+        for file in SYSTEM_FILES {
+            push(&["--ro-bind-try", file, file]);
+        }
+        push(&["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]);
+        for dir in &self.readable {
+            let d = dir.to_string_lossy();
+            push(&["--ro-bind", &d, &d]);
+        }
+        for dir in &self.writable {
+            let d = dir.to_string_lossy();
+            push(&["--bind", &d, &d]);
+        }
+        for (key, value) in &self.env {
+            push(&["--setenv", key, value]);
+        }
+        let cwd = cwd.map_or("/tmp".into(), |c| c.to_string_lossy().into_owned());
+        push(&["--chdir", &cwd, "--"]);
+        a.push(program.to_string_lossy().into_owned());
+        a.extend(args.iter().cloned());
+        (self.bwrap.clone(), a)
+    }
+}
+
+/// Sets `limits` on the calling process: call between fork and exec.
+#[cfg(unix)]
+pub fn apply_limits(limits: Limits) -> std::io::Result<()> {
+    let set = |resource, value: u64| {
+        let limit = libc::rlimit {
+            rlim_cur: value as libc::rlim_t,
+            rlim_max: value as libc::rlim_t,
+        };
+        // SAFETY: setrlimit only reads the struct; async-signal-safe.
+        if unsafe { libc::setrlimit(resource, &limit) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(())
+    };
+    set(libc::RLIMIT_AS, limits.address_space)?;
+    set(libc::RLIMIT_FSIZE, limits.file_size)?;
+    set(libc::RLIMIT_CPU, limits.cpu_secs)?;
+    set(libc::RLIMIT_NOFILE, limits.open_files)?;
+    set(libc::RLIMIT_NPROC, limits.processes)?;
+    Ok(())
+}
+
+/// Finds bubblewrap and checks that it can make namespaces here (user
+/// namespaces may be disabled, e.g. by AppArmor on Ubuntu 24.04).
+pub fn find_bwrap() -> Result<PathBuf> {
+    if !cfg!(target_os = "linux") {
+        bail!(
+            "the sandbox needs Linux (bubblewrap); on macOS or Windows grade inside a Linux container (see the README's instructor section), or pass --no-sandbox"
+        );
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let bwrap = std::env::split_paths(&path)
+        .map(|dir| dir.join("bwrap"))
+        .find(|p| p.is_file())
+        .context(
+            "bubblewrap (`bwrap`) is not installed: install it (Debian/Ubuntu: `apt-get install bubblewrap`), or pass --no-sandbox, which runs every student's build.rs and programs as you, with your files and your network",
+        )?;
+    let ok = std::process::Command::new(&bwrap)
+        .args([
+            "--ro-bind",
+            "/",
+            "/",
+            "--unshare-all",
+            "--die-with-parent",
+            "true",
+        ])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        bail!(
+            "{} cannot create namespaces here (are user namespaces disabled? on Ubuntu 24.04: `sysctl kernel.apparmor_restrict_unprivileged_userns=0`); or pass --no-sandbox",
+            bwrap.display()
+        );
+    }
+    Ok(bwrap)
+}
+
+static JAILS: OnceLock<Jails> = OnceLock::new();
+
+/// Turns the sandbox on for the rest of this process: every later build and
+/// student program runs in its jail.
+pub fn install(jails: Jails) {
+    let _ = JAILS.set(jails);
+}
+
+/// The jail of builds, when this run is sandboxed.
+pub fn build_jail() -> Option<&'static Jail> {
+    JAILS.get().map(|j| &j.build)
+}
+
+/// The jail of the student's programs, when this run is sandboxed.
+pub fn program_jail() -> Option<&'static Jail> {
+    JAILS.get().map(|j| &j.program)
+}
+
+/// Replaces this process with itself inside a fresh network namespace (only
+/// loopback), where the grader and the student's programs meet. Returns only
+/// on failure.
+#[cfg(unix)]
+pub fn reexec_in_netns(bwrap: &Path) -> anyhow::Error {
+    use std::os::unix::process::CommandExt;
+    let exe = match std::env::current_exe() {
+        Ok(exe) => exe,
+        Err(err) => return err.into(),
+    };
+    let err = std::process::Command::new(bwrap)
+        .args(["--dev-bind", "/", "/", "--unshare-net", "--die-with-parent"])
+        .args(["--setenv", IN_NETNS, "1", "--"])
+        .arg(exe)
+        .args(std::env::args_os().skip(1))
+        .exec();
+    anyhow::Error::new(err).context("starting the grader in its own network namespace")
+}
+
+/// Copies a student's folder: regular files and folders only (never a
+/// symbolic link, a FIFO or a device), without `target/` and `.git/`, at most
+/// `max_entries` entries and `max_bytes` bytes. Returns what it skipped.
+pub fn copy_tree(
+    from: &Path,
+    to: &Path,
+    max_entries: usize,
+    max_bytes: u64,
+) -> Result<Vec<String>> {
+    let mut skipped = Vec::new();
+    let (mut entries, mut bytes) = (0usize, 0u64);
+    let mut stack = vec![(from.to_path_buf(), to.to_path_buf())];
+    std::fs::create_dir_all(to)?;
+    while let Some((src, dst)) = stack.pop() {
+        for entry in
+            std::fs::read_dir(&src).with_context(|| format!("reading {}", src.display()))?
+        {
+            let entry = entry?;
+            entries += 1;
+            if entries > max_entries {
+                skipped.push(format!("more than {max_entries} files"));
+                return Ok(skipped);
+            }
+            let name = entry.file_name();
+            let kind = entry.file_type()?;
+            let (s, d) = (entry.path(), dst.join(&name));
+            if kind.is_dir() {
+                if name == "target" || name == ".git" {
+                    continue;
+                }
+                std::fs::create_dir(&d)?;
+                stack.push((s, d));
+            } else if kind.is_file() {
+                let len = entry.metadata()?.len();
+                if bytes + len > max_bytes {
+                    skipped.push(format!("{} (over {max_bytes} bytes in all)", s.display()));
+                    continue;
+                }
+                bytes += len;
+                std::fs::copy(&s, &d)?;
+            } else {
+                skipped.push(s.display().to_string());
+            }
+        }
+    }
+    Ok(skipped)
+}
+
+/// Bytes in the files under `dir` (not following links), stopping at `cap`.
+pub fn dir_size(dir: &Path, cap: u64) -> u64 {
+    let mut total = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(read) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in read.flatten() {
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                stack.push(entry.path());
+            } else if let Ok(meta) = entry.metadata() {
+                total += meta.len();
+                if total > cap {
+                    return total;
+                }
+            }
+        }
+    }
+    total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_jail_binds_only_what_it_names() {
+        let toolchain = Toolchain {
+            sysroot: "/opt/rust".into(),
+            cargo: "/opt/rust/bin/cargo".into(),
+            rustc: "/opt/rust/bin/rustc".into(),
+            registry: "/home/i/.cargo/registry".into(),
+            cargo_home: "/home/i/.cargo".into(),
+        };
+        let jails = Jails::new(
+            Path::new("/usr/bin/bwrap"),
+            &toolchain,
+            Path::new("/w/work"),
+            Path::new("/w/tmp"),
+        );
+        let (bwrap, args) =
+            jails
+                .build
+                .command(Path::new("/opt/rust/bin/cargo"), &["build".into()], None);
+        assert_eq!(bwrap, Path::new("/usr/bin/bwrap"));
+        let text = args.join(" ");
+        assert!(
+            text.contains("--ro-bind /home/i/.cargo/registry /home/i/.cargo/registry"),
+            "{text}"
+        );
+        assert!(text.contains("--bind /w/work /w/work"), "{text}");
+        assert!(
+            !text.contains("/w/tmp"),
+            "the build must not see the scratch dir: {text}"
+        );
+        assert!(
+            !text.contains("--bind /home/i/.cargo "),
+            "never the whole cargo home: {text}"
+        );
+        assert!(text.ends_with("-- /opt/rust/bin/cargo build"), "{text}");
+        let (_, args) = jails.program.command(
+            Path::new("/w/work/target/debug/echo-server"),
+            &[],
+            Some(Path::new("/w/tmp/x")),
+        );
+        let text = args.join(" ");
+        assert!(text.contains("--ro-bind /w/work /w/work"), "{text}");
+        assert!(text.contains("--bind /w/tmp /w/tmp"), "{text}");
+        assert!(text.contains("--chdir /w/tmp/x"), "{text}");
+        assert!(!text.contains("registry"), "{text}");
+    }
+
+    #[test]
+    fn copy_tree_skips_links_and_stops_at_its_bounds() {
+        let dir = tempfile::tempdir().unwrap();
+        let (from, to) = (dir.path().join("from"), dir.path().join("to"));
+        std::fs::create_dir_all(from.join("src/target")).unwrap();
+        std::fs::write(from.join("src/main.rs"), "fn main() {}").unwrap();
+        std::fs::write(from.join("src/target/big"), "x").unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("loop", from.join("loop")).unwrap();
+            std::os::unix::fs::symlink("/dev/zero", from.join("zero")).unwrap();
+        }
+        let skipped = copy_tree(&from, &to, 100, 1 << 20).unwrap();
+        assert!(to.join("src/main.rs").is_file());
+        assert!(!to.join("src/target").exists());
+        #[cfg(unix)]
+        {
+            assert_eq!(skipped.len(), 2, "{skipped:?}");
+            assert!(std::fs::symlink_metadata(to.join("zero")).is_err());
+        }
+        let to2 = dir.path().join("to2");
+        let skipped = copy_tree(&from, &to2, 100, 3).unwrap();
+        assert!(!to2.join("src/main.rs").exists(), "{skipped:?}");
+    }
+}
