@@ -99,6 +99,13 @@ jobs:
           path: grader
           persist-credentials: false
       - uses: dtolnay/rust-toolchain@stable
+      # The grader builds and runs the submission in bubblewrap (the
+      # sandbox of `grade --submission`); Ubuntu 24.04 lets only AppArmor-
+      # profiled programs make user namespaces unless this is relaxed.
+      - name: Install the sandbox (bubblewrap)
+        run: |
+          sudo apt-get install -y --no-install-recommends bubblewrap
+          sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0 || true
       - name: Grade ({count} tests, {points} points)
         id: {STEP_ID}
         working-directory: grader
