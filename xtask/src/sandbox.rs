@@ -131,6 +131,8 @@ fn home_dir() -> Result<PathBuf> {
 pub struct Jails {
     pub build: Jail,
     pub program: Jail,
+    /// Where [`shared_tempdir`] makes folders the programs may write.
+    scratch: PathBuf,
 }
 
 impl Jails {
@@ -170,7 +172,11 @@ impl Jails {
             env: base_env(&[]),
             limits: PROGRAM_LIMITS,
         };
-        Jails { build, program }
+        Jails {
+            build,
+            program,
+            scratch: scratch.to_path_buf(),
+        }
     }
 }
 
@@ -328,6 +334,20 @@ pub fn build_jail() -> Option<&'static Jail> {
 /// The jail of the student's programs, when this run is sandboxed.
 pub fn program_jail() -> Option<&'static Jail> {
     JAILS.get().map(|j| &j.program)
+}
+
+/// A temporary folder that the student's programs may use (a file-transfer
+/// root, a client's working dir): in the scratch dir when sandboxed. The
+/// grader's own files (the programs' stdout and stderr) stay in the host's
+/// temporary dir, which no jail sees, so that no program can swap them for
+/// a link or a FIFO.
+pub fn shared_tempdir(prefix: &str) -> std::io::Result<tempfile::TempDir> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(prefix);
+    match JAILS.get() {
+        Some(jails) => builder.tempdir_in(&jails.scratch),
+        None => builder.tempdir(),
+    }
 }
 
 /// Replaces this process with itself inside a fresh network namespace (only

@@ -35,6 +35,8 @@ pub enum BuildFailure {
     /// It built, but a binary the exercise needs is not there.
     MissingBinary(String),
     TimedOut,
+    /// The sandboxed build wrote more than this many bytes.
+    TooLarge(u64),
 }
 
 /// Builds the binaries of the crate at `crate_dir` into `target_dir`.
@@ -47,7 +49,9 @@ pub async fn build(
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let manifest = crate_dir.join("Cargo.toml");
     if !manifest.is_file() {
-        anyhow::bail!("no Cargo.toml in {}", crate_dir.display());
+        // A submission whose manifest is missing (or was a symbolic link,
+        // which the sandbox's copy leaves out) does not build.
+        return Ok(Err(BuildFailure::Cargo(Some("no Cargo.toml".into()))));
     }
     let args: Vec<String> = vec![
         "build".into(),
@@ -76,8 +80,10 @@ pub async fn build(
         CARGO_OUTPUT_LIMIT,
     )
     .context("could not run cargo")?;
-    let Some(status) = wait_bounded(&mut cargo, target_dir, jail.is_some()).await? else {
-        return Ok(Err(BuildFailure::TimedOut));
+    let status = match wait_bounded(&mut cargo, target_dir, jail.is_some()).await {
+        Waited::Exited(status) => status,
+        Waited::TimedOut => return Ok(Err(BuildFailure::TimedOut)),
+        Waited::TooLarge(limit) => return Ok(Err(BuildFailure::TooLarge(limit))),
     };
     let json = cargo.stdout(CARGO_OUTPUT_LIMIT);
 
@@ -120,30 +126,28 @@ pub async fn build(
     Ok(Ok(built))
 }
 
+enum Waited {
+    Exited(std::process::ExitStatus),
+    TimedOut,
+    TooLarge(u64),
+}
+
 /// Waits for cargo within [`BUILD_TIMEOUT`]; sandboxed, also within
-/// [`WORK_LIMIT`](crate::sandbox::WORK_LIMIT) bytes of build output (RLIMIT_FSIZE
-/// bounds one file, this bounds them all). `Ok(None)`: out of time.
-async fn wait_bounded(
-    cargo: &mut Proc,
-    target_dir: &Path,
-    sandboxed: bool,
-) -> Result<Option<std::process::ExitStatus>> {
+/// [`WORK_LIMIT`](crate::sandbox::WORK_LIMIT) bytes of build output
+/// (RLIMIT_FSIZE bounds one file, this bounds them all).
+async fn wait_bounded(cargo: &mut Proc, target_dir: &Path, sandboxed: bool) -> Waited {
     let start = std::time::Instant::now();
+    let limit = crate::sandbox::WORK_LIMIT;
     loop {
         let left = BUILD_TIMEOUT.saturating_sub(start.elapsed());
         if let Some(status) = cargo.wait_exit(left.min(Duration::from_secs(2))).await {
-            return Ok(Some(status));
+            return Waited::Exited(status);
         }
         if left.is_zero() {
-            return Ok(None);
+            return Waited::TimedOut;
         }
-        let limit = crate::sandbox::WORK_LIMIT;
         if sandboxed && crate::sandbox::dir_size(target_dir, limit) > limit {
-            anyhow::bail!(
-                "the build wrote more than {} MiB into {}",
-                limit >> 20,
-                target_dir.display()
-            );
+            return Waited::TooLarge(limit);
         }
     }
 }

@@ -514,6 +514,14 @@ fn build_message(lang: Lang, failure: &BuildFailure) -> String {
                 "빌드가 제한 시간 안에 끝나지 않았습니다",
             )
             .to_string(),
+        BuildFailure::TooLarge(limit) => {
+            let mib = limit >> 20;
+            tr!(
+                lang,
+                "the build wrote more than {mib} MiB and was stopped",
+                "빌드가 {mib} MiB 넘게 써서 중단되었습니다"
+            )
+        }
     }
 }
 

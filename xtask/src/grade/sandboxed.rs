@@ -49,9 +49,6 @@ pub fn enter<'a>(
     let _ = fs::remove_dir_all(&layout.scratch);
     fs::create_dir_all(&layout.scratch)?;
     fs::create_dir_all(&layout.work)?;
-    // Every temporary file of the grader (the programs' stdio, the
-    // file-transfer roots) goes where the programs' jail can reach it.
-    let _ = tempfile::env::override_temp_dir(&layout.scratch);
 
     let manifest = fs::read_to_string(root.join("Cargo.toml")).context("reading Cargo.toml")?;
     let lock = fs::read(root.join("Cargo.lock")).context("reading Cargo.lock")?;

@@ -15,6 +15,7 @@ use super::{names_in, proto};
 use crate::grade::lang::{Step, tr};
 use crate::grade::process::Proc;
 use crate::grade::spec::{Ctx, Failure};
+use crate::grade::transcript::{LINE_MAX, escape_line};
 use crate::grade::wire::{self, binary_payload, write_fragmented};
 
 const MIB: usize = 1024 * 1024;
@@ -220,7 +221,7 @@ async fn expect_exit(
         stderr
             .lines()
             .take(3)
-            .map(|l| format!("stderr: {l}"))
+            .map(|l| format!("stderr: {}", escape_line(l, LINE_MAX)))
             .collect(),
     );
     Err(match client.starter_hint(lang) {
@@ -230,9 +231,7 @@ async fn expect_exit(
 }
 
 fn workdir() -> Result<tempfile::TempDir, Failure> {
-    tempfile::Builder::new()
-        .prefix("socket-lab-ft-client-")
-        .tempdir()
+    crate::sandbox::shared_tempdir("socket-lab-ft-client-")
         .map_err(|err| Failure::new(Step::Start, err.to_string()))
 }
 
@@ -398,7 +397,13 @@ pub async fn not_found(ctx: Ctx) -> Result<(), Failure> {
                 "STATUS NOT_FOUND를 받으면 표준 에러에 `NOT_FOUND`를 알리고 파일을 만들지 않아야 합니다(파일: {left:?})"
             ),
         )
-        .with_transcript(stderr.lines().take(3).map(|l| format!("stderr: {l}")).collect()));
+        .with_transcript(
+            stderr
+                .lines()
+                .take(3)
+                .map(|l| format!("stderr: {}", escape_line(l, LINE_MAX)))
+                .collect(),
+        ));
     }
     Ok(())
 }
@@ -466,7 +471,7 @@ pub async fn refused(ctx: Ctx) -> Result<(), Failure> {
             lines
                 .iter()
                 .take(3)
-                .map(|l| format!("stderr: {l}"))
+                .map(|l| format!("stderr: {}", escape_line(l, LINE_MAX)))
                 .collect(),
         ));
     }

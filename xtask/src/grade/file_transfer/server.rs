@@ -13,6 +13,7 @@ use crate::grade::lang::{Step, tr};
 use crate::grade::process::{Proc, start_server};
 use crate::grade::proxy::{Faults, Proxy};
 use crate::grade::spec::{Ctx, Failure};
+use crate::grade::transcript::{LINE_MAX, escape, escape_line};
 use crate::grade::wire::{STALL, binary_payload, connect};
 
 const SERVER_OUTPUT_LIMIT: u64 = 1024 * 1024;
@@ -42,10 +43,7 @@ pub async fn start(ctx: &Ctx, files: &[(&str, &[u8])]) -> Result<Served, Failure
         return Err(failure);
     }
     let io = |err: std::io::Error| fail(Step::Start, err.to_string());
-    let parent = tempfile::Builder::new()
-        .prefix("socket-lab-ft-")
-        .tempdir()
-        .map_err(io)?;
+    let parent = crate::sandbox::shared_tempdir("socket-lab-ft-").map_err(io)?;
     let root = parent.path().join("root");
     std::fs::create_dir(&root).map_err(io)?;
     for (name, content) in files {
@@ -222,6 +220,20 @@ impl Conn {
     }
 }
 
+/// The ENTRY frames a server sent, as the transcript shows them: each escaped
+/// and cut (the student's server chose the bytes), the first ten.
+fn quote_entries(entries: &[String]) -> String {
+    let mut shown: Vec<String> = entries
+        .iter()
+        .take(10)
+        .map(|entry| escape(entry.as_bytes(), 60))
+        .collect();
+    if entries.len() > 10 {
+        shown.push("…".into());
+    }
+    format!("[{}]", shown.join(", "))
+}
+
 fn expect_code(ctx: &Ctx, status: &Status, code: u8, after: &str) -> Result<(), Failure> {
     if status.code == code {
         return Ok(());
@@ -229,7 +241,7 @@ fn expect_code(ctx: &Ctx, status: &Status, code: u8, after: &str) -> Result<(), 
     let (want, got, message) = (
         proto::code_name(code),
         proto::code_name(status.code),
-        &status.message,
+        escape_line(&status.message, LINE_MAX),
     );
     Err(fail(
         Step::Write,
@@ -297,7 +309,7 @@ pub async fn list(ctx: Ctx) -> Result<(), Failure> {
         )
         .with_transcript(vec![
             format!("expected: {expected:?}"),
-            format!("received: {entries:?}"),
+            format!("received: {}", quote_entries(&entries)),
         ]));
     }
     Ok(())
