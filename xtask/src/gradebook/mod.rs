@@ -122,7 +122,7 @@ pub fn run(root: &Path, args: GradebookArgs) -> Result<()> {
         // Refuse to grade unsandboxed by accident.
         crate::sandbox::find_bwrap()?;
     }
-    let template = flags::digests(&args.template)?;
+    let template = flags::Template::load(&args.template)?;
     let seed = args.seed.unwrap_or_else(|| fastrand::u64(..) & 0xffff_ffff);
     let target_root = args
         .target_dir
@@ -207,7 +207,7 @@ fn write_atomically(path: &Path, text: &str) -> Result<()> {
 struct Job<'a> {
     exe: &'a Path,
     exercise: Option<&'a str>,
-    template: &'a BTreeMap<String, String>,
+    template: &'a flags::Template,
     target_root: &'a Path,
     seed: u64,
     bound: Duration,
@@ -233,7 +233,7 @@ impl Job<'_> {
             .unwrap_or_default()
             .to_string_lossy()
             .into_owned();
-        let mut flags = flags::tampering(dir, template);
+        let mut flags = flags::flags(dir, template, Instant::now() + bound);
         let target = target_root.join(&student);
         let _ = fs::create_dir_all(&target);
         // The grader's report and progress (stderr) go to a file of the
