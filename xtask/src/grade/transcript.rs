@@ -31,6 +31,74 @@ pub fn escape(bytes: &[u8], max: usize) -> String {
     out
 }
 
+/// How many characters of one line of a program's output a report quotes.
+pub const LINE_MAX: usize = 200;
+
+/// Text that a student's program or the compiler printed, made safe to quote
+/// in a terminal, a report file or a CI log: newlines are kept (for text meant
+/// to be multi-line, like the compiler's error), a tab becomes four spaces, and
+/// every other control character and bidi control is shown as an escape (see
+/// [`escape_line`]). Each line is cut after `max_line` characters, with `…`.
+pub fn escape_text(text: &str, max_line: usize) -> String {
+    text.split('\n')
+        .map(|line| escape_chars(line.strip_suffix('\r').unwrap_or(line), max_line, "    "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// One line of a program's output, quoted in a sentence or a transcript line:
+/// `\n`, `\r` and `\t` as those escapes; every other C0 and C1 control
+/// character, DEL, and the Unicode bidi controls (U+202A–U+202E,
+/// U+2066–U+2069, the marks U+200E, U+200F, U+061C) and line and paragraph
+/// separators as `\u{1b}`-style escapes, so that a program cannot move the
+/// cursor, clear the screen, set the window title or reorder the text around
+/// it. Cut after `max` characters (escapes counted as shown), with `…`.
+pub fn escape_line(text: &str, max: usize) -> String {
+    escape_chars(text, max, "\\t")
+}
+
+fn escape_chars(text: &str, max: usize, tab: &str) -> String {
+    let mut out = String::new();
+    let mut width = 0;
+    let mut buf = [0u8; 4];
+    for c in text.chars() {
+        let escaped;
+        let piece: &str = match c {
+            '\t' => tab,
+            '\n' => "\\n",
+            '\r' => "\\r",
+            c if hides_text(c) => {
+                escaped = format!("\\u{{{:x}}}", u32::from(c));
+                &escaped
+            }
+            c => c.encode_utf8(&mut buf),
+        };
+        let n = piece.chars().count();
+        if width + n > max {
+            out.push('…');
+            break;
+        }
+        out.push_str(piece);
+        width += n;
+    }
+    out
+}
+
+/// Characters a terminal or a log viewer acts on instead of showing them.
+fn hides_text(c: char) -> bool {
+    c.is_control() // C0, DEL and C1 (ESC, BEL, backspace, CSI …)
+        || matches!(
+            c,
+            '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{061c}'
+                | '\u{2028}'
+                | '\u{2029}'
+        )
+}
+
 /// The index of the first byte where `got` differs from `expected` (a prefix differs at its end).
 pub fn first_difference(expected: &[u8], got: &[u8]) -> Option<usize> {
     if expected == got {
@@ -88,6 +156,50 @@ mod tests {
     fn escapes_control_and_binary_bytes() {
         assert_eq!(escape(b"hi\n\x00\xff\"", 10), "\"hi\\n\\x00\\xff\\\"\"");
         assert_eq!(escape(b"abcdef", 3), "\"abc\"…");
+    }
+
+    #[test]
+    fn escape_line_shows_every_control_character() {
+        assert_eq!(
+            escape_line("a\x1b[2J\x1b]0;pwned\x07b\rc\x08d\x7fe\u{9b}f", 100),
+            "a\\u{1b}[2J\\u{1b}]0;pwned\\u{7}b\\rc\\u{8}d\\u{7f}e\\u{9b}f"
+        );
+        assert_eq!(escape_line("a\tb\nc\0", 100), "a\\tb\\nc\\u{0}");
+        assert_eq!(
+            escape_line("x\u{202e}y\u{2066}z\u{2069}\u{200f}", 100),
+            "x\\u{202e}y\\u{2066}z\\u{2069}\\u{200f}"
+        );
+        // Printable text is left alone, backslashes and quotes included.
+        assert_eq!(
+            escape_line("안녕 `C:\\dir` \"é\" …", 100),
+            "안녕 `C:\\dir` \"é\" …"
+        );
+    }
+
+    #[test]
+    fn escape_line_cuts_at_the_shown_width() {
+        assert_eq!(escape_line("abcdef", 6), "abcdef");
+        assert_eq!(escape_line("abcdefg", 6), "abcdef…");
+        assert_eq!(escape_line("한국어입니다", 3), "한국어…");
+        // An escape counts as the characters it shows, and is never split.
+        assert_eq!(escape_line("ab\x1bcd", 6), "ab…");
+        assert_eq!(escape_line("ab\x1bcd", 9), "ab\\u{1b}c…");
+        let long = "\x1b".repeat(10_000);
+        assert!(escape_line(&long, LINE_MAX).chars().count() <= LINE_MAX + 1);
+    }
+
+    #[test]
+    fn escape_text_keeps_lines_and_cuts_each() {
+        assert_eq!(
+            escape_text("error: x\n  |\tlet \x1b[2J;\r\n\u{202e}end", 100),
+            "error: x\n  |    let \\u{1b}[2J;\n\\u{202e}end"
+        );
+        assert_eq!(
+            escape_text("abcdef\nab\ncarriage\rreturn", 4),
+            "abcd…\nab\ncarr…"
+        );
+        assert_eq!(escape_text("a\rb", 10), "a\\rb");
+        assert_eq!(escape_text("", 10), "");
     }
 
     #[test]

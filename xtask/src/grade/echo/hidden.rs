@@ -11,6 +11,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use crate::grade::echo::server::start;
 use crate::grade::lang::{Step, Text, tr};
 use crate::grade::spec::{Ctx, Failure, TestSpec, Visibility};
+use crate::grade::transcript::escape;
 use crate::grade::wire::{self, connect};
 
 pub fn tests() -> Vec<TestSpec> {
@@ -108,10 +109,10 @@ async fn round_trip(
             Step::Write,
             tr!(
                 lang,
-                "the echo of {:?} came back as {:?}",
-                "{:?}의 에코가 {:?}로 돌아왔습니다",
-                String::from_utf8_lossy(line),
-                String::from_utf8_lossy(&got)
+                "the echo of {} came back as {}",
+                "{}의 에코가 {}로 돌아왔습니다",
+                escape(line, 80),
+                escape(&got, 80)
             ),
         ));
     }
