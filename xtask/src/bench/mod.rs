@@ -8,9 +8,12 @@
 //!   delivery rate and latency; a student's server beside the reference, or
 //!   both reference designs over a range of room sizes (`--sweep`), drawn as
 //!   the book's figure ([`plot`]).
+//! - `gradebook` ([`gradebook`]): a class re-graded in the sandbox beside the
+//!   same class with `--no-sandbox`: the sandbox's overhead.
 
 mod concurrent;
 mod file_transfer;
+mod gradebook;
 mod plot;
 mod watch;
 
@@ -65,6 +68,12 @@ pub struct BenchArgs {
     /// `concurrent --plot`: the book whose src/images/ get the figures [default: book].
     #[arg(long, value_name = "DIR")]
     book: Option<PathBuf>,
+    /// `gradebook`: students in the class (half solved, half starters).
+    #[arg(long, default_value_t = 4)]
+    students: usize,
+    /// `gradebook`: rounds (each grades the class once in each mode).
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -75,6 +84,8 @@ enum Target {
     Watch,
     /// Thousands of clients in one chat room: held connections, deliveries/s, p99 latency.
     Concurrent,
+    /// A class re-graded with the sandbox and with --no-sandbox: the sandbox's overhead.
+    Gradebook,
 }
 
 pub fn run(root: &Path, args: BenchArgs) -> Result<()> {
@@ -82,6 +93,7 @@ pub fn run(root: &Path, args: BenchArgs) -> Result<()> {
         Target::FileTransfer => file_transfer::file_transfer(root, &args),
         Target::Watch => watch::watch(root, &args),
         Target::Concurrent => concurrent::concurrent(root, &args),
+        Target::Gradebook => gradebook::gradebook(root, &args),
     }
 }
 

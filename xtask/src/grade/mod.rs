@@ -12,7 +12,7 @@ pub mod lang;
 mod process;
 mod proxy;
 mod report;
-mod sandboxed;
+pub mod sandboxed;
 pub mod spec;
 mod transcript;
 mod wire;

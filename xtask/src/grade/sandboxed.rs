@@ -36,7 +36,10 @@ pub fn enter<'a>(
     let bwrap = sandbox::find_bwrap()?;
     let toolchain = Toolchain::find()?;
     if std::env::var_os(sandbox::IN_NETNS).is_none() {
-        prefetch(root, &toolchain);
+        // The gradebook fetches once for the whole class.
+        if std::env::var_os(FETCHED).is_none() {
+            prefetch(root, &toolchain);
+        }
         #[cfg(unix)]
         return Err(sandbox::reexec_in_netns(&bwrap));
         #[cfg(not(unix))]
@@ -87,9 +90,12 @@ fn workspace_of(root_manifest: &str, member: &str) -> String {
     )
 }
 
+/// Set by the gradebook in its graders' environment once it has fetched.
+pub const FETCHED: &str = "SOCKET_LAB_FETCHED";
+
 /// `cargo fetch` for the grader's workspace, whose lockfile covers every
 /// exercise's dependencies, so that the offline build in the jail finds them.
-fn prefetch(root: &Path, toolchain: &Toolchain) {
+pub fn prefetch(root: &Path, toolchain: &Toolchain) {
     let status = std::process::Command::new(&toolchain.cargo)
         .args(["fetch", "--quiet", "--manifest-path"])
         .arg(root.join("Cargo.toml"))

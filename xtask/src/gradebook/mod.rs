@@ -121,6 +121,8 @@ pub fn run(root: &Path, args: GradebookArgs) -> Result<()> {
     } else {
         // Refuse to grade unsandboxed by accident.
         crate::sandbox::find_bwrap()?;
+        // The jails build offline: fetch what the exercises use, once.
+        grade::sandboxed::prefetch(root, &crate::sandbox::Toolchain::find()?);
     }
     let template = flags::Template::load(&args.template)?;
     let seed = args.seed.unwrap_or_else(|| fastrand::u64(..) & 0xffff_ffff);
@@ -251,6 +253,7 @@ impl Job<'_> {
                 .arg("--target-dir")
                 .arg(target.join("build"))
                 .args(["--lang", "en", "--seed", &format!("{seed:08x}")])
+                .env(grade::sandboxed::FETCHED, "1")
                 .stdin(Stdio::null())
                 .stdout(Stdio::piped())
                 .stderr(report);

@@ -1,0 +1,156 @@
+//! `cargo xtask bench gradebook`: what the sandbox costs. The same class is
+//! re-graded with the sandbox and with `--no-sandbox`, alternately, in the
+//! same run; the report is the ratio of the two wall times.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+
+use super::BenchArgs;
+
+/// One gradebook run of the bench's class may take this long.
+const RUN_TIMEOUT: Duration = Duration::from_secs(900);
+
+pub(super) fn gradebook(root: &Path, args: &BenchArgs) -> Result<()> {
+    let work = root.join("target/bench/gradebook");
+    let (template, class) = (work.join("template"), work.join("class"));
+    for stale in [&template, &class] {
+        if stale.exists() {
+            std::fs::remove_dir_all(stale)?;
+        }
+    }
+    let exe = std::env::current_exe().context("finding the xtask binary")?;
+    let status = Command::new(&exe)
+        .current_dir(root)
+        .args(["classroom", "export"])
+        .arg(&template)
+        .args(["--grader-repo", "socket-lab/bench", "--grader-ref", "v1"])
+        .status()?;
+    if !status.success() {
+        bail!("could not export the student template");
+    }
+    // Half the class solved every exercise (every test runs to the end),
+    // half handed in the starters (every test fails at once).
+    let students = args.students.max(2);
+    for n in 0..students {
+        let solved = n.is_multiple_of(2);
+        let dir = class.join(format!(
+            "student-{n:02}-{}",
+            if solved { "solved" } else { "starter" }
+        ));
+        copy_dir(&template, &dir)?;
+        if solved {
+            for exercise in crate::grade::catalog() {
+                let from = root.join("solutions").join(exercise.dir).join("src");
+                copy_dir(&from, &dir.join("exercises").join(exercise.dir).join("src"))?;
+            }
+        }
+    }
+
+    let rounds = args.rounds.max(1);
+    let mut times: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    eprintln!(
+        "gradebook of {students} students (half solved), every exercise, 2 at a time; {rounds} rounds, each mode once per round, alternating"
+    );
+    for round in 0..rounds {
+        // Alternate which mode goes first, so neither always meets a warmer cache.
+        let order: [bool; 2] = if round.is_multiple_of(2) {
+            [true, false]
+        } else {
+            [false, true]
+        };
+        for sandboxed in order {
+            let secs = run_once(&exe, root, &work, &template, &class, sandboxed)?;
+            let name = if sandboxed { "sandbox" } else { "no sandbox" };
+            eprintln!("  round {}: {name:<10} {secs:6.1} s", round + 1);
+            times[usize::from(!sandboxed)].push(secs);
+        }
+    }
+    let (sandbox, plain) = (median(&mut times[0]), median(&mut times[1]));
+    println!("gradebook, {students} students, median of {rounds} rounds:");
+    println!("  --no-sandbox  {plain:7.1} s  (baseline)");
+    println!(
+        "  sandbox       {sandbox:7.1} s  ({:+.1} % overhead, goal ≤ 10 %)",
+        (sandbox / plain - 1.0) * 100.0
+    );
+    if rounds > 1 {
+        println!(
+            "  first round (cold builds): sandbox {:.1} s, no sandbox {:.1} s",
+            times[0][0], times[1][0]
+        );
+    }
+    Ok(())
+}
+
+fn run_once(
+    exe: &Path,
+    root: &Path,
+    work: &Path,
+    template: &Path,
+    class: &Path,
+    sandboxed: bool,
+) -> Result<f64> {
+    let mode = if sandboxed { "sandbox" } else { "plain" };
+    let mut command = Command::new(exe);
+    command
+        .current_dir(root)
+        .arg("gradebook")
+        .arg(class)
+        .arg("--template")
+        .arg(template)
+        .arg("--csv")
+        .arg(work.join(format!("{mode}.csv")))
+        .arg("--target-dir")
+        .arg(work.join(format!("target-{mode}")))
+        .args(["--jobs", "2", "--seed", "5eed"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    if !sandboxed {
+        command.arg("--no-sandbox");
+    }
+    let start = Instant::now();
+    let mut child = command.spawn()?;
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if start.elapsed() > RUN_TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            bail!("the {mode} gradebook took over {} s", RUN_TIMEOUT.as_secs());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    if !status.success() {
+        bail!("the {mode} gradebook failed ({status})");
+    }
+    Ok(start.elapsed().as_secs_f64())
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    if values.len().is_multiple_of(2) {
+        (values[mid - 1] + values[mid]) / 2.0
+    } else {
+        values[mid]
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<PathBuf> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let entry = entry?;
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        if entry.file_type()?.is_dir() {
+            if entry.file_name() != "target" {
+                copy_dir(&src, &dst)?;
+            }
+        } else {
+            std::fs::copy(&src, &dst)?;
+        }
+    }
+    Ok(to.to_path_buf())
+}
