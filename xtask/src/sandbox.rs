@@ -493,6 +493,46 @@ mod tests {
         assert!(!text.contains("registry"), "{text}");
     }
 
+    /// The README's instructor section states the limits: from these constants.
+    #[test]
+    fn the_readme_states_these_limits() {
+        let readme = include_str!("../../README.md");
+        let gib = |b: u64| format!("{} GiB", b / GIB);
+        let (p, b) = (PROGRAM_LIMITS, BUILD_LIMITS);
+        let en = format!(
+            "programs {} of address space, {} per file, {} s of CPU,\n4096 open files, {} processes; builds {}, {} per file, {} s of CPU per\nprocess, {} processes, and {} for the whole build tree",
+            gib(p.address_space),
+            gib(p.file_size),
+            p.cpu_secs,
+            p.processes,
+            gib(b.address_space),
+            gib(b.file_size),
+            b.cpu_secs,
+            b.processes,
+            gib(WORK_LIMIT)
+        );
+        assert!(readme.contains(&en), "README.md should say:\n{en}");
+        assert_eq!((p.open_files, b.open_files), (4096, 4096));
+        for ko in [
+            format!(
+                "주소 공간 {}, 파일당 {}, CPU {}초",
+                gib(p.address_space),
+                gib(p.file_size),
+                p.cpu_secs
+            ),
+            format!(
+                "빌드는 {}, 파일당 {}, 프로세스당 CPU {}초, 프로세스 {}개, 빌드 트리 전체 {}",
+                gib(b.address_space),
+                gib(b.file_size),
+                b.cpu_secs,
+                b.processes,
+                gib(WORK_LIMIT)
+            ),
+        ] {
+            assert!(readme.contains(&ko), "README.md should say: {ko}");
+        }
+    }
+
     #[test]
     fn copy_tree_skips_links_and_stops_at_its_bounds() {
         let dir = tempfile::tempdir().unwrap();

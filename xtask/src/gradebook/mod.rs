@@ -3,23 +3,17 @@
 //! `gh classroom clone student-repos` lays them out), with this repository's
 //! grader, hidden tests included.
 //!
-//! Each submission is graded by a child `xtask grade --submission` in a target
-//! directory of its own, several at once, each bounded in time (`--timeout`);
-//! the grader bounds every build, test and output inside. The CSV has one row
-//! per student: a column per test of each exercise, the exercise's total, the
-//! total, and `flags`: every file of the grader or its workflow that differs
-//! from the template by SHA-256 (`changed:`, `missing:`, `added:`), and
-//! `timed-out`, `grader-error` or `does-not-build:<exercise>` when grading
-//! did not go through.
-//!
-//! Safety: building a submission runs the student's `build.rs` and
-//! procedural macros, and grading runs their programs, all as the user who
-//! runs the gradebook, with that user's files, credentials and network. Run
-//! it where nothing is worth stealing or breaking: a throwaway VM or
-//! container with no tokens or SSH keys, the submissions mounted in, and no
-//! network once dependencies are fetched (grading only needs loopback), e.g.
-//! `cargo fetch` in the grader and each submission, then
-//! `docker run --rm --network none -e CARGO_NET_OFFLINE=true ...`.
+//! Each submission is graded by a child `xtask grade --submission`, several at
+//! once, each bounded in time (`--timeout`); the grader bounds every build,
+//! test and output inside, and builds and runs the student's code in the
+//! sandbox (`sandbox.rs`; `--no-sandbox` turns it off). The child's result
+//! comes back over a pipe, never through a file a student's process could
+//! write; its report goes to `<target-dir>/<student>/report.txt`. The CSV has
+//! one row per student: a column per test of each exercise, the exercise's
+//! total, the total, and `flags` (`flags/`): what in the submission deserves
+//! a look, and `timed-out`, `grader-error` or `does-not-build:<exercise>`
+//! when grading did not go through. It is rewritten atomically after each
+//! student.
 
 mod csv;
 mod flags;
@@ -121,6 +115,13 @@ pub fn run(root: &Path, args: GradebookArgs) -> Result<()> {
     } else {
         // Refuse to grade unsandboxed by accident.
         crate::sandbox::find_bwrap()?;
+        #[cfg(unix)]
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } == 0 {
+            eprintln!(
+                "warning: running as root: Linux does not apply the sandbox's process limit (RLIMIT_NPROC) to root; run the gradebook as an ordinary user"
+            );
+        }
         // The jails build offline: fetch what the exercises use, once.
         grade::sandboxed::prefetch(root, &crate::sandbox::Toolchain::find()?);
     }
