@@ -83,7 +83,11 @@ fn gradebook_of_the_fixture_submissions() {
         .args(["--exercise", "echo", "--seed", "1234abcd", "--jobs", "2"])
         .args(["--timeout", &STUDENT_BOUND_SECS.to_string()])
         // The sandbox is Linux's (bubblewrap); tests/sandbox.rs proves it.
-        .args(if cfg!(target_os = "linux") { &[][..] } else { &["--no-sandbox"][..] })
+        .args(if cfg!(target_os = "linux") {
+            &[][..]
+        } else {
+            &["--no-sandbox"][..]
+        })
         .timeout(GRADEBOOK_BOUND)
         .output()
         .unwrap();
