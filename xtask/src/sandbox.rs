@@ -70,8 +70,17 @@ pub const PROGRAM_LIMITS: Limits = Limits {
     processes: 256,
 };
 
-/// The bound on a submission's private build tree (sources and target dir).
-pub const WORK_LIMIT: u64 = 3 * GIB;
+/// The bound on a submission's private build tree (sources and target dirs:
+/// about 200 MiB for the three exercises): the size of its tmpfs.
+pub const WORK_LIMIT: u64 = 2 * GIB;
+
+/// The bound on what a submission's programs write into the folders the
+/// tests share with them: the size of its tmpfs.
+pub const SCRATCH_LIMIT: u64 = GIB;
+
+/// Each jail's private /tmp (a tmpfs, so memory): programs, builds.
+const PROGRAM_TMP: u64 = 256 * 1024 * 1024;
+const BUILD_TMP: u64 = GIB;
 
 /// What one kind of sandboxed process may see and write.
 #[derive(Clone, Debug)]
@@ -81,6 +90,8 @@ pub struct Jail {
     writable: Vec<PathBuf>,
     env: Vec<(String, String)>,
     limits: Limits,
+    /// The size of its private /tmp.
+    tmp_bytes: u64,
 }
 
 /// The host's Rust toolchain, as the build jail sees it.
@@ -164,6 +175,7 @@ impl Jails {
                 ("CARGO_TERM_COLOR", "never".to_string()),
             ]),
             limits: BUILD_LIMITS,
+            tmp_bytes: BUILD_TMP,
         };
         let program = Jail {
             bwrap: bwrap.to_path_buf(),
@@ -171,6 +183,7 @@ impl Jails {
             writable: vec![scratch.to_path_buf()],
             env: base_env(&[]),
             limits: PROGRAM_LIMITS,
+            tmp_bytes: PROGRAM_TMP,
         };
         Jails {
             build,
@@ -238,7 +251,9 @@ impl Jail {
         for file in SYSTEM_FILES {
             push(&["--ro-bind-try", file, file]);
         }
-        push(&["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]);
+        let tmp_bytes = self.tmp_bytes.to_string();
+        push(&["--proc", "/proc", "--dev", "/dev"]);
+        push(&["--size", &tmp_bytes, "--tmpfs", "/tmp"]);
         for dir in &self.readable {
             let d = dir.to_string_lossy();
             push(&["--ro-bind", &d, &d]);
@@ -247,6 +262,9 @@ impl Jail {
             let d = dir.to_string_lossy();
             push(&["--bind", &d, &d]);
         }
+        // Nothing else is writable: not the root, not /dev (whose tmpfs,
+        // like /tmp's, would be memory without a bound).
+        push(&["--remount-ro", "/dev", "--remount-ro", "/"]);
         for (key, value) in &self.env {
             push(&["--setenv", key, value]);
         }
@@ -351,17 +369,28 @@ pub fn shared_tempdir(prefix: &str) -> std::io::Result<tempfile::TempDir> {
 }
 
 /// Replaces this process with itself inside a fresh network namespace (only
-/// loopback), where the grader and the student's programs meet. Returns only
-/// on failure.
+/// loopback), where the grader and the student's programs meet, with a tmpfs
+/// of `size` bytes mounted on each `(dir, size)` of `tmpfs` (the only places
+/// the jails write: a full tmpfs says "no space left", where a disk would
+/// fill). Returns only on failure.
 #[cfg(unix)]
-pub fn reexec_in_netns(bwrap: &Path) -> anyhow::Error {
+pub fn reexec_in_netns(bwrap: &Path, tmpfs: &[(&Path, u64)]) -> anyhow::Error {
     use std::os::unix::process::CommandExt;
     let exe = match std::env::current_exe() {
         Ok(exe) => exe,
         Err(err) => return err.into(),
     };
-    let err = std::process::Command::new(bwrap)
-        .args(["--dev-bind", "/", "/", "--unshare-net", "--die-with-parent"])
+    let mut command = std::process::Command::new(bwrap);
+    command.args(["--dev-bind", "/", "/", "--unshare-net", "--die-with-parent"]);
+    for (dir, size) in tmpfs {
+        if let Err(err) = std::fs::create_dir_all(dir) {
+            return err.into();
+        }
+        command
+            .args(["--size", &size.to_string(), "--tmpfs"])
+            .arg(dir);
+    }
+    let err = command
         .args(["--setenv", IN_NETNS, "1", "--"])
         .arg(exe)
         .args(std::env::args_os().skip(1))
@@ -417,29 +446,35 @@ pub fn copy_tree(
     Ok(skipped)
 }
 
-/// Bytes in the files under `dir` (not following links), stopping at `cap`.
-pub fn dir_size(dir: &Path, cap: u64) -> u64 {
-    let mut total = 0;
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(read) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for entry in read.flatten() {
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
+/// Copies the regular files and folders under `from` to `to` with their
+/// modification times (cargo's fingerprints read them), at most `max_bytes`;
+/// never a link or a special file. For a build cache.
+pub fn copy_cache(from: &Path, to: &Path, max_bytes: u64) -> Result<u64> {
+    let mut bytes = 0;
+    let mut stack = vec![(from.to_path_buf(), to.to_path_buf())];
+    while let Some((src, dst)) = stack.pop() {
+        std::fs::create_dir_all(&dst)?;
+        for entry in std::fs::read_dir(&src)? {
+            let entry = entry?;
+            let kind = entry.file_type()?;
+            let (s, d) = (entry.path(), dst.join(entry.file_name()));
             if kind.is_dir() {
-                stack.push(entry.path());
-            } else if let Ok(meta) = entry.metadata() {
-                total += meta.len();
-                if total > cap {
-                    return total;
+                stack.push((s, d));
+            } else if kind.is_file() {
+                let meta = entry.metadata()?;
+                bytes += meta.len();
+                if bytes > max_bytes {
+                    bail!("over {max_bytes} bytes under {}", from.display());
                 }
+                std::fs::copy(&s, &d)?;
+                std::fs::File::options()
+                    .write(true)
+                    .open(&d)?
+                    .set_modified(meta.modified()?)?;
             }
         }
     }
-    total
+    Ok(bytes)
 }
 
 #[cfg(test)]

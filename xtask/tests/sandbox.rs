@@ -361,6 +361,22 @@ fn sandboxed_checks(v: &mut Verdicts, lab: &Lab, run: &Run, everyone: &[&str]) {
         .nth(1)
         .and_then(|rest| rest.split(' ').next())
         .and_then(|mib| mib.parse().ok());
+    // Its client: /tmp and the scratch dir are tmpfs mounts with a size.
+    let took = |what: &str| -> Option<u64> {
+        hog.split(what)
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|mib| mib.parse().ok())
+    };
+    let (tmp, scratch) = (took("/tmp took "), took("the scratch dir took "));
+    v.check(
+        tmp.is_some_and(|mib| mib <= 256) && scratch.is_some_and(|mib| mib <= 1024),
+        "resource-hog",
+        true,
+        format!(
+            "client: /tmp took {tmp:?} MiB, the scratch dir {scratch:?} MiB (bounds 256, 1024)"
+        ),
+    );
     let biggest = largest_file(&lab.work);
     v.check(
         csv.score("resource-hog") == Some(0) && refused_at.is_some_and(|mib| mib <= 4096),

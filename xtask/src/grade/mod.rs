@@ -161,12 +161,13 @@ pub fn run(root: &Path, args: GradeArgs) -> Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| root.join("target").join("grade"));
     let sandboxed = !args.no_sandbox && (args.sandbox || args.submission.is_some());
-    let (jobs, target_root) = if sandboxed {
+    let (jobs, layout) = if sandboxed {
         let (jobs, layout) = sandboxed::enter(root, jobs, &target_root)?;
-        (jobs, layout.work)
+        (jobs, Some(layout))
     } else {
-        (jobs, target_root)
+        (jobs, None)
     };
+    let target_root = layout.as_ref().map_or(target_root, |l| l.work.clone());
     // With `--json -` the JSON alone goes to stdout (the gradebook reads it
     // from a pipe); the report goes to stderr.
     let json_to_stdout = args.json.as_deref() == Some(Path::new("-"));
@@ -196,6 +197,9 @@ pub fn run(root: &Path, args: GradeArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(2));
     };
 
+    if let Some(layout) = &layout {
+        layout.save_cache();
+    }
     say(&report::render(lang, seed, &results));
     say(&report::withheld(lang, &results));
     // The student's own exercises: remember the result for `status`, `hint`, `watch`.
@@ -514,14 +518,6 @@ fn build_message(lang: Lang, failure: &BuildFailure) -> String {
                 "빌드가 제한 시간 안에 끝나지 않았습니다",
             )
             .to_string(),
-        BuildFailure::TooLarge(limit) => {
-            let mib = limit >> 20;
-            tr!(
-                lang,
-                "the build wrote more than {mib} MiB and was stopped",
-                "빌드가 {mib} MiB 넘게 써서 중단되었습니다"
-            )
-        }
     }
 }
 

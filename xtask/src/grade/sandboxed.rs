@@ -17,11 +17,44 @@ const MAX_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Where a sandboxed grade works, under its target dir.
 pub struct Layout {
-    /// The private copies and their target dirs: the build's only writable place.
+    /// The private copies and their target dirs: the build's only writable
+    /// place (a tmpfs of `WORK_LIMIT` bytes).
     pub work: PathBuf,
-    /// The grader's temporary files for the student's programs (their stdio,
-    /// the file-transfer roots): the programs' only writable place besides /tmp.
+    /// The folders the tests hand the student's programs (the file-transfer
+    /// roots): the programs' only writable place besides their /tmp (a tmpfs
+    /// of `SCRATCH_LIMIT` bytes).
     pub scratch: PathBuf,
+    /// The target dirs of the last grade, on disk (outside the sandbox).
+    cache: PathBuf,
+}
+
+impl Layout {
+    fn new(target_root: &Path) -> Layout {
+        Layout {
+            work: target_root.join("work"),
+            scratch: target_root.join("tmp"),
+            cache: target_root.join("cache"),
+        }
+    }
+
+    /// Keeps the target dirs (not the sources) for the next grade of this
+    /// submission: they hold only what its own builds wrote.
+    pub fn save_cache(&self) {
+        let _ = fs::remove_dir_all(&self.cache);
+        let Ok(entries) = fs::read_dir(&self.work) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            if is_dir && !name.to_string_lossy().starts_with("src-") {
+                let to = self.cache.join(&name);
+                if sandbox::copy_cache(&entry.path(), &to, sandbox::WORK_LIMIT).is_err() {
+                    let _ = fs::remove_dir_all(&to);
+                }
+            }
+        }
+    }
 }
 
 /// Prepares the sandbox. Outside the network namespace, this fetches the
@@ -40,18 +73,24 @@ pub fn enter<'a>(
         if std::env::var_os(FETCHED).is_none() {
             prefetch(root, &toolchain);
         }
+        let layout = Layout::new(target_root);
+        let tmpfs = [
+            (layout.work.as_path(), sandbox::WORK_LIMIT),
+            (layout.scratch.as_path(), sandbox::SCRATCH_LIMIT),
+        ];
         #[cfg(unix)]
-        return Err(sandbox::reexec_in_netns(&bwrap));
+        return Err(sandbox::reexec_in_netns(&bwrap, &tmpfs));
         #[cfg(not(unix))]
-        anyhow::bail!("the sandbox needs Linux");
+        anyhow::bail!("the sandbox needs Linux: {tmpfs:?}");
     }
-    let layout = Layout {
-        work: target_root.join("work"),
-        scratch: target_root.join("tmp"),
-    };
-    let _ = fs::remove_dir_all(&layout.scratch);
-    fs::create_dir_all(&layout.scratch)?;
-    fs::create_dir_all(&layout.work)?;
+    let layout = Layout::new(target_root);
+    // `work` and `scratch` are fresh tmpfs mounts. The target dirs of this
+    // submission's last grade come back from the cache (warm builds).
+    if layout.cache.is_dir()
+        && let Err(err) = sandbox::copy_cache(&layout.cache, &layout.work, sandbox::WORK_LIMIT)
+    {
+        eprintln!("build cache not restored: {err:#}");
+    }
 
     let manifest = fs::read_to_string(root.join("Cargo.toml")).context("reading Cargo.toml")?;
     let lock = fs::read(root.join("Cargo.lock")).context("reading Cargo.lock")?;
