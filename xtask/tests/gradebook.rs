@@ -1,12 +1,13 @@
 //! `cargo xtask gradebook` over a folder of student repositories built from
 //! the fixtures in xtask/fixtures/gradebook/ (full, partial, not compiling,
 //! hanging, tampered): the CSV is what the snapshot says, the whole run stays
-//! within its bound, and no student process survives it.
+//! within its bound, and no student process survives it. A gradebook killed
+//! in the middle keeps the rows it had finished, and leaves nothing running.
 
 mod common;
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
@@ -36,9 +37,9 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-#[test]
-fn gradebook_of_the_fixture_submissions() {
-    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("gradebook");
+/// Exports the template into `work/template` and lays out one submission per
+/// student in `work/submissions/echo-<student>`.
+fn class(work: &Path, students: &[&str]) -> (PathBuf, PathBuf) {
     let template = work.join("template");
     let submissions = work.join("submissions");
     let _ = fs::remove_dir_all(&template);
@@ -55,7 +56,7 @@ fn gradebook_of_the_fixture_submissions() {
 
     let fixtures = root().join("xtask/fixtures/gradebook");
     let solution = root().join("solutions/echo/src/bin");
-    for student in STUDENTS {
+    for student in students {
         let dir = submissions.join(format!("echo-{student}"));
         copy_dir(&template, &dir);
         if ["full", "tampered"].contains(student) {
@@ -66,6 +67,13 @@ fn gradebook_of_the_fixture_submissions() {
             copy_dir(&overlay, &dir);
         }
     }
+    (template, submissions)
+}
+
+#[test]
+fn gradebook_of_the_fixture_submissions() {
+    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("gradebook");
+    let (template, submissions) = class(&work, STUDENTS);
 
     let csv = work.join("gradebook.csv");
     let target = work.join("target");
@@ -100,4 +108,108 @@ fn gradebook_of_the_fixture_submissions() {
 
     let csv = fs::read_to_string(&csv).unwrap();
     insta::assert_snapshot!(csv);
+}
+
+/// `full` is graded first (one at a time); once its row is in the CSV, the
+/// gradebook is killed while `hanging` builds. The row stays, whole, and
+/// nothing the gradebook started keeps running: in the sandbox (bubblewrap's
+/// --die-with-parent) and without it (the graders' parent-death signal).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_killed_gradebook_keeps_the_rows_it_finished() {
+    killed_midway("sandbox", &[]);
+    killed_midway("plain", &["--no-sandbox"]);
+}
+
+#[cfg(target_os = "linux")]
+fn killed_midway(name: &str, mode: &[&str]) {
+    let work = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("gradebook-killed")
+        .join(name);
+    let (template, submissions) = class(&work, &["full", "hanging"]);
+    let (csv, target) = (work.join("gradebook.csv"), work.join("target"));
+    let _ = fs::remove_file(&csv);
+    let mut gradebook = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .current_dir(root())
+        .arg("gradebook")
+        .arg(&submissions)
+        .arg("--template")
+        .arg(&template)
+        .arg("--csv")
+        .arg(&csv)
+        .arg("--target-dir")
+        .arg(&target)
+        .args(["--exercise", "echo", "--seed", "1234abcd", "--jobs", "1"])
+        .args(["--only", "echo.server.short"])
+        .args(mode)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let full_row = loop {
+        let text = fs::read_to_string(&csv).unwrap_or_default();
+        if let Some(row) = text.lines().find(|l| l.starts_with("echo-full,")) {
+            break row.to_string();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{name}: no row for echo-full within 120 s"
+        );
+        assert!(
+            gradebook.try_wait().unwrap().is_none(),
+            "{name}: the gradebook ended early"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    // `hanging`'s build script sleeps for two minutes: wait until it runs.
+    let hanging = target.join("echo-hanging").to_string_lossy().into_owned();
+    while started_under(&hanging).is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "{name}: hanging's grade never started"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_secs(1));
+    gradebook.kill().unwrap();
+    gradebook.wait().unwrap();
+    let bound = Instant::now() + Duration::from_secs(5);
+    while !started_under(&hanging).is_empty() && Instant::now() < bound {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let survivors = started_under(&hanging);
+    for (pid, _) in &survivors {
+        let _ = std::process::Command::new("kill")
+            .args(["-9", &pid.to_string()])
+            .status();
+    }
+    assert!(
+        survivors.is_empty(),
+        "{name}: outlived the gradebook: {survivors:?}"
+    );
+    let text = fs::read_to_string(&csv).unwrap();
+    assert!(text.lines().any(|l| l == full_row), "{name}: {text}");
+    assert!(
+        full_row.ends_with(",10,10,"),
+        "{name}: full marks, no flags: {full_row}"
+    );
+    assert!(!text.contains("echo-hanging"), "{name}: {text}");
+}
+
+/// Live processes whose command line names `path` (a zombie has none).
+#[cfg(target_os = "linux")]
+fn started_under(path: &str) -> Vec<(u32, String)> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let cmdline = fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+        if cmdline.contains(path) {
+            found.push((pid, cmdline));
+        }
+    }
+    found
 }

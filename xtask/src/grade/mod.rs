@@ -160,6 +160,8 @@ pub fn run(root: &Path, args: GradeArgs) -> Result<ExitCode> {
         .target_dir
         .clone()
         .unwrap_or_else(|| root.join("target").join("grade"));
+    // Absolute: the sandbox mounts and binds these paths by name.
+    let target_root = std::path::absolute(&target_root)?;
     let sandboxed = !args.no_sandbox && (args.sandbox || args.submission.is_some());
     let (jobs, layout) = if sandboxed {
         let (jobs, layout) = sandboxed::enter(root, jobs, &target_root)?;

@@ -96,6 +96,7 @@ pub fn enter<'a>(
     let lock = fs::read(root.join("Cargo.lock")).context("reading Cargo.lock")?;
     let mut copied = Vec::new();
     for (exercise, dir) in jobs {
+        let dir = std::path::absolute(&dir)?;
         let tree = layout.work.join(format!("src-{}", exercise.dir));
         let _ = fs::remove_dir_all(&tree);
         let member = format!("exercises/{}", exercise.dir);

@@ -131,6 +131,7 @@ pub fn run(root: &Path, args: GradebookArgs) -> Result<()> {
         .target_dir
         .clone()
         .unwrap_or_else(|| root.join("target").join("gradebook"));
+    let target_root = std::path::absolute(&target_root)?;
     let bound = Duration::from_secs(args.timeout);
     let jobs = args
         .jobs
@@ -263,6 +264,22 @@ impl Job<'_> {
             }
             if !sandbox {
                 command.arg("--no-sandbox");
+            }
+            // A gradebook that is killed takes its graders with it: SIGTERM,
+            // which a grader answers by killing what it started (and which
+            // ends bubblewrap, whose jails die with it).
+            #[cfg(target_os = "linux")]
+            {
+                use std::os::unix::process::CommandExt;
+                // SAFETY: prctl only sets a flag of the new process.
+                unsafe {
+                    command.pre_exec(|| {
+                        if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) != 0 {
+                            return Err(std::io::Error::last_os_error());
+                        }
+                        Ok(())
+                    });
+                }
             }
             command.spawn()
         });
