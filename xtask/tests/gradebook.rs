@@ -213,3 +213,34 @@ fn started_under(path: &str) -> Vec<(u32, String)> {
     }
     found
 }
+
+/// No bubblewrap: the gradebook refuses to grade, says how to install it and
+/// what `--no-sandbox` would risk, and writes no CSV.
+#[test]
+fn without_bubblewrap_the_gradebook_refuses() {
+    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("gradebook-no-bwrap");
+    let (template, submissions) = class(&work, &["full"]);
+    let csv = work.join("gradebook.csv");
+    let _ = fs::remove_file(&csv);
+    let empty = work.join("empty-path");
+    fs::create_dir_all(&empty).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .current_dir(root())
+        .env("PATH", &empty)
+        .arg("gradebook")
+        .arg(&submissions)
+        .arg("--template")
+        .arg(&template)
+        .arg("--csv")
+        .arg(&csv)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    if cfg!(target_os = "linux") {
+        assert!(stderr.contains("apt-get install bubblewrap"), "{stderr}");
+    }
+    assert!(stderr.contains("--no-sandbox"), "{stderr}");
+    assert!(!csv.exists());
+}
