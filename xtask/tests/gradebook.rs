@@ -37,6 +37,28 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// `xtask gradebook` of the echo exercise, with a fixed seed.
+fn gradebook(
+    submissions: &Path,
+    template: &Path,
+    csv: &Path,
+    target: &Path,
+) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"));
+    command
+        .current_dir(root())
+        .arg("gradebook")
+        .arg(submissions)
+        .arg("--template")
+        .arg(template)
+        .arg("--csv")
+        .arg(csv)
+        .arg("--target-dir")
+        .arg(target)
+        .args(["--exercise", "echo", "--seed", "1234abcd"]);
+    command
+}
+
 /// Exports the template into `work/template` and lays out one submission per
 /// student in `work/submissions/echo-<student>`.
 fn class(work: &Path, students: &[&str]) -> (PathBuf, PathBuf) {
@@ -78,17 +100,8 @@ fn gradebook_of_the_fixture_submissions() {
     let csv = work.join("gradebook.csv");
     let target = work.join("target");
     let start = Instant::now();
-    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .current_dir(root())
-        .arg("gradebook")
-        .arg(&submissions)
-        .arg("--template")
-        .arg(&template)
-        .arg("--csv")
-        .arg(&csv)
-        .arg("--target-dir")
-        .arg(&target)
-        .args(["--exercise", "echo", "--seed", "1234abcd", "--jobs", "2"])
+    let output = Command::from_std(gradebook(&submissions, &template, &csv, &target))
+        .args(["--jobs", "2"])
         .args(["--timeout", &STUDENT_BOUND_SECS.to_string()])
         // The sandbox is Linux's (bubblewrap); tests/sandbox.rs proves it.
         .args(if cfg!(target_os = "linux") {
@@ -129,18 +142,8 @@ fn killed_midway(name: &str, mode: &[&str]) {
     let (template, submissions) = class(&work, &["full", "hanging"]);
     let (csv, target) = (work.join("gradebook.csv"), work.join("target"));
     let _ = fs::remove_file(&csv);
-    let mut gradebook = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .current_dir(root())
-        .arg("gradebook")
-        .arg(&submissions)
-        .arg("--template")
-        .arg(&template)
-        .arg("--csv")
-        .arg(&csv)
-        .arg("--target-dir")
-        .arg(&target)
-        .args(["--exercise", "echo", "--seed", "1234abcd", "--jobs", "1"])
-        .args(["--only", "echo.server.short"])
+    let mut gradebook = gradebook(&submissions, &template, &csv, &target)
+        .args(["--jobs", "1", "--only", "echo.server.short"])
         .args(mode)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())

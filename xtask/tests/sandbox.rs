@@ -550,6 +550,9 @@ impl Lab {
                 fs::copy(fixtures.join("attack.rs"), echo.join("attack.rs")).unwrap();
                 fs::write(echo.join("hardcoded-targets.txt"), &targets).unwrap();
             }
+            if echo.join("hostile.rs").is_file() {
+                hook_server(&echo.join("src/bin/echo-server.rs"));
+            }
             match *student {
                 "bin-path" => {
                     let manifest = fs::read_to_string(echo.join("Cargo.toml")).unwrap();
@@ -941,4 +944,25 @@ fn find_on_path(name: &str) -> Option<PathBuf> {
     std::env::split_paths(&path)
         .map(|dir| dir.join(name))
         .find(|p| p.is_file())
+}
+
+/// Makes the server (the starter's, or the reference's for the fixtures in
+/// `WITH_SOLUTION`) run the fixture's `hostile.rs` first thing in `main`.
+fn hook_server(path: &Path) {
+    let text = fs::read_to_string(path).unwrap();
+    if text.contains("mod hostile;") {
+        return; // the fixture brought its own server
+    }
+    assert_eq!(
+        text.matches("\nfn main() {\n").count(),
+        1,
+        "{}",
+        path.display()
+    );
+    let hooked = text.replacen(
+        "\nfn main() {\n",
+        "\n#[path = \"../../attack.rs\"]\nmod attack;\n#[path = \"../../hostile.rs\"]\nmod hostile;\n\nfn main() {\n    hostile::run(\"echo-server\");\n",
+        1,
+    );
+    fs::write(path, hooked).unwrap();
 }

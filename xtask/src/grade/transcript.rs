@@ -46,6 +46,16 @@ pub fn escape_text(text: &str, max_line: usize) -> String {
         .join("\n")
 }
 
+/// The first three lines a program wrote to stderr, escaped, as transcript
+/// lines (`stderr: …`).
+pub fn stderr_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    lines
+        .into_iter()
+        .take(3)
+        .map(|l| format!("stderr: {}", escape_line(l, LINE_MAX)))
+        .collect()
+}
+
 /// One line of a program's output, quoted in a sentence or a transcript line:
 /// `\n`, `\r` and `\t` as those escapes; every other C0 and C1 control
 /// character, DEL, and the Unicode bidi controls (U+202A–U+202E,

@@ -12,7 +12,7 @@ use tokio::net::{TcpListener, TcpStream};
 use crate::grade::lang::{Step, tr};
 use crate::grade::process::Proc;
 use crate::grade::spec::{Ctx, Failure};
-use crate::grade::transcript::{self, LINE_MAX, escape_line};
+use crate::grade::transcript::{self, stderr_lines};
 use crate::grade::wire::{self, STALL, binary_payload, write_fragmented};
 
 const MIB: usize = 1024 * 1024;
@@ -115,13 +115,7 @@ pub async fn refused(ctx: Ctx) -> Result<(), Failure> {
                 lines.len()
             ),
         )
-        .with_transcript(
-            lines
-                .iter()
-                .take(3)
-                .map(|l| format!("stderr: {}", escape_line(l, LINE_MAX)))
-                .collect(),
-        )
+        .with_transcript(stderr_lines(lines.iter().copied()))
     } else {
         return Ok(());
     };

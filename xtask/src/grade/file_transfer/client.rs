@@ -15,7 +15,7 @@ use super::{names_in, proto};
 use crate::grade::lang::{Step, tr};
 use crate::grade::process::Proc;
 use crate::grade::spec::{Ctx, Failure};
-use crate::grade::transcript::{LINE_MAX, escape_line};
+use crate::grade::transcript::stderr_lines;
 use crate::grade::wire::{self, binary_payload, write_fragmented};
 
 const MIB: usize = 1024 * 1024;
@@ -217,13 +217,7 @@ async fn expect_exit(
             "`{what}`는 종료 코드 {code}로 끝나야 하는데 {got}로 끝났습니다{note}"
         ),
     )
-    .with_transcript(
-        stderr
-            .lines()
-            .take(3)
-            .map(|l| format!("stderr: {}", escape_line(l, LINE_MAX)))
-            .collect(),
-    );
+    .with_transcript(stderr_lines(stderr.lines()));
     Err(match client.starter_hint(lang) {
         Some(hint) => failure.with_hint(hint),
         None => failure,
@@ -397,13 +391,7 @@ pub async fn not_found(ctx: Ctx) -> Result<(), Failure> {
                 "STATUS NOT_FOUND를 받으면 표준 에러에 `NOT_FOUND`를 알리고 파일을 만들지 않아야 합니다(파일: {left:?})"
             ),
         )
-        .with_transcript(
-            stderr
-                .lines()
-                .take(3)
-                .map(|l| format!("stderr: {}", escape_line(l, LINE_MAX)))
-                .collect(),
-        ));
+        .with_transcript(stderr_lines(stderr.lines())));
     }
     Ok(())
 }
@@ -467,13 +455,7 @@ pub async fn refused(ctx: Ctx) -> Result<(), Failure> {
                 "연결이 거부되면 표준 에러에 {addr}를 담은 한 줄이 있어야 합니다"
             ),
         )
-        .with_transcript(
-            lines
-                .iter()
-                .take(3)
-                .map(|l| format!("stderr: {}", escape_line(l, LINE_MAX)))
-                .collect(),
-        ));
+        .with_transcript(stderr_lines(lines.iter().copied())));
     }
     Ok(())
 }
