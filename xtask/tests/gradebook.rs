@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
-use common::{assert_no_survivors, root};
+use common::{assert_no_survivors, export_template, root};
 
 /// One submission's bound: the hanging build is stopped here. The others
 /// need under 15 s each on a 2-core machine.
@@ -64,17 +64,8 @@ fn gradebook(
 fn class(work: &Path, students: &[&str]) -> (PathBuf, PathBuf) {
     let template = work.join("template");
     let submissions = work.join("submissions");
-    let _ = fs::remove_dir_all(&template);
     let _ = fs::remove_dir_all(&submissions);
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .current_dir(root())
-        .args(["classroom", "export"])
-        .arg(&template)
-        .args(["--grader-repo", "socket-lab-course/socket-lab"])
-        .args(["--grader-ref", "v1"])
-        .timeout(Duration::from_secs(60))
-        .assert()
-        .success();
+    export_template(&template);
 
     let fixtures = root().join("xtask/fixtures/gradebook");
     let solution = root().join("solutions/echo/src/bin");

@@ -36,7 +36,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
-use common::{copy_dir, root};
+use common::{copy_dir, export_template, root};
 
 /// The three fastest echo tests: 30 points for the reference solution.
 const ONLY: &str = "echo.server.short,echo.server.sequential,echo.client.echo";
@@ -78,16 +78,7 @@ fn hostile_submissions_against_the_sandbox() {
     let start = Instant::now();
     let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sandbox");
     let template = base.join("template");
-    let _ = fs::remove_dir_all(&template);
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .current_dir(root())
-        .args(["classroom", "export"])
-        .arg(&template)
-        .args(["--grader-repo", "socket-lab-course/socket-lab"])
-        .args(["--grader-ref", "v1"])
-        .timeout(Duration::from_secs(60))
-        .assert()
-        .success();
+    export_template(&template);
     let mut v = Verdicts::default();
 
     // 1. Sandboxed, everyone.

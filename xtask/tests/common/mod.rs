@@ -208,3 +208,18 @@ pub fn apply_patch(mutant: &Value, text: &str) -> String {
     );
     text.replace(find, replace)
 }
+
+/// `xtask classroom export DIR` (what an instructor hands to GitHub Classroom),
+/// into a fresh `dir`.
+pub fn export_template(dir: &Path) {
+    let _ = std::fs::remove_dir_all(dir);
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .current_dir(root())
+        .args(["classroom", "export"])
+        .arg(dir)
+        .args(["--grader-repo", "socket-lab-course/socket-lab"])
+        .args(["--grader-ref", "v1"])
+        .timeout(Duration::from_secs(60))
+        .assert()
+        .success();
+}
