@@ -142,6 +142,7 @@ impl Proc {
             Some(jail) => jail.command(program, args, cwd),
             None => (program.to_path_buf(), args.to_vec()),
         };
+        #[cfg(unix)]
         let limits = jail.map(Jail::limits);
         let jailed = jail.is_some();
         let dir = tempfile::Builder::new().prefix("socket-lab-").tempdir()?;

@@ -81,7 +81,7 @@ pub fn enter<'a>(
         #[cfg(unix)]
         return Err(sandbox::reexec_in_netns(&bwrap, &tmpfs));
         #[cfg(not(unix))]
-        anyhow::bail!("the sandbox needs Linux: {tmpfs:?}");
+        anyhow::bail!("the sandbox needs Linux ({}): {tmpfs:?}", bwrap.display());
     }
     let layout = Layout::new(target_root);
     // `work` and `scratch` are fresh tmpfs mounts. The target dirs of this

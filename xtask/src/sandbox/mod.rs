@@ -39,6 +39,7 @@ pub const IN_NETNS: &str = "SOCKET_LAB_IN_NETNS";
 
 /// Resource limits of a sandboxed process and everything it starts.
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(not(unix), allow(dead_code))] // set only on Unix
 pub struct Limits {
     /// Virtual memory, bytes (`RLIMIT_AS`).
     pub address_space: u64,
