@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use super::lang::Lang;
+use super::lang::{Lang, tr};
 use super::{ExerciseResult, Status};
 
 #[derive(Serialize)]
@@ -33,7 +33,8 @@ pub struct ClassroomTest {
 pub fn result(lang: Lang, results: &[ExerciseResult]) -> ClassroomResult {
     let mut tests = Vec::new();
     for exercise in results {
-        for test in &exercise.tests {
+        let first = exercise.tests.first().map_or("", |t| t.id);
+        for (index, test) in exercise.tests.iter().enumerate() {
             let message = match (&test.failure, &exercise.build_error) {
                 (Some(failure), _) => {
                     let mut text = format!("{}: {}", failure.step.name(lang), failure.message);
@@ -47,7 +48,15 @@ pub fn result(lang: Lang, results: &[ExerciseResult]) -> ClassroomResult {
                     }
                     text
                 }
-                (None, Some(build)) => build.clone(),
+                // The build error once, under the exercise's first test
+                // (Classroom's log prints every message, and one variable
+                // holds them all).
+                (None, Some(build)) if index == 0 => build.clone(),
+                (None, Some(_)) => tr!(
+                    lang,
+                    "not run: the crate does not build (the error is under {first})",
+                    "실행하지 않음: 크레이트가 빌드되지 않습니다(오류는 {first}에 있습니다)"
+                ),
                 (None, None) => String::new(),
             };
             tests.push(ClassroomTest {
