@@ -2,13 +2,14 @@
 //! re-graded with the sandbox and with `--no-sandbox`, alternately, in the
 //! same run; the report is the ratio of the two wall times.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use super::BenchArgs;
+use super::{BenchArgs, Running, median};
+use crate::classroom::copy_tree;
 
 /// One gradebook run of the bench's class may take this long.
 const RUN_TIMEOUT: Duration = Duration::from_secs(900);
@@ -40,11 +41,11 @@ pub(super) fn gradebook(root: &Path, args: &BenchArgs) -> Result<()> {
             "student-{n:02}-{}",
             if solved { "solved" } else { "starter" }
         ));
-        copy_dir(&template, &dir)?;
+        copy_tree(&template, &dir)?;
         if solved {
             for exercise in crate::grade::catalog() {
                 let from = root.join("solutions").join(exercise.dir).join("src");
-                copy_dir(&from, &dir.join("exercises").join(exercise.dir).join("src"))?;
+                copy_tree(&from, &dir.join("exercises").join(exercise.dir).join("src"))?;
             }
             // The reference's library is `file_transfer_solution`; the exercise's is `file_transfer`.
             for bin in ["ft-server.rs", "ft-client.rs"] {
@@ -59,7 +60,7 @@ pub(super) fn gradebook(root: &Path, args: &BenchArgs) -> Result<()> {
     }
 
     let rounds = args.rounds.max(1);
-    let mut times: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    let mut times: [Vec<Duration>; 2] = [Vec::new(), Vec::new()];
     eprintln!(
         "gradebook of {students} students (half solved), every exercise, 2 at a time; {rounds} rounds, each mode once per round, alternating"
     );
@@ -71,14 +72,21 @@ pub(super) fn gradebook(root: &Path, args: &BenchArgs) -> Result<()> {
             [false, true]
         };
         for sandboxed in order {
-            let secs = run_once(&exe, root, &work, &template, &class, sandboxed)?;
+            let took = run_once(&exe, root, &work, &template, &class, sandboxed)?;
             let name = if sandboxed { "sandbox" } else { "no sandbox" };
-            eprintln!("  round {}: {name:<10} {secs:6.1} s", round + 1);
-            times[usize::from(!sandboxed)].push(secs);
+            eprintln!(
+                "  round {}: {name:<10} {:6.1} s",
+                round + 1,
+                took.as_secs_f64()
+            );
+            times[usize::from(!sandboxed)].push(took);
         }
     }
     let first = (times[0][0], times[1][0]);
-    let (sandbox, plain) = (median(&mut times[0]), median(&mut times[1]));
+    let (sandbox, plain) = (
+        median(&mut times[0]).as_secs_f64(),
+        median(&mut times[1]).as_secs_f64(),
+    );
     println!("gradebook, {students} students, median of {rounds} rounds:");
     println!("  --no-sandbox  {plain:7.1} s  (baseline)");
     println!(
@@ -88,7 +96,8 @@ pub(super) fn gradebook(root: &Path, args: &BenchArgs) -> Result<()> {
     if rounds > 1 {
         println!(
             "  first round (cold builds): sandbox {:.1} s, no sandbox {:.1} s",
-            first.0, first.1
+            first.0.as_secs_f64(),
+            first.1.as_secs_f64()
         );
     }
     Ok(())
@@ -101,7 +110,7 @@ fn run_once(
     template: &Path,
     class: &Path,
     sandboxed: bool,
-) -> Result<f64> {
+) -> Result<Duration> {
     let mode = if sandboxed { "sandbox" } else { "plain" };
     let mut command = Command::new(exe);
     command
@@ -121,14 +130,13 @@ fn run_once(
         command.arg("--no-sandbox");
     }
     let start = Instant::now();
-    let mut child = command.spawn()?;
+    // Killed on drop: at the bound, or if waiting fails.
+    let mut child = Running(command.spawn()?);
     let status = loop {
-        if let Some(status) = child.try_wait()? {
+        if let Some(status) = child.0.try_wait()? {
             break status;
         }
         if start.elapsed() > RUN_TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
             bail!("the {mode} gradebook took over {} s", RUN_TIMEOUT.as_secs());
         }
         std::thread::sleep(Duration::from_millis(50));
@@ -136,31 +144,5 @@ fn run_once(
     if !status.success() {
         bail!("the {mode} gradebook failed ({status})");
     }
-    Ok(start.elapsed().as_secs_f64())
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let mid = values.len() / 2;
-    if values.len().is_multiple_of(2) {
-        (values[mid - 1] + values[mid]) / 2.0
-    } else {
-        values[mid]
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) -> Result<PathBuf> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
-        let entry = entry?;
-        let (src, dst) = (entry.path(), to.join(entry.file_name()));
-        if entry.file_type()?.is_dir() {
-            if entry.file_name() != "target" {
-                copy_dir(&src, &dst)?;
-            }
-        } else {
-            std::fs::copy(&src, &dst)?;
-        }
-    }
-    Ok(to.to_path_buf())
+    Ok(start.elapsed())
 }

@@ -19,6 +19,7 @@ mod watch;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
+use std::time::Duration;
 
 use anyhow::Result;
 
@@ -109,6 +110,16 @@ fn rerun_release(root: &Path) -> Result<()> {
             .args(["run", "--quiet", "--release", "--package", "xtask", "--"])
             .args(std::env::args_os().skip(1)),
     )
+}
+
+/// The middle value (the mean of the two middle ones for an even count).
+pub(super) fn median(times: &mut [Duration]) -> Duration {
+    times.sort();
+    match times.len() {
+        0 => Duration::ZERO,
+        n if n % 2 == 1 => times[n / 2],
+        n => (times[n / 2 - 1] + times[n / 2]) / 2,
+    }
 }
 
 /// Kills the child when dropped: a bench never leaves a server running.

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use super::{BenchArgs, Running};
+use super::{BenchArgs, Running, median};
 
 /// How long one verdict (or one plain grade) may take before the bench gives up.
 const VERDICT_TIMEOUT: Duration = Duration::from_secs(120);
@@ -167,15 +167,6 @@ fn verdict(lines: &std::sync::mpsc::Receiver<(Instant, String)>) -> Result<Insta
         if line.starts_with("First failure") || line.starts_with("Does not build") {
             bail!("watch's verdict is not a pass ({line}): the bench needs a crate that passes");
         }
-    }
-}
-
-fn median(times: &mut [Duration]) -> Duration {
-    times.sort();
-    match times.len() {
-        0 => Duration::ZERO,
-        n if n % 2 == 1 => times[n / 2],
-        n => (times[n / 2 - 1] + times[n / 2]) / 2,
     }
 }
 

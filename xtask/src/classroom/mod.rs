@@ -142,7 +142,8 @@ fn copy_xtask(root: &Path, dest: &Path) -> Result<()> {
     })
 }
 
-fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+/// Copies a folder, without build output (`target/`, `.git/`, `node_modules/`).
+pub(crate) fn copy_tree(from: &Path, to: &Path) -> Result<()> {
     if !from.exists() {
         return Ok(());
     }

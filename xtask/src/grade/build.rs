@@ -62,22 +62,12 @@ pub async fn build(
     ];
     // Sandboxed, cargo (and so the student's build.rs and proc macros) runs
     // in the build jail, offline, with the toolchain's own cargo.
-    let jail = crate::sandbox::build_jail();
-    let cargo = match jail {
-        Some(_) => crate::sandbox::Toolchain::find()
-            .map(|t| t.cargo.display().to_string())
-            .unwrap_or(cargo),
-        None => cargo,
+    let (jail, cargo) = match crate::sandbox::build_jail() {
+        Some((jail, cargo)) => (Some(jail), cargo.to_path_buf()),
+        None => (None, PathBuf::from(cargo)),
     };
-    let mut cargo = Proc::spawn_jailed(
-        jail,
-        None,
-        Path::new(&cargo),
-        &args,
-        None,
-        CARGO_OUTPUT_LIMIT,
-    )
-    .context("could not run cargo")?;
+    let mut cargo = Proc::spawn_jailed(jail, None, &cargo, &args, None, CARGO_OUTPUT_LIMIT)
+        .context("could not run cargo")?;
     // Sandboxed, the build's tree is a tmpfs of its own: a build that
     // writes too much fails with "no space left on device".
     let Some(status) = cargo.wait_exit(BUILD_TIMEOUT).await else {

@@ -66,14 +66,13 @@ pub fn enter<'a>(
     jobs: Vec<(&'a Exercise, PathBuf)>,
     target_root: &Path,
 ) -> Result<(Vec<(&'a Exercise, PathBuf)>, Layout)> {
-    let bwrap = sandbox::find_bwrap()?;
-    let toolchain = Toolchain::find()?;
+    let layout = Layout::new(target_root);
     if std::env::var_os(sandbox::IN_NETNS).is_none() {
+        let bwrap = sandbox::find_bwrap()?;
         // The gradebook fetches once for the whole class.
         if std::env::var_os(FETCHED).is_none() {
-            prefetch(root, &toolchain);
+            prefetch(root, &Toolchain::find()?);
         }
-        let layout = Layout::new(target_root);
         let tmpfs = [
             (layout.work.as_path(), sandbox::WORK_LIMIT),
             (layout.scratch.as_path(), sandbox::SCRATCH_LIMIT),
@@ -83,9 +82,12 @@ pub fn enter<'a>(
         #[cfg(not(unix))]
         anyhow::bail!("the sandbox needs Linux ({}): {tmpfs:?}", bwrap.display());
     }
-    let layout = Layout::new(target_root);
-    // `work` and `scratch` are fresh tmpfs mounts. The target dirs of this
-    // submission's last grade come back from the cache (warm builds).
+    // Inside: bubblewrap has just worked, and `work` and `scratch` are fresh
+    // tmpfs mounts.
+    let bwrap = sandbox::locate_bwrap()?;
+    let toolchain = Toolchain::find()?;
+    // The target dirs of this submission's last grade come back from the
+    // cache (warm builds).
     if layout.cache.is_dir()
         && let Err(err) = sandbox::copy_cache(&layout.cache, &layout.work, sandbox::WORK_LIMIT)
     {

@@ -147,6 +147,8 @@ fn home_dir() -> Result<PathBuf> {
 pub struct Jails {
     pub build: Jail,
     pub program: Jail,
+    /// The toolchain's own cargo, which the build jail runs.
+    cargo: PathBuf,
     /// Where [`shared_tempdir`] makes folders the programs may write.
     scratch: PathBuf,
 }
@@ -193,6 +195,7 @@ impl Jails {
         Jails {
             build,
             program,
+            cargo: toolchain.cargo.clone(),
             scratch: scratch.to_path_buf(),
         }
     }
@@ -306,18 +309,7 @@ pub fn apply_limits(limits: Limits) -> std::io::Result<()> {
 /// Finds bubblewrap and checks that it can make namespaces here (user
 /// namespaces may be disabled, e.g. by AppArmor on Ubuntu 24.04).
 pub fn find_bwrap() -> Result<PathBuf> {
-    if !cfg!(target_os = "linux") {
-        bail!(
-            "the sandbox needs Linux (bubblewrap); on macOS or Windows grade inside a Linux container (see the README's instructor section), or pass --no-sandbox"
-        );
-    }
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let bwrap = std::env::split_paths(&path)
-        .map(|dir| dir.join("bwrap"))
-        .find(|p| p.is_file())
-        .context(
-            "bubblewrap (`bwrap`) is not installed: install it (Debian/Ubuntu: `apt-get install bubblewrap`), or pass --no-sandbox, which runs every student's build.rs and programs as you, with your files and your network",
-        )?;
+    let bwrap = locate_bwrap()?;
     let ok = std::process::Command::new(&bwrap)
         .args([
             "--ro-bind",
@@ -341,6 +333,23 @@ pub fn find_bwrap() -> Result<PathBuf> {
     Ok(bwrap)
 }
 
+/// Where `bwrap` is on PATH (Linux only), without trying it: for a grader
+/// already inside the namespace that `bwrap` made.
+pub fn locate_bwrap() -> Result<PathBuf> {
+    if !cfg!(target_os = "linux") {
+        bail!(
+            "the sandbox needs Linux (bubblewrap); on macOS or Windows grade inside a Linux container (see the README's instructor section), or pass --no-sandbox"
+        );
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|dir| dir.join("bwrap"))
+        .find(|p| p.is_file())
+        .context(
+            "bubblewrap (`bwrap`) is not installed: install it (Debian/Ubuntu: `apt-get install bubblewrap`), or pass --no-sandbox, which runs every student's build.rs and programs as you, with your files and your network",
+        )
+}
+
 static JAILS: OnceLock<Jails> = OnceLock::new();
 
 /// Turns the sandbox on for the rest of this process: every later build and
@@ -349,9 +358,9 @@ pub fn install(jails: Jails) {
     let _ = JAILS.set(jails);
 }
 
-/// The jail of builds, when this run is sandboxed.
-pub fn build_jail() -> Option<&'static Jail> {
-    JAILS.get().map(|j| &j.build)
+/// The jail of builds and the cargo it runs, when this run is sandboxed.
+pub fn build_jail() -> Option<(&'static Jail, &'static Path)> {
+    JAILS.get().map(|j| (&j.build, j.cargo.as_path()))
 }
 
 /// The jail of the student's programs, when this run is sandboxed.
