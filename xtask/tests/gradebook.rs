@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
+#[cfg(target_os = "linux")]
+use common::processes_of;
 use common::{assert_no_survivors, export_template, root};
 
 /// One submission's bound: the hanging build is stopped here. The others
@@ -157,8 +159,8 @@ fn killed_midway(name: &str, mode: &[&str]) {
         std::thread::sleep(Duration::from_millis(100));
     };
     // `hanging`'s build script sleeps for two minutes: wait until it runs.
-    let hanging = target.join("echo-hanging").to_string_lossy().into_owned();
-    while started_under(&hanging).is_empty() {
+    let hanging = target.join("echo-hanging");
+    while processes_of(&hanging).is_empty() {
         assert!(
             Instant::now() < deadline,
             "{name}: hanging's grade never started"
@@ -169,10 +171,10 @@ fn killed_midway(name: &str, mode: &[&str]) {
     gradebook.kill().unwrap();
     gradebook.wait().unwrap();
     let bound = Instant::now() + Duration::from_secs(5);
-    while !started_under(&hanging).is_empty() && Instant::now() < bound {
+    while !processes_of(&hanging).is_empty() && Instant::now() < bound {
         std::thread::sleep(Duration::from_millis(100));
     }
-    let survivors = started_under(&hanging);
+    let survivors = processes_of(&hanging);
     for (pid, _) in &survivors {
         let _ = std::process::Command::new("kill")
             .args(["-9", &pid.to_string()])
@@ -189,23 +191,6 @@ fn killed_midway(name: &str, mode: &[&str]) {
         "{name}: full marks, no flags: {full_row}"
     );
     assert!(!text.contains("echo-hanging"), "{name}: {text}");
-}
-
-/// Live processes whose command line names `path` (a zombie has none).
-#[cfg(target_os = "linux")]
-fn started_under(path: &str) -> Vec<(u32, String)> {
-    let mut found = Vec::new();
-    for entry in fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let cmdline = fs::read(entry.path().join("cmdline")).unwrap_or_default();
-        let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
-        if cmdline.contains(path) {
-            found.push((pid, cmdline));
-        }
-    }
-    found
 }
 
 /// No bubblewrap: the gradebook refuses to grade, says how to install it and

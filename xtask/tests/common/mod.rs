@@ -223,3 +223,29 @@ pub fn export_template(dir: &Path) {
         .assert()
         .success();
 }
+
+/// Processes (other than this one) whose executable lives under `dir` or
+/// whose command line mentions it: (pid, command line).
+#[cfg(target_os = "linux")]
+pub fn processes_of(dir: &Path) -> Vec<(u32, String)> {
+    let me = std::process::id();
+    let mention = format!("{}/", dir.display());
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        if pid == me {
+            continue;
+        }
+        // A zombie has no exe link and an empty command line: dead already.
+        let exe = std::fs::read_link(entry.path().join("exe")).ok();
+        let cmdline = std::fs::read(entry.path().join("cmdline"))
+            .map(|b| String::from_utf8_lossy(&b).replace('\0', " "))
+            .unwrap_or_default();
+        if exe.is_some_and(|e| e.starts_with(dir)) || cmdline.contains(&mention) {
+            found.push((pid, cmdline));
+        }
+    }
+    found
+}
