@@ -16,9 +16,11 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use mdbook_driver::MDBook;
 use mdbook_driver::config::Config;
 
+use crate::edition::Edition;
+use crate::numbers::Numbers;
+use crate::preprocess::{self, SocketLab};
 use crate::{LANGUAGES, Layout, search_index};
 
 /// The site's own files, copied from `book/theme/` into each book's output.
@@ -33,8 +35,9 @@ pub struct Built {
     pub elapsed: Duration,
 }
 
-/// Builds both books into `out` (emptied first) and writes the root page.
-pub fn build_site(layout: &Layout, out: &Path) -> Result<Built> {
+/// Builds both books of `edition` into `out` (emptied first) and writes the
+/// root page.
+pub fn build_site(layout: &Layout, edition: Edition, out: &Path) -> Result<Built> {
     let start = Instant::now();
     if out.exists() {
         // A site we built, maybe half (a build that failed in its second book).
@@ -52,7 +55,7 @@ pub fn build_site(layout: &Layout, out: &Path) -> Result<Built> {
     }
     fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     for lang in LANGUAGES {
-        build_book(layout, lang, &out.join(lang))?;
+        build_book(layout, edition, lang, &out.join(lang))?;
     }
     fs::write(out.join("index.html"), root_page())
         .with_context(|| format!("writing {}", out.join("index.html").display()))?;
@@ -62,15 +65,21 @@ pub fn build_site(layout: &Layout, out: &Path) -> Result<Built> {
     })
 }
 
-/// Builds `book/<lang>` into `dest` and adds the site's extras to it.
-pub fn build_book(layout: &Layout, lang: &str, dest: &Path) -> Result<()> {
+/// Builds `book/<lang>` (its `edition`) into `dest` and adds the site's extras
+/// to it.
+pub fn build_book(layout: &Layout, edition: Edition, lang: &str, dest: &Path) -> Result<()> {
     let root = layout.book_root(lang);
     let toml = root.join("book.toml");
     let mut config =
         Config::from_disk(&toml).with_context(|| format!("reading {}", toml.display()))?;
     // An absolute build dir: mdBook joins it onto the book root, which keeps it as is.
     config.build.build_dir = dest.to_path_buf();
-    let book = MDBook::load_with_config(&root, config)
+    let socket_lab = SocketLab {
+        edition,
+        numbers: Numbers::load(&layout.book_dir)?,
+        repo_root: layout.repo_root(),
+    };
+    let book = preprocess::load(&root, config, socket_lab)
         .with_context(|| format!("loading the book in {}", root.display()))?;
     book.build()
         .with_context(|| format!("building the book in {}", root.display()))?;

@@ -3,6 +3,9 @@
 //! a search that understands Korean. See `book/README.md`.
 //!
 //! - [`build`]: runs mdBook (as a library) on both books and adds the site's extras.
+//! - [`preprocess`]: what the builder does to each chapter before mdBook's own
+//!   preprocessors: [`numbers`] (the grader's points) and [`edition`] (course
+//!   or self-study).
 //! - [`parity`]: the Korean and English sources have the same shape.
 //! - [`links`]: every local link and image in a built site points at something.
 //! - [`search_index`]: the index that Korean search reads.
@@ -11,9 +14,12 @@
 
 pub mod browser;
 pub mod build;
+pub mod edition;
 pub mod html;
 pub mod links;
+pub mod numbers;
 pub mod parity;
+pub mod preprocess;
 pub mod search_index;
 pub mod server;
 

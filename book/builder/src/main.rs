@@ -1,13 +1,15 @@
-//! `cargo xtask book [build|check|serve] [--out DIR] [--port N]`: see `book/README.md`.
+//! `cargo xtask book [build|check|serve] [--edition E] [--out DIR] [--port N]`:
+//! see `book/README.md`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
+use socket_lab_book::edition::Edition;
 use socket_lab_book::{Layout, build, links, parity, server};
 
 const USAGE: &str = "\
-usage: cargo xtask book [COMMAND] [--out DIR] [--port N] [--book DIR]
+usage: cargo xtask book [COMMAND] [--edition E] [--out DIR] [--port N] [--book DIR]
 
 commands:
   build   build both books into target/book (the default)
@@ -15,9 +17,12 @@ commands:
   serve   build, then serve the site on http://127.0.0.1:PORT (default 3000)
 
 options:
-  --out DIR   write the site into DIR instead of target/book
-  --port N    the port for `serve`
-  --book DIR  build the books in DIR/en and DIR/ko (default: this checkout's book/)";
+  --edition E  self-study (the default: the hints show the reference solutions)
+               or course (for a graded class: no solution code)
+  --out DIR    write the site into DIR instead of target/book
+  --port N     the port for `serve`
+  --book DIR   build the books in DIR/en and DIR/ko, with DIR/grader.json
+               (default: this checkout's book/)";
 
 fn main() -> ExitCode {
     match run() {
@@ -34,6 +39,7 @@ fn run() -> Result<ExitCode> {
     let mut command = None;
     let mut out = None;
     let mut port = 3000u16;
+    let mut edition = Edition::default();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -45,6 +51,7 @@ fn run() -> Result<ExitCode> {
             "--book" => {
                 layout.book_dir = PathBuf::from(args.next().context("--book needs a folder")?)
             }
+            "--edition" => edition = args.next().context("--edition needs a name")?.parse()?,
             "--port" => port = args.next().context("--port needs a number")?.parse()?,
             "build" | "check" | "serve" if command.is_none() => command = Some(arg),
             other => bail!("unknown argument {other:?}\n\n{USAGE}"),
@@ -52,9 +59,9 @@ fn run() -> Result<ExitCode> {
     }
 
     let out = out.unwrap_or_else(|| layout.default_out());
-    let built = build::build_site(&layout, &out)?;
+    let built = build::build_site(&layout, edition, &out)?;
     println!(
-        "built the book (en, ko) into {} in {:.2} s",
+        "built the book (en, ko; {edition} edition) into {} in {:.2} s",
         built.out.display(),
         built.elapsed.as_secs_f64()
     );
