@@ -13,6 +13,7 @@ mod hint;
 mod last;
 mod progress;
 mod sandbox;
+mod similarity;
 mod status;
 mod watch;
 
@@ -45,6 +46,8 @@ enum Command {
     Gradebook(gradebook::GradebookArgs),
     /// Hints for a test, from a question to the socket call (`hint echo [TEST]`).
     Hint(hint::HintArgs),
+    /// How alike the students' solutions are, to the reference and each other (instructors).
+    Similarity(similarity::SimilarityArgs),
     /// Points per exercise from the last grades, and what to do next.
     Status(status::StatusArgs),
     /// Grade the exercise you work on again on every save; `h` hint, `l` list, `q` quit.
@@ -61,6 +64,7 @@ fn main() -> ExitCode {
         Command::Classroom(args) => classroom::run(&root, args).map(|()| ExitCode::SUCCESS),
         Command::Gradebook(args) => gradebook::run(&root, args).map(|()| ExitCode::SUCCESS),
         Command::Hint(args) => hint::run(&root, args),
+        Command::Similarity(args) => similarity::run(&root, args).map(|()| ExitCode::SUCCESS),
         Command::Status(args) => status::run(&root, args),
         Command::Watch(args) => watch::run(&root, args),
     };

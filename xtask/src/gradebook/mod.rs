@@ -13,7 +13,8 @@
 //! total, the total, and `flags` (`flags/`): what in the submission deserves
 //! a look, and `timed-out`, `grader-error` or `does-not-build:<exercise>`
 //! when grading did not go through. It is rewritten atomically after each
-//! student.
+//! student. At the end, the similarity report goes beside it
+//! (`grades.similarity.csv` and `.html`, `crate::similarity`).
 
 mod csv;
 mod flags;
@@ -188,6 +189,8 @@ pub fn run(root: &Path, args: GradebookArgs) -> Result<()> {
     });
     written.into_inner().unwrap()?;
     eprintln!("wrote {}", args.csv.display());
+    let graded: Vec<_> = catalog.iter().map(|e| e.name).collect();
+    crate::similarity::beside_gradebook(root, &args.submissions, &args.csv, &graded);
     Ok(())
 }
 
