@@ -1,14 +1,18 @@
-//! GitHub Classroom: `grade --classroom` writes the reporter's `result`
-//! output, and `classroom export` writes a student template that builds and
-//! grades without solutions/ and without the hidden tests' code.
+//! GitHub Classroom: `grade --classroom` writes one reporter runner's result
+//! per test, the exported classroom.yml hands them to Classroom's reporter
+//! with exact totals and no secret, and `classroom export` writes a student
+//! template that builds and grades without solutions/ and hidden tests.
 
 mod common;
+mod reporter;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
 use assert_cmd::Command;
-use common::root;
+use common::{export_template, export_template_with, root};
+use reporter::{Workflow, outputs, report_total, simulate};
 use serde_json::Value;
 
 /// A build of the exported xtask (its dependencies are shared with this
@@ -20,152 +24,155 @@ fn tmp(name: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join(name)
 }
 
-/// RFC 4648 base64, the reverse of the grader's encoder.
-fn unbase64(text: &str) -> Vec<u8> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = Vec::new();
-    let (mut acc, mut bits) = (0u32, 0);
-    for c in text.trim_end_matches('=').bytes() {
-        let v = ALPHABET.iter().position(|&a| a == c).expect("base64") as u32;
-        acc = acc << 6 | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
+/// The public tests of the grader's list (book/grader.json, which a unit
+/// test keeps equal to the grader): (id, points), in order.
+fn public_tests() -> Vec<(String, u64)> {
+    let text = std::fs::read_to_string(root().join("book/grader.json")).unwrap();
+    let json: Value = serde_json::from_str(&text).unwrap();
+    let mut tests = Vec::new();
+    for exercise in json["exercises"].as_array().unwrap() {
+        for test in exercise["tests"].as_array().unwrap() {
+            tests.push((
+                test["id"].as_str().unwrap().to_string(),
+                test["points"].as_u64().unwrap(),
+            ));
         }
     }
-    out
+    tests
 }
 
-/// The `result=` line's JSON.
-fn decode_result(line: &str) -> Value {
-    let b64 = line.strip_prefix("result=").expect("a result= line");
-    serde_json::from_slice(&unbase64(b64.trim())).expect("the result is JSON")
-}
-
-/// "total: X/Y" in the human report.
-fn report_total(stdout: &str) -> (u64, u64) {
-    let line = stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("total: "))
-        .unwrap_or_else(|| panic!("no total in\n{stdout}"));
-    let (x, y) = line.split_once('/').unwrap();
-    (x.trim().parse().unwrap(), y.trim().parse().unwrap())
-}
-
-fn check_shape(json: &Value) -> u64 {
-    assert_eq!(json["version"], 1);
-    assert!(["pass", "fail", "error"].contains(&json["status"].as_str().unwrap()));
-    let mut sum = 0;
-    for test in json["tests"].as_array().unwrap() {
-        for key in ["name", "status", "message", "test_code", "filename"] {
-            assert!(test[key].is_string(), "{key} in {test}");
-        }
-        for key in ["score", "line_no", "duration"] {
-            assert!(test[key].is_u64(), "{key} in {test}");
-        }
-        sum += test["score"].as_u64().unwrap();
-    }
-    sum
-}
-
-#[test]
-fn classroom_output_decodes_to_the_reporters_json_and_matches_the_report() {
-    let output_file = tmp("classroom-github-output");
+/// `cargo xtask grade [ARGS] --classroom` here, its step outputs and report.
+fn grade_outputs(name: &str, args: &[&str]) -> (BTreeMap<String, String>, String) {
+    let output_file = tmp(&format!("{name}-github-output"));
     std::fs::write(&output_file, "earlier=kept\n").unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
         .current_dir(root())
-        .args([
-            "grade",
-            "echo",
-            "--solutions",
-            "--classroom",
-            "--lang",
-            "en",
-        ])
+        .arg("grade")
+        .args(args)
+        .args(["--classroom", "--lang", "en"])
         .arg("--target-dir")
-        .arg(tmp("grade/classroom"))
+        .arg(tmp(&format!("grade/{name}")))
         .env("GITHUB_OUTPUT", &output_file)
-        .timeout(Duration::from_secs(240))
+        .timeout(Duration::from_secs(300))
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.code().is_some_and(|c| c <= 1), "{stdout}");
     let written = std::fs::read_to_string(&output_file).unwrap();
-    // Appended, one line, after what other steps wrote.
-    let lines: Vec<&str> = written.lines().collect();
-    assert_eq!(lines.len(), 2, "{written}");
-    assert_eq!(lines[0], "earlier=kept");
-    let json = decode_result(lines[1]);
-    let sum = check_shape(&json);
-    let (total, max) = report_total(&stdout);
-    assert_eq!(sum, total);
-    assert_eq!(json["max_score"].as_u64().unwrap(), max);
-    // The reference passes the hidden tests too, which run here.
-    assert_eq!(total, max);
-    let names: Vec<&str> = json["tests"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["name"].as_str().unwrap())
-        .collect();
-    assert!(names.iter().any(|n| n.starts_with("echo.server.ipv6 ")));
-    assert!(
-        !stdout.contains("hidden tests"),
-        "nothing is withheld here: {stdout}"
-    );
+    // Appended after what other steps wrote; `graded=true` comes last.
+    assert!(written.starts_with("earlier=kept\n"), "{written}");
+    assert!(written.ends_with("graded=true\n"), "{written}");
+    (outputs(&written), stdout)
 }
 
 #[test]
-fn classroom_output_is_printed_without_github_output() {
-    // The starter on the tests that fail fastest: partial scores are 0, and
-    // the line goes to stdout.
-    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .current_dir(root())
-        .args(["grade", "echo", "--classroom", "--lang", "en"])
-        .args(["--only", "echo.client.refused"])
-        .arg("--target-dir")
-        .arg(tmp("grade/starter-classroom"))
-        .env_remove("GITHUB_OUTPUT")
-        .timeout(Duration::from_secs(240))
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(1), "{stdout}");
+fn the_reporters_log_total_equals_its_annotation() {
+    let dir = tmp("classroom-arithmetic");
+    export_template(&dir);
+    let yml = std::fs::read_to_string(dir.join(".github/workflows/classroom.yml")).unwrap();
+    let workflow = Workflow::parse(&yml);
+
+    // One runner per public test, in the grader's order, max score = points.
+    let public = public_tests();
+    let max: u64 = public.iter().map(|(_, p)| p).sum();
+    let names: Vec<String> = public.iter().map(|(id, _)| id.replace('.', "-")).collect();
+    assert_eq!(workflow.runners, names, "{yml}");
+    for ((id, points), runner) in public.iter().zip(&workflow.runners) {
+        let fallback = workflow.result(runner, &BTreeMap::new());
+        assert_eq!(fallback["max_score"].as_u64(), Some(*points), "{id}");
+    }
+
+    // The grade produced nothing: every runner falls back to 0 of its points,
+    // with a message instead of "Unexpected end of JSON input".
+    let nothing = simulate(&workflow, &BTreeMap::new());
+    println!("--- the grade produced nothing\n{}", nothing.log);
+    assert_eq!((nothing.annotation, nothing.max), (0, max));
+    // (In the template's language: `--lang ko` by default.)
+    assert!(
+        nothing.log.contains("채점 결과가 없습니다"),
+        "{}",
+        nothing.log
+    );
+
+    // The starters and the reference solutions, graded here for real (hidden
+    // tests too: their outputs are not runners and count nowhere).
+    for (name, args, expected) in [
+        ("starters", &[][..], 0),
+        ("solutions", &["--solutions"][..], max),
+    ] {
+        let (outputs, stdout) = grade_outputs(name, args);
+        let run = simulate(&workflow, &outputs);
+        println!("--- {name}\n{}", run.log);
+        assert_eq!(run.annotation, expected, "{}", run.log);
+        assert_eq!(run.max, max);
+        // The log's table sums to the annotation (the old single runner
+        // logged passed/total × max: "96.00/320" beside "Points 110/320").
+        assert_eq!(run.table_total, run.annotation as f64, "{}", run.log);
+        // Every public test's points are the report's.
+        let public_in_report: u64 = public
+            .iter()
+            .map(|(id, _)| report_points(&stdout, id))
+            .sum();
+        assert_eq!(public_in_report, run.annotation);
+        let (_, report_max) = report_total(&stdout);
+        assert!(report_max >= max);
+    }
+}
+
+/// The points the human report gives test `id` ("PASS  echo.server.ready  5/5").
+fn report_points(stdout: &str, id: &str) -> u64 {
     let line = stdout
         .lines()
-        .find(|l| l.starts_with("result="))
-        .unwrap_or_else(|| panic!("no result= line in\n{stdout}"));
-    let json = decode_result(line);
-    assert_eq!(check_shape(&json), report_total(&stdout).0);
-    assert_eq!(json["status"], "fail");
-    assert_eq!(json["tests"].as_array().unwrap().len(), 1);
+        .find(|l| l.split_whitespace().nth(1) == Some(id))
+        .unwrap_or_else(|| panic!("no line for {id} in\n{stdout}"));
+    let score = line.split_whitespace().nth(2).unwrap();
+    score.split('/').next().unwrap().parse().unwrap()
 }
 
 #[test]
-fn export_builds_and_grades_without_solutions_or_hidden_tests() {
+fn a_build_error_is_reported_once() {
+    let (outputs, _) = grade_outputs(
+        "does-not-compile",
+        &[
+            "echo",
+            "--path",
+            root()
+                .join("xtask/fixtures/echo/does-not-compile")
+                .to_str()
+                .unwrap(),
+        ],
+    );
+    let mut with_error = 0;
+    for (name, value) in &outputs {
+        if !name.starts_with("echo-") {
+            continue;
+        }
+        let json = reporter::decode(value);
+        let message = json["tests"][0]["message"].as_str().unwrap();
+        if message.contains("error") && !message.starts_with("not run") {
+            with_error += 1;
+        }
+        assert!(value.len() < 64 * 1024, "{name}: {} bytes", value.len());
+    }
+    assert_eq!(with_error, 1, "{outputs:?}");
+}
+
+#[test]
+fn export_builds_and_grades_without_solutions_secrets_or_hidden_tests() {
     let dir = tmp("classroom-export");
-    let _ = std::fs::remove_dir_all(&dir);
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .current_dir(root())
-        .args(["classroom", "export"])
-        .arg(&dir)
-        .args(["--grader-repo", "socket-lab-course/socket-lab"])
-        .args(["--grader-ref", "0123456789abcdef0123456789abcdef01234567"])
-        .timeout(Duration::from_secs(60))
-        .assert()
-        .success();
+    export_template(&dir);
 
     // What the template holds, and what it must not.
     for present in [
         "Cargo.toml",
         "Cargo.lock",
         "README.md",
+        "rust-toolchain.toml",
         ".cargo/config.toml",
         "exercises/echo/src/bin/echo-server.rs",
         "book/en/src/SUMMARY.md",
         "book/ko/src/SUMMARY.md",
+        "book/grader.json",
         "xtask/src/grade/hidden.rs",
         ".github/workflows/classroom.yml",
     ] {
@@ -187,8 +194,8 @@ fn export_builds_and_grades_without_solutions_or_hidden_tests() {
     }
     let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
     assert!(!manifest.contains("solutions/"), "{manifest}");
-    // The book builds without solutions/: every include it keeps points at a
-    // file of the template (code from solutions/ is written into the pages).
+    // The book is the course edition: no markers left, and every include
+    // points at a file of the template.
     let mut includes = book_includes(&dir.join("book/en/src"));
     includes.extend(book_includes(&dir.join("book/ko/src")));
     assert!(includes.len() > 10, "{includes:?}");
@@ -203,24 +210,38 @@ fn export_builds_and_grades_without_solutions_or_hidden_tests() {
     let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
     assert!(readme.contains("## Submit") && readme.contains("### 제출"));
     assert!(readme.contains("| `echo` | `exercises/echo/` | 13 (100 pt) | 2 (10 pt) |"));
+    let toolchain = std::fs::read_to_string(dir.join("rust-toolchain.toml")).unwrap();
+    assert!(toolchain.contains("channel = \"1."), "{toolchain}");
 
-    // classroom.yml: one grading step with the pinned grader, then the reporter.
+    // classroom.yml: no secret, no other repository, every checkout without
+    // persisted credentials, the pinned toolchain, one grading step.
     let yml = std::fs::read_to_string(dir.join(".github/workflows/classroom.yml")).unwrap();
-    for text in [
-        "repository: socket-lab-course/socket-lab",
-        "ref: 0123456789abcdef0123456789abcdef01234567",
+    for absent in [
+        "secrets.",
+        "repository:",
+        "token:",
         "path: grader",
-        "id: grade",
-        "run: cargo xtask grade --classroom --submission ../submission",
-        "uses: classroom-resources/autograding-grading-reporter@v1",
-        "GRADE_RESULTS: ${{ steps.grade.outputs.result }}",
-        "runners: grade",
-        "#   echo.server.ipv6",
-        "hidden",
+        "solutions",
     ] {
-        assert!(yml.contains(text), "classroom.yml lacks `{text}`:\n{yml}");
+        assert!(
+            !yml.contains(absent),
+            "classroom.yml has `{absent}`:\n{yml}"
+        );
     }
-    assert_eq!(yml.matches("cargo xtask grade --").count(), 1, "{yml}");
+    let checkouts = yml.matches("uses: actions/checkout@").count();
+    assert!(checkouts >= 1);
+    assert_eq!(
+        yml.matches("persist-credentials: false").count(),
+        checkouts,
+        "{yml}"
+    );
+    let pin = toolchain
+        .lines()
+        .find_map(|l| l.strip_prefix("channel = "))
+        .unwrap();
+    assert!(yml.contains(&format!("toolchain: {pin}")), "{yml}");
+    assert_eq!(yml.matches("run: cargo xtask grade").count(), 1, "{yml}");
+    assert!(yml.contains("run: cargo xtask grade --classroom --lang ko"));
 
     // The template's workspace and lockfile agree (no solution package left).
     let target = tmp("classroom-export-target");
@@ -238,7 +259,7 @@ fn export_builds_and_grades_without_solutions_or_hidden_tests() {
         .success();
 
     // `cargo xtask grade echo` in the template: the starter scores 0 of the
-    // public points, and the report names the hidden tests to come.
+    // public points, and the report says what the instructor's grade adds.
     let json_path = tmp("classroom-export.json");
     let output = Command::new(env!("CARGO"))
         .current_dir(&dir)
@@ -253,7 +274,7 @@ fn export_builds_and_grades_without_solutions_or_hidden_tests() {
     assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
     assert!(stdout.contains("total: 0/100"), "{stdout}");
     assert!(
-        stdout.contains("echo: 2 hidden tests (10 points) will also run when you submit"),
+        stdout.contains("echo: your instructor's grade adds 2 hidden tests (10 points)"),
         "{stdout}"
     );
     let json: Value = serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
@@ -266,6 +287,55 @@ fn export_builds_and_grades_without_solutions_or_hidden_tests() {
     );
 }
 
+#[test]
+fn one_assignment_per_exercise() {
+    let dir = tmp("classroom-export-echo");
+    export_template_with(&dir, &["--exercise", "echo"]);
+    assert!(dir.join("exercises/echo/Cargo.toml").is_file());
+    for absent in [
+        "exercises/file-transfer",
+        "exercises/concurrent",
+        "solutions",
+    ] {
+        assert!(
+            !dir.join(absent).exists(),
+            "{absent} should not be exported"
+        );
+    }
+    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+    assert!(!manifest.contains("exercises/concurrent"), "{manifest}");
+    let yml = std::fs::read_to_string(dir.join(".github/workflows/classroom.yml")).unwrap();
+    let workflow = Workflow::parse(&yml);
+    let echo: Vec<String> = public_tests()
+        .iter()
+        .filter(|(id, _)| id.starts_with("echo."))
+        .map(|(id, _)| id.replace('.', "-"))
+        .collect();
+    assert_eq!(workflow.runners, echo);
+    assert!(
+        yml.contains("run: cargo xtask grade echo --classroom"),
+        "{yml}"
+    );
+    // Its lockfile is what cargo would write for the smaller workspace.
+    Command::new(env!("CARGO"))
+        .current_dir(&dir)
+        .args(["metadata", "--locked", "--no-deps", "--format-version", "1"])
+        .env("CARGO_TARGET_DIR", tmp("classroom-export-echo-target"))
+        .timeout(Duration::from_secs(60))
+        .assert()
+        .success();
+    // An exercise the grader does not know is refused.
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .current_dir(root())
+        .args(["classroom", "export"])
+        .arg(tmp("classroom-export-nope"))
+        .args(["--exercise", "nope"])
+        .timeout(Duration::from_secs(60))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("unknown exercise `nope`"));
+}
+
 /// Every `{{#include PATH…}}` of the Markdown pages under `dir`: (page, PATH…).
 fn book_includes(dir: &std::path::Path) -> Vec<(std::path::PathBuf, String)> {
     let mut found = Vec::new();
@@ -275,6 +345,7 @@ fn book_includes(dir: &std::path::Path) -> Vec<(std::path::PathBuf, String)> {
             found.extend(book_includes(&path));
         } else if path.extension().is_some_and(|e| e == "md") {
             let text = std::fs::read_to_string(&path).unwrap();
+            assert!(!text.contains("<!-- edition:"), "{}", path.display());
             for piece in text.split("{{#include ").skip(1) {
                 let target = piece.split("}}").next().unwrap().trim().to_string();
                 found.push((path.clone(), target));

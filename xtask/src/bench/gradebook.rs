@@ -27,7 +27,6 @@ pub(super) fn gradebook(root: &Path, args: &BenchArgs) -> Result<()> {
         .current_dir(root)
         .args(["classroom", "export"])
         .arg(&template)
-        .args(["--grader-repo", "socket-lab/bench", "--grader-ref", "v1"])
         .status()?;
     if !status.success() {
         bail!("could not export the student template");

@@ -1,31 +1,47 @@
-//! The book in the template: chapters include code from `solutions/` with
-//! mdBook's `{{#include PATH:ANCHOR}}`, and the template has no solutions. The
-//! export writes that code into the pages instead (the same text the published
-//! book shows), so the template's book builds on its own.
+//! The book in the template is the course edition: students of a class get
+//! no reference-solution code, neither in the pages nor through an include.
+//!
+//! The chapters mark what each edition shows with lines of their own:
+//!
+//! ```text
+//! <!-- edition: self-study -->   the reference solution (left out here)
+//! <!-- /edition -->
+//! <!-- edition: course -->       what the course edition says instead
+//! <!-- /edition -->
+//! ```
+//!
+//! The book builder reads the same markers (`--edition course`); the export
+//! writes the course edition's text into the pages, markers gone, so the
+//! template's book has nothing to leave out and builds without solutions/.
 
 use std::fs;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-/// Replaces, in every page under `dest/book/*/src/`, each include of a file
-/// under `root/solutions/` with the lines it names. Returns how many.
-pub fn inline_solution_code(root: &Path, dest: &Path) -> Result<usize> {
-    let mut count = 0;
+const OPEN: &str = "<!-- edition: ";
+const CLOSE: &str = "<!-- /edition -->";
+
+/// Rewrites every page under `dest/book/*/src/` as the course edition.
+/// Returns how many blocks it left out.
+pub fn course_edition(dest: &Path) -> Result<usize> {
+    let mut left_out = 0;
     for lang in ["en", "ko"] {
-        let src = Path::new("book").join(lang).join("src");
-        for page in pages(&dest.join(&src))? {
-            let rel = page.strip_prefix(dest)?.to_path_buf();
+        for page in pages(&dest.join("book").join(lang).join("src"))? {
             let text = fs::read_to_string(&page)?;
-            let (inlined, n) = inline(&text, &root.join(&rel), &root.join("solutions"))
-                .with_context(|| format!("in {}", rel.display()))?;
+            let rel = page
+                .strip_prefix(dest)
+                .unwrap_or(&page)
+                .display()
+                .to_string();
+            let (course, n) = course_text(&text).with_context(|| format!("in {rel}"))?;
             if n > 0 {
-                fs::write(&page, inlined)?;
-                count += n;
+                fs::write(&page, course)?;
+                left_out += n;
             }
         }
     }
-    Ok(count)
+    Ok(left_out)
 }
 
 /// The Markdown files under `dir`, recursively.
@@ -45,83 +61,50 @@ fn pages(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(found)
 }
 
-/// `text` (the page at `page`) with its includes of files under `solutions`
-/// replaced by their anchored lines, and how many were replaced.
-pub fn inline(text: &str, page: &Path, solutions: &Path) -> Result<(String, usize)> {
-    const OPEN: &str = "{{#include ";
+/// `text` as the course edition, and how many self-study blocks it dropped.
+/// Unbalanced markers, an unknown edition, or an include of `solutions/`
+/// outside a self-study block are errors: nothing slips through.
+pub fn course_text(text: &str) -> Result<(String, usize)> {
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    let mut count = 0;
-    while let Some(start) = rest.find(OPEN) {
-        let Some(len) = rest[start..].find("}}") else {
-            break;
-        };
-        let directive = &rest[start..start + len + 2];
-        let target = directive[OPEN.len()..directive.len() - 2].trim();
-        out.push_str(&rest[..start]);
-        rest = &rest[start + len + 2..];
-        let (file, anchor) = target.split_once(':').unwrap_or((target, ""));
-        let path = normalize(&page.parent().unwrap_or(Path::new("")).join(file));
-        if !path.starts_with(solutions) {
-            out.push_str(directive);
+    let mut inside: Option<(&str, usize)> = None;
+    let mut dropped = 0;
+    for (index, line) in text.split_inclusive('\n').enumerate() {
+        let number = index + 1;
+        let trimmed = line.trim();
+        if let Some(rest) = trimmed.strip_prefix(OPEN) {
+            let edition = rest.trim_end_matches("-->").trim();
+            if let Some((open, at)) = inside {
+                bail!("line {number}: an edition block inside the `{open}` block of line {at}");
+            }
+            if edition != "course" && edition != "self-study" {
+                bail!("line {number}: unknown edition `{edition}` (course or self-study)");
+            }
+            inside = Some((edition, number));
             continue;
         }
-        let code =
-            fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-        out.push_str(&anchored(&code, anchor).with_context(|| directive.to_string())?);
-        count += 1;
-    }
-    out.push_str(rest);
-    Ok((out, count))
-}
-
-/// The lines between `// ANCHOR: name` and `// ANCHOR_END: name`, without
-/// other anchor lines, as mdBook takes them (the whole file without an anchor).
-fn anchored(code: &str, anchor: &str) -> Result<String> {
-    let is_marker = |line: &str| line.contains("ANCHOR:") || line.contains("ANCHOR_END:");
-    let mut lines = Vec::new();
-    let mut inside = anchor.is_empty();
-    let mut found = anchor.is_empty();
-    for line in code.lines() {
-        if !anchor.is_empty() {
-            if marker_name(line, "ANCHOR:") == Some(anchor) {
-                inside = true;
-                found = true;
-                continue;
+        if trimmed == CLOSE {
+            match inside.take() {
+                Some(("self-study", _)) => dropped += 1,
+                Some(_) => {}
+                None => bail!("line {number}: {CLOSE} without an opening marker"),
             }
-            if marker_name(line, "ANCHOR_END:") == Some(anchor) {
-                inside = false;
-                continue;
-            }
+            continue;
         }
-        if inside && !is_marker(line) {
-            lines.push(line);
+        if matches!(inside, Some(("self-study", _))) {
+            continue;
         }
-    }
-    if !found {
-        bail!("no anchor `{anchor}`");
-    }
-    Ok(lines.join("\n"))
-}
-
-fn marker_name<'a>(line: &'a str, marker: &str) -> Option<&'a str> {
-    let (_, name) = line.split_once(marker)?;
-    Some(name.trim())
-}
-
-/// `a/b/../c` → `a/c`, without touching the file system.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for part in path.components() {
-        match part {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
+        if line.contains("{{#") && line.contains("solutions/") {
+            bail!(
+                "line {number}: the course edition must not include solutions/ \
+                 (wrap it in <!-- edition: self-study -->)"
+            );
         }
+        out.push_str(line);
     }
-    out
+    if let Some((edition, at)) = inside {
+        bail!("line {at}: the `{edition}` block is not closed with {CLOSE}");
+    }
+    Ok((out, dropped))
 }
 
 #[cfg(test)]
@@ -129,22 +112,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_include_of_solution_code_becomes_its_anchored_lines() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        let code = "fn main() {\n    // ANCHOR: accept\n    let x = 1;\n    // ANCHOR: inner\n    let y = 2;\n    // ANCHOR_END: inner\n    // ANCHOR_END: accept\n}\n";
-        fs::create_dir_all(root.join("solutions/chat/src")).unwrap();
-        fs::write(root.join("solutions/chat/src/main.rs"), code).unwrap();
-        let page = root.join("book/en/src/exercises/chat.md");
-        let text = "```rust\n{{#include ../../../../solutions/chat/src/main.rs:accept}}\n```\n\
-                    ```rust\n{{#include ../../examples/src/bin/x.rs:a}}\n```\n";
-        let (out, n) = inline(text, &page, &root.join("solutions")).unwrap();
+    fn the_course_edition_keeps_course_blocks_and_drops_self_study_ones() {
+        let text = "a\n<!-- edition: self-study -->\n{{#include ../../../../solutions/x.rs:main}}\n\
+                    <!-- /edition -->\n<!-- edition: course -->\nthe idea\n<!-- /edition -->\nb\n";
+        let (out, n) = course_text(text).unwrap();
+        assert_eq!(out, "a\nthe idea\nb\n");
         assert_eq!(n, 1);
-        assert_eq!(
-            out,
-            "```rust\n    let x = 1;\n    let y = 2;\n```\n```rust\n{{#include ../../examples/src/bin/x.rs:a}}\n```\n"
-        );
-        let missing = "{{#include ../../../../solutions/chat/src/main.rs:nope}}";
-        assert!(inline(missing, &page, &root.join("solutions")).is_err());
+    }
+
+    #[test]
+    fn what_could_slip_through_is_an_error() {
+        for bad in [
+            "{{#include ../../../../solutions/x.rs}}\n",
+            "<!-- edition: course -->\n<!-- edition: self-study -->\n<!-- /edition -->\n",
+            "<!-- edition: self-study -->\nx\n",
+            "<!-- /edition -->\n",
+            "<!-- edition: teacher -->\n<!-- /edition -->\n",
+        ] {
+            assert!(course_text(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -34,12 +34,9 @@ enum ClassroomCommand {
 pub struct ExportArgs {
     /// Where to write the template.
     dir: PathBuf,
-    /// The instructor's repository that classroom.yml checks the grader out of (OWNER/NAME).
-    #[arg(long, value_name = "OWNER/NAME", default_value = "OWNER/socket-lab")]
-    grader_repo: String,
-    /// The commit (or tag) of the grader that classroom.yml pins (default: this checkout's HEAD).
-    #[arg(long, value_name = "REF")]
-    grader_ref: Option<String>,
+    /// A template for this exercise alone (one assignment per exercise).
+    #[arg(long, value_name = "NAME")]
+    exercise: Option<String>,
     /// The language of the grade report on submission.
     #[arg(long, value_enum, default_value = "ko")]
     lang: grade::lang::Lang,
@@ -48,14 +45,18 @@ pub struct ExportArgs {
 pub fn run(root: &Path, args: ClassroomArgs) -> Result<()> {
     match args.command {
         ClassroomCommand::Export(args) => {
-            let grader_ref = match args.grader_ref {
-                Some(r) => r,
-                None => head_commit(root)?,
-            };
+            if let Some(name) = &args.exercise
+                && !grade::catalog().iter().any(|e| e.name == name)
+            {
+                let known: Vec<&str> = grade::catalog().iter().map(|e| e.name).collect();
+                bail!(
+                    "unknown exercise `{name}`; the exercises are: {}",
+                    known.join(", ")
+                );
+            }
             let options = workflow::Options {
-                grader_repo: args.grader_repo,
-                grader_ref,
                 lang: args.lang,
+                exercise: args.exercise,
             };
             export(root, &args.dir, &options)?;
             eprintln!("wrote the student template to {}", args.dir.display());
@@ -79,6 +80,7 @@ pub fn guarded(path: &str) -> bool {
         || path.starts_with(".cargo/")
         || path.starts_with(".github/")
         || path == "Cargo.toml"
+        || path == "rust-toolchain.toml"
 }
 
 pub fn export(root: &Path, dest: &Path, options: &workflow::Options) -> Result<()> {
@@ -90,18 +92,35 @@ pub fn export(root: &Path, dest: &Path, options: &workflow::Options) -> Result<(
         copy_tree(&root.join(entry), &dest.join(entry))?;
     }
     copy_xtask(root, dest)?;
-    book::inline_solution_code(root, dest)?;
+    book::course_edition(dest)?;
 
-    let catalog = grade::catalog();
+    let full = grade::catalog();
     let hidden_rs = dest.join("xtask/src/grade/hidden.rs");
-    fs::write(&hidden_rs, hidden_stub(&catalog))?;
+    fs::write(&hidden_rs, hidden_stub(&full))?;
+    // One assignment per exercise: the others' starters stay out.
+    let (catalog, left_out): (Vec<_>, Vec<_>) = full.into_iter().partition(|e| {
+        options
+            .exercise
+            .as_deref()
+            .is_none_or(|name| name == e.name)
+    });
+    let mut left_out_dirs = vec![String::from("solutions")];
+    for exercise in &left_out {
+        let dir = format!("exercises/{}", exercise.dir);
+        let _ = fs::remove_dir_all(dest.join(&dir));
+        left_out_dirs.push(dir);
+    }
 
     let manifest = fs::read_to_string(root.join("Cargo.toml"))?;
-    fs::write(dest.join("Cargo.toml"), student_manifest(&manifest)?)?;
+    fs::write(
+        dest.join("Cargo.toml"),
+        student_manifest(&manifest, &left_out_dirs)?,
+    )?;
     let lock = fs::read_to_string(root.join("Cargo.lock"))?;
-    let solutions = solution_packages(root)?;
-    fs::write(dest.join("Cargo.lock"), without_packages(&lock, &solutions))?;
+    let packages = package_names(root, &left_out_dirs)?;
+    fs::write(dest.join("Cargo.lock"), without_packages(&lock, &packages))?;
     fs::write(dest.join("README.md"), readme(&catalog))?;
+    fs::write(dest.join("rust-toolchain.toml"), toolchain_toml())?;
     let workflows = dest.join(".github/workflows");
     fs::create_dir_all(&workflows)?;
     fs::write(
@@ -109,18 +128,6 @@ pub fn export(root: &Path, dest: &Path, options: &workflow::Options) -> Result<(
         workflow::classroom_yml(&catalog, options),
     )?;
     Ok(())
-}
-
-fn head_commit(root: &Path) -> Result<String> {
-    let output = std::process::Command::new("git")
-        .current_dir(root)
-        .args(["rev-parse", "HEAD"])
-        .output()
-        .context("could not run git to find the grader's commit; pass --grader-ref")?;
-    if !output.status.success() {
-        bail!("`git rev-parse HEAD` failed; pass --grader-ref");
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
 }
 
 /// xtask/ without the hidden tests' files and the instructor-only folders.
@@ -210,13 +217,33 @@ pub fn hidden_stub(catalog: &[ExerciseInfo]) -> String {
     out
 }
 
-/// The workspace manifest without the solution crates.
-pub fn student_manifest(manifest: &str) -> Result<String> {
+/// The rustc the template builds with, on a student's laptop (rustup reads
+/// this file) and in classroom.yml: the instructor's gradebook's.
+fn toolchain_toml() -> String {
+    format!(
+        "# The Rust version your instructor grades with: rustup installs it on the\n\
+         # first `cargo` command here. Written by `cargo xtask classroom export`.\n\
+         [toolchain]\n\
+         channel = \"{}\"\n\
+         components = [\"rustfmt\", \"clippy\"]\n",
+        workflow::TOOLCHAIN
+    )
+}
+
+/// The workspace manifest without the members under `left_out` (folders
+/// relative to the root: `solutions`, `exercises/concurrent`).
+pub fn student_manifest(manifest: &str, left_out: &[String]) -> Result<String> {
+    let dropped = |member: &str| {
+        let member = member.trim().trim_end_matches(',').trim_matches('"');
+        left_out
+            .iter()
+            .any(|dir| member == dir || member.starts_with(&format!("{dir}/")))
+    };
     let mut out = String::new();
     let mut removed = 0;
     for line in manifest.lines() {
         let trimmed = line.trim();
-        if trimmed.starts_with("\"solutions/") {
+        if trimmed.starts_with('"') && dropped(trimmed) {
             removed += 1;
             continue;
         }
@@ -225,7 +252,7 @@ pub fn student_manifest(manifest: &str) -> Result<String> {
                 .trim_end_matches(']')
                 .split(',')
                 .map(str::trim)
-                .filter(|m| !m.is_empty() && !m.starts_with("\"solutions/"))
+                .filter(|m| !m.is_empty() && !dropped(m))
                 .collect();
             let _ = writeln!(out, "default-members = [{}]", kept.join(", "));
             continue;
@@ -258,15 +285,21 @@ const STUDENT_MANIFEST_HEADER: &str = "\
 
 ";
 
-/// The package names of the crates under solutions/.
-fn solution_packages(root: &Path) -> Result<Vec<String>> {
-    let mut names = Vec::new();
-    let dir = root.join("solutions");
-    if !dir.is_dir() {
-        return Ok(names);
+/// The package names of the crates at or under the folders `dirs`.
+fn package_names(root: &Path, dirs: &[String]) -> Result<Vec<String>> {
+    let mut manifests = Vec::new();
+    for dir in dirs {
+        let dir = root.join(dir);
+        if dir.join("Cargo.toml").is_file() {
+            manifests.push(dir.join("Cargo.toml"));
+        } else if dir.is_dir() {
+            for entry in fs::read_dir(dir)? {
+                manifests.push(entry?.path().join("Cargo.toml"));
+            }
+        }
     }
-    for entry in fs::read_dir(dir)? {
-        let manifest = entry?.path().join("Cargo.toml");
+    let mut names = Vec::new();
+    for manifest in manifests {
         if let Ok(text) = fs::read_to_string(&manifest)
             && let Some(name) = text
                 .lines()

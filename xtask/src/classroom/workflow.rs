@@ -1,57 +1,150 @@
 //! `.github/workflows/classroom.yml` for the student template, written from
 //! the grader's test list.
 //!
-//! It grades in one step: the student's repository is checked out into
-//! `submission/`, the instructor's grader at a pinned commit into `grader/`
-//! (a private repository needs a read-only token in the secret
-//! `SOCKET_LAB_GRADER_TOKEN`), and `cargo xtask grade --classroom` runs from
-//! `grader/` on `submission/exercises/`, hidden tests included. Edits to the
-//! grader in the student's repository change nothing. Then GitHub Classroom's
-//! reporter reads the step's `result` output and reports the points.
+//! The job grades with the template's own grader (`xtask/`, public tests
+//! only) and needs no secret: nothing that runs in a job the student's
+//! repository controls can stay hidden from the student, so the hidden tests
+//! run only in the instructor's `cargo xtask gradebook`, which also flags
+//! edits to this file and to the grader.
+//!
+//! Every public test is one runner of GitHub Classroom's reporter with its own
+//! max score, as Classroom's generated workflows do: the reporter scores a
+//! runner as passed tests / tests × max score, so a runner of one test scores
+//! exactly its points and the log's totals equal the annotation's. The grade
+//! step writes each runner's result as a step output (see grade/json.rs); when
+//! it wrote nothing (the grader did not build, the job was cancelled), each
+//! runner falls back to a result of 0 points whose message says so, and a step
+//! says it plainly, instead of the reporter's "Unexpected end of JSON input".
 
 use std::fmt::Write as _;
 
-use crate::grade::ExerciseInfo;
+use serde_json::json;
+
 use crate::grade::lang::Lang;
+use crate::grade::{ExerciseInfo, TestInfo, json};
+
+/// The rustc every grade runs with: the template pins it (rust-toolchain.toml
+/// and this workflow), and the gradebook warns when it grades with another.
+pub const TOOLCHAIN: &str = "1.95.0";
 
 pub struct Options {
-    /// OWNER/NAME of the instructor's repository.
-    pub grader_repo: String,
-    /// The commit or tag the grader is checked out at.
-    pub grader_ref: String,
     pub lang: Lang,
+    /// The one exercise of the template (`--exercise`), or all of them.
+    pub exercise: Option<String>,
 }
 
-/// The step id of the grading step; the reporter reads `GRADE_RESULTS`.
+/// The step id of the grading step, whose outputs the reporter reads.
 const STEP_ID: &str = "grade";
-/// Toolchain install, the grader's own build and the exercises' builds.
+/// Toolchain install and the builds (the grader's own is cached).
 const SETUP_MINUTES: u64 = 15;
 
+/// One reporter runner: the public test it stands for and its fallback.
+pub struct Runner<'a> {
+    pub name: String,
+    pub exercise: &'a str,
+    pub test: &'a TestInfo,
+}
+
+/// The runners of `catalog`'s public tests, in the grader's order.
+pub fn runners(catalog: &[ExerciseInfo]) -> Vec<Runner<'_>> {
+    catalog
+        .iter()
+        .flat_map(|exercise| {
+            exercise
+                .tests
+                .iter()
+                .filter(|t| !t.hidden)
+                .map(|test| Runner {
+                    name: json::runner(test.id),
+                    exercise: exercise.name,
+                    test,
+                })
+        })
+        .collect()
+}
+
+/// The reporter's input for a runner whose result is missing: 0 of its points,
+/// and why, in base64 as the grade step would have written it.
+fn fallback(runner: &Runner, lang: Lang) -> String {
+    let message = lang.pick(
+        "The grade produced no result: the grader did not build or was stopped. See the log of the step \"Grade\".",
+        "채점 결과가 없습니다. 채점기가 빌드되지 않았거나 중간에 멈췄습니다. \"Grade\" 단계의 로그를 보세요.",
+    );
+    let value = json!({
+        "version": 1,
+        "status": "error",
+        "max_score": runner.test.points,
+        "tests": [{
+            "name": format!("{} — {}", runner.test.id, runner.test.title.get(lang)),
+            "status": "error",
+            "score": 0,
+            "max_score": runner.test.points,
+            "message": message,
+            "test_code": format!("cargo xtask grade {}", runner.exercise),
+            "filename": "",
+            "line_no": 0,
+            "duration": 0,
+        }],
+    });
+    json::base64(value.to_string().as_bytes())
+}
+
 pub fn classroom_yml(catalog: &[ExerciseInfo], options: &Options) -> String {
-    let mut tests = String::new();
-    let (mut count, mut points, mut hidden, mut secs) = (0, 0, 0, 0);
+    let runners = runners(catalog);
+    let mut table = String::new();
+    let mut env = String::new();
+    let (mut points, mut secs) = (0, 0);
+    for runner in &runners {
+        let test = runner.test;
+        let _ = writeln!(
+            table,
+            "#   {:<32} {:>3} pt  {:>3} s",
+            test.id,
+            test.points,
+            test.timeout.as_secs()
+        );
+        let _ = writeln!(
+            env,
+            "          {}_RESULTS: ${{{{ steps.{STEP_ID}.outputs.{} || '{}' }}}}",
+            runner.name.to_uppercase(),
+            runner.name,
+            fallback(runner, options.lang),
+        );
+        points += test.points;
+        secs += test.timeout.as_secs();
+    }
+    let mut hidden = String::new();
     for exercise in catalog {
-        for test in &exercise.tests {
-            let kind = if test.hidden { "hidden" } else { "public" };
+        let tests: Vec<_> = exercise.tests.iter().filter(|t| t.hidden).collect();
+        if !tests.is_empty() {
             let _ = writeln!(
-                tests,
-                "#   {:<32} {:>3} pt  {:>3} s  {kind}",
-                test.id,
-                test.points,
-                test.timeout.as_secs()
+                hidden,
+                "#   {}: {} tests, {} points",
+                exercise.name,
+                tests.len(),
+                tests.iter().map(|t| t.points).sum::<u32>()
             );
-            count += 1;
-            points += test.points;
-            hidden += usize::from(test.hidden);
-            secs += test.timeout.as_secs();
         }
     }
+    if hidden.is_empty() {
+        hidden.push_str("#   none\n");
+    }
+    let count = runners.len();
+    let names: Vec<&str> = runners.iter().map(|r| r.name.as_str()).collect();
+    let runner_list = names.join(",");
     let minutes = SETUP_MINUTES + secs.div_ceil(60);
     let lang = match options.lang {
         Lang::En => "en",
         Lang::Ko => "ko",
     };
-    let (repo, reference) = (&options.grader_repo, &options.grader_ref);
+    let exercise = options
+        .exercise
+        .as_ref()
+        .map_or(String::new(), |name| format!(" {name}"));
+    let (no_grade_en, no_grade_ko) = (
+        "The grade produced no result: the grader (xtask/) did not build, or the job was stopped. Every test counts 0 points. See the step Grade above.",
+        "채점 결과가 없습니다. 채점기(xtask/)가 빌드되지 않았거나 작업이 멈췄습니다. 모든 테스트가 0점입니다. 위의 Grade 단계를 보세요.",
+    );
     format!(
         r#"# GitHub Classroom autograding for Socket Lab.
 #
@@ -59,15 +152,17 @@ pub fn classroom_yml(catalog: &[ExerciseInfo], options: &Options) -> String {
 # edit it by hand (export again instead). Changes to this file or to the grader
 # in a student's repository are flagged by `cargo xtask gradebook`.
 #
-# The grader is checked out from the instructor's repository at a pinned
-# commit, so the grade does not depend on the grader's copy in this
-# repository, and the hidden tests run. For a private instructor repository,
-# add a read-only token (contents: read) as the organization or repository
-# secret SOCKET_LAB_GRADER_TOKEN.
+# It grades with this repository's own grader (xtask/), which has the public
+# tests only, and needs no secret. Nothing that runs here can be hidden from
+# the student, so the hidden tests run only when the instructor grades with
+# `cargo xtask gradebook`; the score here counts the public tests.
 #
-# {count} tests, {points} points, {hidden} of them hidden:
-{tests}
-name: Autograding
+# {count} public tests, {points} points; each is one reporter runner with its own
+# max score, so the reporter's total is exact:
+{table}#
+# Hidden tests (the instructor's gradebook only):
+{hidden}
+name: Autograding Tests
 
 on:
   push:
@@ -80,43 +175,39 @@ permissions:
   contents: read
 
 jobs:
-  grade:
+  run-autograding-tests:
+    # The reporter looks its check run up by this name.
+    name: Autograding Tests
     runs-on: ubuntu-latest
     if: github.actor != 'github-classroom[bot]'
     # Every test's bound ({secs} s) plus toolchain and builds.
     timeout-minutes: {minutes}
     steps:
-      - name: Check out the submission
+      - name: Check out
         uses: actions/checkout@v4
         with:
-          path: submission
-      - name: Check out the grader
-        uses: actions/checkout@v4
-        with:
-          repository: {repo}
-          ref: {reference}
-          token: ${{{{ secrets.SOCKET_LAB_GRADER_TOKEN || github.token }}}}
-          path: grader
           persist-credentials: false
-      - uses: dtolnay/rust-toolchain@stable
-      # The grader builds and runs the submission in bubblewrap (the
-      # sandbox of `grade --submission`); Ubuntu 24.04 lets only AppArmor-
-      # profiled programs make user namespaces unless this is relaxed.
-      - name: Install the sandbox (bubblewrap)
-        run: |
-          sudo apt-get install -y --no-install-recommends bubblewrap
-          sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0 || true
+      # The rustc of the instructor's gradebook (also in rust-toolchain.toml).
+      - uses: dtolnay/rust-toolchain@master
+        with:
+          toolchain: "{TOOLCHAIN}"
+      # The grader's dependencies, built once per lockfile.
+      - uses: Swatinem/rust-cache@v2
       - name: Grade ({count} tests, {points} points)
         id: {STEP_ID}
-        working-directory: grader
-        run: cargo xtask grade --classroom --submission ../submission --lang {lang}
+        run: cargo xtask grade{exercise} --classroom --lang {lang}
+      - name: Say when the grade produced nothing
+        if: always() && steps.{STEP_ID}.outputs.graded != 'true'
+        run: |
+          echo "::error title=No grade::{no_grade_en}"
+          echo "::error title=채점 결과 없음::{no_grade_ko}"
+          exit 1
       - name: Report to GitHub Classroom
         if: always()
         uses: classroom-resources/autograding-grading-reporter@v1
         env:
-          GRADE_RESULTS: ${{{{ steps.{STEP_ID}.outputs.result }}}}
-        with:
-          runners: {STEP_ID}
+{env}        with:
+          runners: {runner_list}
 "#
     )
 }

@@ -96,12 +96,50 @@ pub fn write(path: &Path, lang: Lang, results: &[ExerciseResult]) -> Result<()> 
     std::fs::write(path, json).with_context(|| format!("could not write {}", path.display()))
 }
 
-/// GitHub Actions' step output `result`: the Classroom JSON, compact, in
-/// base64, as `classroom-resources/autograding-grading-reporter` reads it.
-/// Appended to the file named by `$GITHUB_OUTPUT`; printed when it is unset.
+/// A bound on one test's message in the Classroom outputs: a long build
+/// error or transcript is cut, with a pointer to the full report. GitHub
+/// passes each output to the reporter in an environment variable (128 KiB
+/// at most, base64 makes it 4/3 larger).
+const MESSAGE_MAX: usize = 16 * 1024;
+
+/// The reporter runner of a test: its id with `-` for `.` (a step output's
+/// name and, upper-cased with `_RESULTS`, the reporter's environment
+/// variable). The export names the same runners in classroom.yml.
+pub fn runner(test_id: &str) -> String {
+    test_id.replace('.', "-")
+}
+
+/// GitHub Actions' step outputs for GitHub Classroom's reporter
+/// (`classroom-resources/autograding-grading-reporter`): one output per test,
+/// named [`runner`], holding that test alone as Classroom JSON (compact, in
+/// base64) with the test's own `max_score`, and `graded=true` last.
+///
+/// One runner per test, as Classroom's own generated workflows do: the
+/// reporter scores a runner as passed tests / tests × `max_score`, so a runner
+/// of one test scores exactly its points, and the log's totals equal the
+/// annotation's. Appended to the file named by `$GITHUB_OUTPUT`; printed when
+/// it is unset.
 pub fn write_output(lang: Lang, results: &[ExerciseResult]) -> Result<()> {
-    let json = serde_json::to_string(&result(lang, results))?;
-    let line = format!("result={}\n", base64(json.as_bytes()));
+    let all = result(lang, results);
+    let mut lines = String::new();
+    for (test, id) in all
+        .tests
+        .into_iter()
+        .zip(results.iter().flat_map(|e| e.tests.iter().map(|t| t.id)))
+    {
+        let one = ClassroomResult {
+            version: 1,
+            status: test.status,
+            max_score: test.max_score,
+            tests: vec![ClassroomTest {
+                message: cut(test.message, lang, &test.test_code),
+                ..test
+            }],
+        };
+        let json = serde_json::to_string(&one)?;
+        lines.push_str(&format!("{}={}\n", runner(id), base64(json.as_bytes())));
+    }
+    lines.push_str("graded=true\n");
     match std::env::var_os("GITHUB_OUTPUT") {
         Some(path) if !path.is_empty() => {
             use std::io::Write;
@@ -110,14 +148,35 @@ pub fn write_output(lang: Lang, results: &[ExerciseResult]) -> Result<()> {
                 .create(true)
                 .append(true)
                 .open(path)
-                .and_then(|mut file| file.write_all(line.as_bytes()))
+                .and_then(|mut file| file.write_all(lines.as_bytes()))
                 .with_context(|| format!("could not append to {}", path.display()))
         }
         _ => {
-            print!("{line}");
+            print!("{lines}");
             Ok(())
         }
     }
+}
+
+/// `message` cut to [`MESSAGE_MAX`] bytes on a character boundary, saying where the rest is.
+fn cut(message: String, lang: Lang, command: &str) -> String {
+    if message.len() <= MESSAGE_MAX {
+        return message;
+    }
+    let mut end = MESSAGE_MAX;
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    let rest = message.len() - end;
+    format!(
+        "{}\n{}",
+        &message[..end],
+        tr!(
+            lang,
+            "… ({rest} more bytes: run `{command}` for all of it)",
+            "… ({rest}바이트 더 있음: 전부 보려면 `{command}`를 실행하세요)"
+        )
+    )
 }
 
 /// Standard base64 with padding (RFC 4648 §4): a few lines instead of a dependency.

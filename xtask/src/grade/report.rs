@@ -94,7 +94,7 @@ fn indent(text: &str, spaces: usize) -> String {
         .to_string()
 }
 
-/// The hidden tests that will run on submission but whose code is not here
+/// The hidden tests that the instructor's gradebook runs but whose code is not here
 /// (the student template): one line per graded exercise that has some.
 pub fn withheld(lang: Lang, results: &[ExerciseResult]) -> String {
     let mut out = String::new();
@@ -106,8 +106,8 @@ pub fn withheld(lang: Lang, results: &[ExerciseResult]) -> String {
                     "{}",
                     tr!(
                         lang,
-                        "{name}: {count} hidden tests ({points} points) will also run when you submit (push); they are not in this repository.",
-                        "{name}: 제출(push)하면 숨겨진 테스트 {count}개({points}점)도 실행됩니다. 이 테스트는 이 저장소에 없습니다."
+                        "{name}: your instructor's grade adds {count} hidden tests ({points} points), run with the instructor's grader; they are not in this repository, and GitHub Classroom's score counts the tests here.",
+                        "{name}: 강사가 채점할 때는 숨겨진 테스트 {count}개({points}점)가 더해집니다. 이 테스트는 이 저장소에 없고, GitHub Classroom 점수는 여기 있는 테스트만 셉니다."
                     )
                 );
             }

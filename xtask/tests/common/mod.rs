@@ -212,13 +212,17 @@ pub fn apply_patch(mutant: &Value, text: &str) -> String {
 /// `xtask classroom export DIR` (what an instructor hands to GitHub Classroom),
 /// into a fresh `dir`.
 pub fn export_template(dir: &Path) {
+    export_template_with(dir, &[]);
+}
+
+/// [`export_template`] with more arguments (`--exercise echo`).
+pub fn export_template_with(dir: &Path, args: &[&str]) {
     let _ = std::fs::remove_dir_all(dir);
     Command::new(env!("CARGO_BIN_EXE_xtask"))
         .current_dir(root())
         .args(["classroom", "export"])
         .arg(dir)
-        .args(["--grader-repo", "socket-lab-course/socket-lab"])
-        .args(["--grader-ref", "v1"])
+        .args(args)
         .timeout(Duration::from_secs(60))
         .assert()
         .success();
