@@ -31,7 +31,7 @@ pub fn run(root: &Path, args: StatusArgs) -> Result<ExitCode> {
     let lang = args.lang.unwrap_or_else(Lang::from_env);
     let root = args.root.as_deref().unwrap_or(root);
     require_exercises(root)?;
-    print!("{}", render(lang, &rows(), &Last::load(root)));
+    print!("{}", render(lang, &rows(root), &Last::load(root)));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -47,10 +47,21 @@ pub fn require_exercises(root: &Path) -> Result<PathBuf> {
     Ok(dir)
 }
 
-/// Every exercise with its maximum points (the grader's whole test list).
-pub fn rows() -> Vec<Row> {
-    crate::grade::catalog()
+/// Every exercise of `root` with its maximum points (the grader's whole test
+/// list). A template for one assignment holds one exercise folder: the others
+/// are not listed; a checkout without any lists them all.
+pub fn rows(root: &Path) -> Vec<Row> {
+    let catalog = crate::grade::catalog();
+    let here = |dir: &str| {
+        root.join("exercises")
+            .join(dir)
+            .join("Cargo.toml")
+            .is_file()
+    };
+    let any_here = catalog.iter().any(|e| here(e.dir));
+    catalog
         .into_iter()
+        .filter(|e| !any_here || here(e.dir))
         .map(|e| Row {
             name: e.name,
             max: e.tests.iter().map(|t| t.points).sum(),
@@ -231,7 +242,8 @@ mod tests {
 
     #[test]
     fn rows_cover_every_exercise_with_its_points() {
-        let rows = rows();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let rows = rows(root);
         assert_eq!(
             rows.iter().map(|r| r.name).collect::<Vec<_>>(),
             ["echo", "file-transfer", "concurrent"]

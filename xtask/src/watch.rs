@@ -81,7 +81,7 @@ pub fn run(root: &Path, args: WatchArgs) -> Result<ExitCode> {
     let lang = args.lang.unwrap_or_else(Lang::from_env);
     let root = args.root.as_deref().unwrap_or(root).to_path_buf();
     status::require_exercises(&root)?;
-    let rows = status::rows();
+    let rows = status::rows(&root);
     let name = match &args.exercise {
         Some(name) => hint::find_exercise(name)?.name,
         None => {

@@ -112,6 +112,19 @@ fn gradebook_of_the_fixture_submissions() {
     assert_no_survivors(&target);
     eprintln!("{stderr}gradebook took {elapsed:?}");
 
+    // The similarity report beside it: `full` and `tampered` hand in the
+    // reference's code, so each is flagged against it; `partial` (a
+    // starter with part of the work) is not.
+    let similarity = fs::read_to_string(work.join("gradebook.similarity.csv")).unwrap();
+    assert!(work.join("gradebook.similarity.html").is_file());
+    let flagged = |student: &str| {
+        similarity.lines().any(|l| {
+            l.contains("solutions/echo") && l.contains(student) && l.ends_with(",similar,")
+        })
+    };
+    assert!(flagged("echo-full") && flagged("echo-tampered"), "{similarity}");
+    assert!(!flagged("echo-partial"), "{similarity}");
+
     let csv = fs::read_to_string(&csv).unwrap();
     insta::assert_snapshot!(csv);
 }

@@ -10,6 +10,8 @@
 mod book;
 mod workflow;
 
+pub use workflow::TOOLCHAIN;
+
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -126,6 +126,7 @@ pub fn run(root: &Path, args: GradebookArgs) -> Result<()> {
         // The jails build offline: fetch what the exercises use, once.
         grade::sandboxed::prefetch(root, &crate::sandbox::Toolchain::find()?);
     }
+    warn_on_other_rustc(&args.template);
     let template = flags::Template::load(&args.template)?;
     let seed = args.seed.unwrap_or_else(|| fastrand::u64(..) & 0xffff_ffff);
     let target_root = args
@@ -393,4 +394,29 @@ fn read_scores(json: &[u8]) -> Option<(BTreeMap<String, u64>, Vec<String>)> {
 fn parse_seed(text: &str) -> Result<u64, String> {
     u64::from_str_radix(text.trim_start_matches("0x"), 16)
         .map_err(|e| format!("not a hex seed: {e}"))
+}
+
+/// The template pins the rustc that Classroom grades with
+/// (rust-toolchain.toml); another one here may build a submission
+/// differently (a newer lint, an API not yet stable), so say so.
+fn warn_on_other_rustc(template: &Path) {
+    let pinned = fs::read_to_string(template.join("rust-toolchain.toml"))
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find_map(|l| l.trim().strip_prefix("channel = "))
+                .map(|v| v.trim_matches('"').to_string())
+        })
+        .unwrap_or_else(|| crate::classroom::TOOLCHAIN.to_string());
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let version = Command::new(rustc)
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    if !version.starts_with(&format!("rustc {pinned} ")) {
+        eprintln!(
+            "warning: grading with `{version}`, but the template pins rustc {pinned} (rust-toolchain.toml), which GitHub Classroom uses: a submission may build differently here; `rustup toolchain install {pinned}` and run with `cargo +{pinned} xtask gradebook …`"
+        );
+    }
 }
