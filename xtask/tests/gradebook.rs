@@ -122,7 +122,10 @@ fn gradebook_of_the_fixture_submissions() {
             l.contains("solutions/echo") && l.contains(student) && l.ends_with(",similar,")
         })
     };
-    assert!(flagged("echo-full") && flagged("echo-tampered"), "{similarity}");
+    assert!(
+        flagged("echo-full") && flagged("echo-tampered"),
+        "{similarity}"
+    );
     assert!(!flagged("echo-partial"), "{similarity}");
 
     let csv = fs::read_to_string(&csv).unwrap();

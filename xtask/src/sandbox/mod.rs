@@ -32,7 +32,7 @@ use std::sync::OnceLock;
 
 use anyhow::{Context, Result, bail};
 
-pub use copy::{copy_cache, copy_tree};
+pub use copy::{copy_cache, copy_tree, open_no_follow};
 
 /// Set in the grader's environment once it runs in its own network namespace.
 pub const IN_NETNS: &str = "SOCKET_LAB_IN_NETNS";

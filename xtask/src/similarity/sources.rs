@@ -103,7 +103,7 @@ fn shown(rel: &str) -> &str {
 /// A regular file's text, opened without following a symlink put in its
 /// place since the listing, nor blocking on a FIFO.
 fn read_file(path: &Path) -> Result<String, &'static str> {
-    let file = open_no_follow(path).map_err(|_| "unreadable")?;
+    let file = crate::sandbox::open_no_follow(path).map_err(|_| "unreadable")?;
     match file.metadata() {
         Ok(meta) if meta.is_file() => {}
         _ => return Err("unreadable"),
@@ -117,23 +117,6 @@ fn read_file(path: &Path) -> Result<String, &'static str> {
         return Err("too-large");
     }
     String::from_utf8(bytes).map_err(|_| "not-utf8")
-}
-
-#[cfg(unix)]
-fn open_no_follow(path: &Path) -> std::io::Result<fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path)
-}
-
-#[cfg(not(unix))]
-fn open_no_follow(path: &Path) -> std::io::Result<fs::File> {
-    match fs::symlink_metadata(path) {
-        Ok(meta) if meta.is_file() => fs::File::open(path),
-        _ => Err(std::io::ErrorKind::InvalidInput.into()),
-    }
 }
 
 #[cfg(all(test, unix))]

@@ -127,7 +127,7 @@ impl Budget {
             self.0 = 0;
             return Content::OverBudget;
         }
-        let Ok(file) = open_no_follow(path) else {
+        let Ok(file) = crate::sandbox::open_no_follow(path) else {
             return Content::Unreadable;
         };
         match file.metadata() {
@@ -144,25 +144,5 @@ impl Budget {
         }
         self.0 = self.0.saturating_sub(bytes.len() as u64);
         Content::Bytes(bytes)
-    }
-}
-
-#[cfg(unix)]
-fn open_no_follow(path: &Path) -> std::io::Result<fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path)
-}
-
-#[cfg(not(unix))]
-fn open_no_follow(path: &Path) -> std::io::Result<fs::File> {
-    // The listing saw a regular file; a link put in its place since is
-    // caught by the metadata check on the open handle only for its target's
-    // kind (a plain `open` follows it).
-    match fs::symlink_metadata(path) {
-        Ok(meta) if meta.is_file() => fs::File::open(path),
-        _ => Err(std::io::ErrorKind::InvalidInput.into()),
     }
 }
