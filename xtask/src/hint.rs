@@ -59,20 +59,39 @@ pub fn run(root: &Path, args: HintArgs) -> Result<ExitCode> {
             exercise.name,
             ids.join(", ")
         ),
-        // The first failure that has hints (hidden tests have none), else the first test.
-        None => Last::load(root)
-            .exercises
-            .get(exercise.name)
-            .and_then(|last| {
-                last.tests
-                    .iter()
-                    .find(|t| t.status != "pass" && ids.contains(&t.id))
-            })
-            .map_or_else(|| ids[0].clone(), |t| t.id.clone()),
+        None => match pick_test(&Last::load(root), exercise.name, &ids) {
+            Some(test) => test,
+            None => {
+                let name = exercise.name;
+                println!(
+                    "{}",
+                    tr!(
+                        lang,
+                        "No test of {name} failed in your last grade: no hint needed. To read a test's hints anyway: cargo xtask hint {name} TEST",
+                        "지난 채점에서 {name}의 테스트가 하나도 실패하지 않았으므로 힌트가 필요 없습니다. 그래도 어떤 테스트의 힌트를 보려면: cargo xtask hint {name} TEST"
+                    )
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+        },
     };
     let hints = for_test(exercise.name, &test)?;
     print!("{}", render(lang, exercise.name, &test, &hints));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The test whose hints `hint EXERCISE` shows: the first public test that
+/// failed in the last grade (hidden tests have no hints); the first test
+/// before any grade; none when every test passed.
+fn pick_test(last: &Last, exercise: &str, ids: &[String]) -> Option<String> {
+    let Some(graded) = last.exercises.get(exercise) else {
+        return ids.first().cloned();
+    };
+    graded
+        .tests
+        .iter()
+        .find(|t| t.status != "pass" && ids.contains(&t.id))
+        .map(|t| t.id.clone())
 }
 
 /// The exercise named on the command line, or an error listing the known ones.
@@ -294,6 +313,35 @@ mod tests {
         assert!(parse("[[hint]]\ntest = \"x\"\nen = \"y\"").is_err());
         assert!(parse("[[hint]]\ntest = x\n").is_err());
         assert!(parse("[[hint]]\ncolour = \"x\"\n").is_err());
+    }
+
+    #[test]
+    fn the_test_to_hint_is_the_first_failure_and_none_when_all_passed() {
+        use crate::last::{LastExercise, LastTest};
+        let ids = vec!["a".to_string(), "b".to_string()];
+        let mut last = Last::default();
+        assert_eq!(pick_test(&last, "echo", &ids).as_deref(), Some("a"));
+        let test = |id: &str, status: &str| LastTest {
+            id: id.into(),
+            status: status.into(),
+            points: 0,
+            max: 5,
+        };
+        let graded = |tests| LastExercise {
+            graded_at: 0,
+            build_error: false,
+            tests,
+        };
+        last.exercises.insert(
+            "echo".into(),
+            graded(vec![test("a", "pass"), test("b", "fail")]),
+        );
+        assert_eq!(pick_test(&last, "echo", &ids).as_deref(), Some("b"));
+        last.exercises.insert(
+            "echo".into(),
+            graded(vec![test("a", "pass"), test("b", "pass")]),
+        );
+        assert_eq!(pick_test(&last, "echo", &ids), None);
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! Progress of the long steps, building a crate and running its tests: a
-//! spinner when stderr is a terminal, plain lines otherwise (CI, pipes, logs),
-//! exactly as before spinners existed.
+//! spinner and a line per test when stderr is a terminal; otherwise (CI,
+//! pipes, logs) one line per exercise when it is done, so a log holds the
+//! report, not dozens of verdicts before it.
 
 use std::io::IsTerminal;
 use std::sync::OnceLock;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
@@ -20,14 +21,15 @@ fn multi() -> &'static MultiProgress {
 /// One exercise's progress; its spinner disappears when it is dropped.
 pub struct Progress {
     bar: Option<ProgressBar>,
+    start: Instant,
 }
 
 impl Progress {
     /// Starts with `message` (e.g. "building exercises/echo …").
     pub fn start(message: String) -> Progress {
+        let start = Instant::now();
         if !std::io::stderr().is_terminal() {
-            eprintln!("{message}");
-            return Progress { bar: None };
+            return Progress { bar: None, start };
         }
         let bar = multi().add(ProgressBar::new_spinner());
         let style = ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
@@ -35,7 +37,22 @@ impl Progress {
         bar.set_style(style);
         bar.set_message(message);
         bar.enable_steady_tick(TICK);
-        Progress { bar: Some(bar) }
+        Progress {
+            bar: Some(bar),
+            start,
+        }
+    }
+
+    /// Since [`Progress::start`].
+    pub fn elapsed(&self) -> Duration {
+        self.start.elapsed()
+    }
+
+    /// The exercise is done: without a terminal, its one line (`summary`).
+    pub fn finish(self, summary: String) {
+        if self.bar.is_none() {
+            eprintln!("{summary}");
+        }
     }
 
     /// What the spinner says now (nothing is printed without a terminal).
@@ -45,15 +62,11 @@ impl Progress {
         }
     }
 
-    /// A line that stays (a test's verdict), printed above the spinners.
+    /// A line that stays (a test's verdict), printed above the spinners;
+    /// without a terminal, nothing (see [`Progress::finish`]).
     pub fn line(&self, text: String) {
-        match &self.bar {
-            Some(_) => {
-                if multi().println(&text).is_err() {
-                    eprintln!("{text}");
-                }
-            }
-            None => eprintln!("{text}"),
+        if self.bar.is_some() && multi().println(&text).is_err() {
+            eprintln!("{text}");
         }
     }
 }

@@ -75,6 +75,8 @@ pub struct Screen<'a> {
     pub listing: bool,
     /// The line under the progress line for the next exercise (all passed).
     pub next: Option<String>,
+    /// The run's seed: a failure replays with `cargo xtask grade NAME --seed`.
+    pub seed: u64,
 }
 
 pub fn run(root: &Path, args: WatchArgs) -> Result<ExitCode> {
@@ -114,6 +116,7 @@ pub fn run(root: &Path, args: WatchArgs) -> Result<ExitCode> {
         folder,
         root: root.clone(),
         name,
+        seed: std::cell::Cell::new(0),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -126,6 +129,7 @@ pub fn run(root: &Path, args: WatchArgs) -> Result<ExitCode> {
         ui.clear();
         println!("{}", tr!(lang, "grading {name} …", "{name} 채점 중…"));
         let seed = fastrand::u64(..) & 0xffff_ffff;
+        ui.seed.set(seed);
         // The tests run at once; the screen is drawn as soon as the first
         // failing test (in the list's order) is known, and again as the
         // others finish. A pass is only known at the end.
@@ -285,6 +289,8 @@ struct Ui {
     folder: String,
     root: PathBuf,
     name: &'static str,
+    /// The seed of the grade on screen.
+    seed: std::cell::Cell<u64>,
 }
 
 impl Ui {
@@ -311,6 +317,7 @@ impl Ui {
             hints_shown: hints.shown,
             listing,
             next: next_exercise(self.lang, &self.rows, &last, self.name),
+            seed: self.seed.get(),
         };
         self.clear();
         print!("{}", render(&screen));
@@ -534,7 +541,17 @@ pub fn render(s: &Screen) -> String {
             );
         }
         match first_failure(result) {
-            Some(test) => render_failure(&mut out, s, test),
+            Some(test) => {
+                render_failure(&mut out, s, test);
+                let replay = tr!(
+                    lang,
+                    "Replay this run's data: cargo xtask grade {} --seed {:08x}",
+                    "이번 실행의 데이터로 다시 채점: cargo xtask grade {} --seed {:08x}",
+                    result.name,
+                    s.seed
+                );
+                let _ = writeln!(out, "\n{}", paint(color, DIM, &replay));
+            }
             // Not every test has finished: no verdict yet.
             None if !s.running.is_empty() => {}
             None => {
@@ -702,6 +719,7 @@ mod tests {
             hints_shown: shown,
             listing: false,
             next: None,
+            seed: 0x1a2b_3c4d,
         }
     }
 
