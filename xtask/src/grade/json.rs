@@ -38,6 +38,12 @@ pub fn result(lang: Lang, results: &[ExerciseResult]) -> ClassroomResult {
             let message = match (&test.failure, &exercise.build_error) {
                 (Some(failure), _) => {
                     let mut text = format!("{}: {}", failure.step.name(lang), failure.message);
+                    // Each test stands alone in Classroom: its cause with it.
+                    if let Some(cause) = &failure.cause {
+                        text.push('\n');
+                        text.push_str(lang.pick("cause: ", "원인: "));
+                        text.push_str(&cause.describe(lang));
+                    }
                     for line in &failure.transcript {
                         text.push('\n');
                         text.push_str(line);
@@ -46,7 +52,7 @@ pub fn result(lang: Lang, results: &[ExerciseResult]) -> ClassroomResult {
                         text.push('\n');
                         text.push_str(hint);
                     }
-                    text
+                    super::transcript::safe(&text)
                 }
                 // The build error once, under the exercise's first test
                 // (Classroom's log prints every message, and one variable

@@ -2,6 +2,7 @@
 //! sockets, and reports points, failures and hints in the student's language.
 
 mod build;
+pub mod cause;
 mod concurrent;
 mod echo;
 pub mod exercises;
@@ -447,7 +448,8 @@ async fn run_test(spec: &TestSpec, ctx: Ctx) -> TestResult {
                     "the test did not finish within {secs} s; it was waiting at step `{step_name}`",
                     "테스트가 {secs}초 안에 끝나지 않았습니다. `{step_name}` 단계에서 기다리고 있었습니다"
                 ),
-            ))
+            )
+            .with_kind(cause::Kind::TimedOut))
         }
     };
     let duration = start.elapsed();
@@ -463,21 +465,30 @@ async fn run_test(spec: &TestSpec, ctx: Ctx) -> TestResult {
             hint: None,
             duration,
         },
-        Err(failure) => TestResult {
-            id: spec.id,
-            title,
-            points: 0,
-            max: spec.points,
-            status: Status::Fail,
-            hint: Some(
-                failure
-                    .hint
-                    .clone()
-                    .unwrap_or_else(|| spec.hint.get(lang).to_string()),
-            ),
-            failure: Some(failure),
-            duration,
-        },
+        Err(failure) => {
+            // No cause yet: what the test's programs left on stderr, and how they ended.
+            let failure = Failure {
+                cause: failure.cause.clone().or_else(|| ctx.cause()),
+                ..failure
+            };
+            let hint = cause::choose_hint(
+                lang,
+                failure.hint.as_ref(),
+                failure.cause.as_ref(),
+                failure.kind,
+                spec.hint.get(lang),
+            );
+            TestResult {
+                id: spec.id,
+                title,
+                points: 0,
+                max: spec.points,
+                status: Status::Fail,
+                hint: Some(hint),
+                failure: Some(failure),
+                duration,
+            }
+        }
     }
 }
 

@@ -24,14 +24,13 @@ use process_wrap::tokio::JobObject;
 use process_wrap::tokio::ProcessGroup;
 use process_wrap::tokio::{ChildWrapper, CommandWrap};
 
+use super::cause::{Cause, Probe};
 use super::lang::{Lang, Step, tr};
 use super::spec::{Ctx, Failure};
 use crate::sandbox::Jail;
 
 /// How much of stdout may come before the readiness line.
 const READY_OUTPUT_LIMIT: u64 = 64 * 1024;
-/// How much of stderr is read for the report.
-const STDERR_LIMIT: u64 = 16 * 1024;
 /// How often the grader looks at a program's output files.
 const POLL: Duration = Duration::from_millis(10);
 
@@ -63,6 +62,8 @@ pub async fn start_server(
             ),
         )
     })?;
+    server.probe.server.store(true, Ordering::Relaxed);
+    ctx.watch(server.probe());
     match server.wait_ready(lang, READY_TIMEOUT).await {
         Ok(addr) => Ok((server, addr)),
         Err((failure, again)) => {
@@ -81,12 +82,14 @@ pub async fn start_server(
 pub struct Proc {
     name: String,
     child: Arc<Mutex<Box<dyn ChildWrapper>>>,
-    /// Holds stdin/stdout/stderr; removed on drop.
-    dir: tempfile::TempDir,
+    /// Holds stdin/stdout/stderr (in `probe.dir`, removed when the last probe goes).
+    dir: Arc<tempfile::TempDir>,
     status: Option<ExitStatus>,
     output_limit: u64,
     /// Set when the program wrote more than its output limit and was killed.
     flooded: Arc<AtomicBool>,
+    /// Its stderr and status, for the report after the test dropped it.
+    probe: Probe,
     watchdog: tokio::task::JoinHandle<()>,
     /// Runs inside a sandbox (its pid is `bwrap`'s).
     #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
@@ -145,7 +148,7 @@ impl Proc {
         #[cfg(unix)]
         let limits = jail.map(Jail::limits);
         let jailed = jail.is_some();
-        let dir = tempfile::Builder::new().prefix("socket-lab-").tempdir()?;
+        let dir = Arc::new(tempfile::Builder::new().prefix("socket-lab-").tempdir()?);
         let input = match stdin {
             Some(bytes) => {
                 let path = dir.path().join("stdin");
@@ -188,6 +191,14 @@ impl Proc {
             child.clone(),
             flooded.clone(),
         ));
+        let probe = Probe {
+            program: name.clone(),
+            dir: dir.clone(),
+            status: Arc::default(),
+            flooded: flooded.clone(),
+            output_limit,
+            server: Arc::default(),
+        };
         Ok(Proc {
             name,
             child,
@@ -195,6 +206,7 @@ impl Proc {
             status: None,
             output_limit,
             flooded,
+            probe,
             watchdog,
             jailed,
         })
@@ -220,8 +232,20 @@ impl Proc {
             && let Ok(Some(status)) = self.child.lock().unwrap().try_wait()
         {
             self.status = Some(status);
+            *self.probe.status.lock().unwrap() = Some(status);
         }
         self.status.is_some()
+    }
+
+    /// What the report can read about this program after the test dropped it.
+    pub fn probe(&self) -> Probe {
+        self.probe.clone()
+    }
+
+    /// Why the program failed, as its stderr and status say now (see [`Probe::cause`]).
+    pub fn cause(&mut self) -> Option<Cause> {
+        self.exited();
+        self.probe.cause()
     }
 
     /// The program's peak resident memory so far, in KiB (Linux only).
@@ -337,6 +361,9 @@ impl Proc {
             ),
             Err(Ready::Closed) => {
                 let note = self.death_note(lang).await;
+                // The cause, when there is one, says how it ended (once, in the report).
+                let cause = self.cause();
+                let note = if cause.is_some() { String::new() } else { note };
                 let failure = Failure::new(
                     Step::Listen,
                     tr!(
@@ -344,7 +371,8 @@ impl Proc {
                         "{name} exited before printing `listening on <ip>:<port>`{note}",
                         "{name}가 `listening on <ip>:<port>`를 출력하기 전에 종료했습니다{note}"
                     ),
-                );
+                )
+                .with_cause(cause);
                 match self.starter_hint(lang) {
                     Some(hint) => failure.with_hint(hint),
                     None => failure,
@@ -358,13 +386,10 @@ impl Proc {
                     "{name}가 {secs}초 안에 `listening on <ip>:<port>`를 출력하지 않았습니다"
                 ),
             )
-            .with_hint(
-                lang.pick(
-                    "After TcpListener::bind succeeds, print the line with println! (stdout is flushed at each newline) before the accept loop.",
-                    "TcpListener::bind가 성공하면 accept 루프에 들어가기 전에 println!으로 그 줄을 출력하세요(표준 출력은 줄바꿈마다 비워집니다).",
-                )
-                .into(),
-            ),
+            .with_cause(Some(Cause::NotReady {
+                program: name.clone(),
+                secs,
+            })),
         };
         Err((failure, again))
     }
@@ -404,38 +429,23 @@ impl Proc {
         note
     }
 
-    /// The panic message on stderr, if the program panicked: "not yet implemented at src/…:12:5".
+    /// The panic message on stderr, if the program panicked: "not yet implemented (src/…:12:5)".
     pub fn panic_message(&self) -> Option<String> {
-        let text = self.stderr_text();
-        let mut lines = text.lines();
-        let head = lines.find(|line| line.contains("panicked at"))?;
-        let location = head
-            .split("panicked at")
-            .nth(1)?
-            .trim()
-            .trim_end_matches(':');
-        let message = lines.next().unwrap_or("").trim();
-        // The student's text, quoted in reports: escaped and cut.
-        let quote = |text: &str| super::transcript::escape_line(text, super::transcript::LINE_MAX);
-        Some(format!("{} ({})", quote(message), quote(location)))
+        let (message, location) = self.probe.panic()?;
+        Some(format!("{message} ({location})"))
     }
 
     /// The starter's `todo!()` says what to do first.
     pub fn starter_hint(&self, lang: Lang) -> Option<String> {
         let panic = self.panic_message()?;
-        panic.starts_with("not yet implemented").then(|| {
-            tr!(
-                lang,
-                "This is still the starter code: replace the first todo!() in the file named above (read the doc comment above it, and the exercise's README).",
-                "아직 시작 코드 그대로입니다. 위에 나온 파일의 첫 todo!()부터 구현하세요(그 위의 문서 주석과 실습의 README를 읽어 보세요)."
-            )
-        })
+        panic
+            .starts_with("not yet implemented")
+            .then(|| super::cause::starter_hint(lang))
     }
 
-    /// What the program wrote to stderr (cut to a bound).
+    /// What the program wrote to stderr (cut to a bound: its head and tail).
     pub fn stderr_text(&self) -> String {
-        String::from_utf8_lossy(&read_up_to(&self.dir.path().join("stderr"), STDERR_LIMIT))
-            .into_owned()
+        self.probe.stderr_text()
     }
 }
 
@@ -444,6 +454,9 @@ impl Drop for Proc {
         // SIGKILL to the whole group (or close the job object): the program and
         // any child it spawned. An already-empty group is not an error here.
         self.watchdog.abort();
+        // The status before the kill: the report tells a program that died
+        // on its own from one the grader stopped.
+        self.exited();
         if let Ok(mut child) = self.child.lock() {
             let _ = child.start_kill();
         }

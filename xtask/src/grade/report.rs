@@ -2,7 +2,9 @@
 
 use std::fmt::Write;
 
+use super::cause::{self, Cause};
 use super::lang::{Lang, tr};
+use super::transcript::safe;
 use super::{ExerciseResult, Status, TestResult};
 
 pub fn header(lang: Lang, seed: u64) -> String {
@@ -26,9 +28,20 @@ pub fn render(lang: Lang, seed: u64, results: &[ExerciseResult]) -> String {
                 indent(error, 4).trim_start()
             );
         }
+        // A cause behind several failures (or a panic) first, with its hint.
+        let causes = cause::shared(
+            exercise
+                .tests
+                .iter()
+                .filter_map(|t| t.failure.as_ref()?.cause.as_ref()),
+        );
+        for &(cause, count) in &causes {
+            render_cause(&mut out, lang, exercise, cause, count);
+        }
+        let shared: Vec<&Cause> = causes.iter().map(|&(cause, _)| cause).collect();
         let mut previous: Option<String> = None;
         for test in &exercise.tests {
-            render_test(&mut out, lang, test, &mut previous);
+            render_test(&mut out, lang, test, &shared, &mut previous);
         }
         let points: u32 = exercise.tests.iter().map(|t| t.points).sum();
         let of: u32 = exercise.tests.iter().map(|t| t.max).sum();
@@ -51,7 +64,61 @@ pub fn render(lang: Lang, seed: u64, results: &[ExerciseResult]) -> String {
     out
 }
 
-fn render_test(out: &mut String, lang: Lang, test: &TestResult, previous: &mut Option<String>) {
+/// A cause that explains `count` failed tests: named once, before them.
+fn render_cause(
+    out: &mut String,
+    lang: Lang,
+    exercise: &ExerciseResult,
+    cause: &Cause,
+    count: usize,
+) {
+    let _ = writeln!(
+        out,
+        "  {} {}",
+        lang.pick("CAUSE", "원인"),
+        safe(&cause.describe(lang))
+    );
+    let explains = match count {
+        1 => lang
+            .pick(
+                "this made the failed test below fail; fix it first",
+                "아래 실패한 테스트는 이것 때문에 실패했습니다. 이것부터 고치세요",
+            )
+            .to_string(),
+        _ => tr!(
+            lang,
+            "this made the {count} failed tests below fail; fix it first",
+            "아래 실패한 테스트 {count}개는 이것 때문에 실패했습니다. 이것부터 고치세요"
+        ),
+    };
+    let _ = writeln!(out, "        {explains}");
+    // The hint the first of those tests chose (its own, else the cause's).
+    let hint = exercise
+        .tests
+        .iter()
+        .find(|t| {
+            t.failure
+                .as_ref()
+                .and_then(|f| f.cause.as_ref())
+                .is_some_and(|c| c.same(cause))
+        })
+        .and_then(|t| t.hint.clone())
+        .unwrap_or_else(|| cause.hint(lang));
+    let _ = writeln!(
+        out,
+        "        {}: {}",
+        lang.pick("hint", "힌트"),
+        safe(&hint)
+    );
+}
+
+fn render_test(
+    out: &mut String,
+    lang: Lang,
+    test: &TestResult,
+    shared: &[&Cause],
+    previous: &mut Option<String>,
+) {
     let label = match test.status {
         Status::Pass => lang.pick("PASS ", "통과"),
         Status::Fail => lang.pick("FAIL ", "실패"),
@@ -64,23 +131,37 @@ fn render_test(out: &mut String, lang: Lang, test: &TestResult, previous: &mut O
     let explanation = format!(
         "{}: {step} — {}",
         lang.pick("step", "단계"),
-        failure.message
+        safe(&failure.message)
     );
+    let same = lang.pick("(same cause as above)", "(위와 같은 원인)");
+    // The cause was named above the tests: what this test saw, and no other hint.
+    if let Some(cause) = &failure.cause
+        && shared.iter().any(|c| c.same(cause))
+    {
+        let _ = writeln!(out, "        {}", indent(&explanation, 8).trim_start());
+        let _ = writeln!(out, "        {same}");
+        *previous = None;
+        return;
+    }
     // Many tests of an unsolved exercise fail for one cause: say it once.
     if previous.as_deref() == Some(explanation.as_str()) {
-        let _ = writeln!(
-            out,
-            "        {}",
-            lang.pick("(same cause as above)", "(위와 같은 원인)")
-        );
+        let _ = writeln!(out, "        {same}");
         return;
     }
     let _ = writeln!(out, "        {}", indent(&explanation, 8).trim_start());
     for line in &failure.transcript {
-        let _ = writeln!(out, "          {line}");
+        let _ = writeln!(out, "          {}", safe(line));
+    }
+    if let Some(cause) = &failure.cause {
+        let _ = writeln!(
+            out,
+            "        {}: {}",
+            lang.pick("cause", "원인"),
+            safe(&cause.describe(lang))
+        );
     }
     if let Some(hint) = &test.hint {
-        let _ = writeln!(out, "        {}: {hint}", lang.pick("hint", "힌트"));
+        let _ = writeln!(out, "        {}: {}", lang.pick("hint", "힌트"), safe(hint));
     }
     *previous = Some(explanation);
 }
@@ -114,4 +195,94 @@ pub fn withheld(lang: Lang, results: &[ExerciseResult]) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::grade::lang::Step;
+    use crate::grade::spec::Failure;
+
+    fn failed(id: &'static str, failure: Failure, hint: &str) -> TestResult {
+        TestResult {
+            id,
+            title: "a test",
+            points: 0,
+            max: 10,
+            status: Status::Fail,
+            failure: Some(failure),
+            hint: Some(hint.to_string()),
+            duration: Duration::ZERO,
+        }
+    }
+
+    fn exercise(tests: Vec<TestResult>) -> Vec<ExerciseResult> {
+        vec![ExerciseResult {
+            name: "echo",
+            dir: PathBuf::from("exercises/echo"),
+            build_error: None,
+            tests,
+        }]
+    }
+
+    #[test]
+    fn escapes_and_cuts_a_quoted_line_of_8_kib_with_escape_sequences() {
+        let line = format!("\x1b[2J\x1b]0;title\x07{}\r\x1b[31m", "A".repeat(8 * 1024));
+        let failure = Failure::new(Step::Read, format!("the echo of `{line}` came back"))
+            .with_transcript(vec![format!("stderr: {line}")]);
+        let out = render(
+            Lang::En,
+            1,
+            &exercise(vec![failed("echo.x", failure, &line)]),
+        );
+        for raw in ['\x1b', '\x07', '\r'] {
+            assert!(!out.contains(raw), "{raw:?} echoed raw:\n{out}");
+        }
+        assert!(out.contains("\\u{1b}[2J\\u{1b}]0;title\\u{7}AAA"), "{out}");
+        for line in out.lines() {
+            assert!(
+                line.chars().count() <= 1000,
+                "a line of {} chars",
+                line.len()
+            );
+        }
+        assert!(out.contains('…'), "{out}");
+    }
+
+    #[test]
+    fn a_shared_cause_comes_first_and_once() {
+        let panic = Cause::Panic {
+            program: "echo-server".into(),
+            message: "echo expects text".into(),
+            location: "src/main.rs:9:5".into(),
+            alive: true,
+        };
+        let with = |message: &str| {
+            Failure::new(Step::Read, message.into()).with_cause(Some(panic.clone()))
+        };
+        let tests = vec![
+            failed(
+                "echo.a",
+                with("closed after 0 of 10 bytes"),
+                "the cause's hint",
+            ),
+            failed(
+                "echo.b",
+                with("reset after 3 of 10 bytes"),
+                "the cause's hint",
+            ),
+        ];
+        for lang in [Lang::En, Lang::Ko] {
+            let out = render(lang, 1, &exercise(tests.clone()));
+            let cause = out.find("src/main.rs:9:5").unwrap();
+            assert!(cause < out.find("echo.a").unwrap(), "{out}");
+            assert_eq!(out.matches("echo expects text").count(), 1, "{out}");
+            assert_eq!(out.matches("the cause's hint").count(), 1, "{out}");
+            let same = lang.pick("(same cause as above)", "(위와 같은 원인)");
+            assert_eq!(out.matches(same).count(), 2, "{out}");
+        }
+    }
 }

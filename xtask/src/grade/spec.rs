@@ -9,6 +9,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::cause::{Cause, Kind, Probe};
 use super::lang::{Lang, Step, Text};
 
 pub type TestFuture = Pin<Box<dyn Future<Output = Result<(), Failure>> + Send>>;
@@ -43,6 +44,11 @@ pub struct Failure {
     pub message: String,
     pub transcript: Vec<String>,
     pub hint: Option<String>,
+    /// What the student's program did (panicked, exited …): one cause may
+    /// explain several failures, and the report names it once.
+    pub cause: Option<Cause>,
+    /// What the socket saw, when its hint beats the test's generic one.
+    pub kind: Option<Kind>,
 }
 
 impl Failure {
@@ -52,7 +58,21 @@ impl Failure {
             message,
             transcript: Vec::new(),
             hint: None,
+            cause: None,
+            kind: None,
         }
+    }
+
+    pub fn with_cause(mut self, cause: Option<Cause>) -> Failure {
+        if cause.is_some() {
+            self.cause = cause;
+        }
+        self
+    }
+
+    pub fn with_kind(mut self, kind: Kind) -> Failure {
+        self.kind = Some(kind);
+        self
     }
 
     pub fn with_transcript(mut self, lines: Vec<String>) -> Failure {
@@ -77,6 +97,8 @@ pub struct Ctx {
     /// A server that never became ready (silent, flooding) fails every later
     /// test the same way: remember it instead of waiting again each time.
     startup: Arc<Mutex<Option<Failure>>>,
+    /// The student's programs this test started and watches (servers).
+    probes: Arc<Mutex<Vec<Probe>>>,
 }
 
 impl Ctx {
@@ -93,6 +115,7 @@ impl Ctx {
             bins,
             step: Arc::new(Mutex::new(Step::Start)),
             startup,
+            probes: Arc::default(),
         }
     }
 
@@ -103,6 +126,23 @@ impl Ctx {
 
     pub fn remember_startup_failure(&self, failure: &Failure) {
         *self.startup.lock().unwrap() = Some(failure.clone());
+    }
+
+    /// Watches a program: when the test fails without a known cause, the
+    /// grader reads its stderr and status for one.
+    pub fn watch(&self, probe: Probe) {
+        self.probes.lock().unwrap().push(probe);
+    }
+
+    /// The first cause a watched program shows (a panic before an exit).
+    pub fn cause(&self) -> Option<Cause> {
+        let probes = self.probes.lock().unwrap();
+        let causes: Vec<Cause> = probes.iter().filter_map(Probe::cause).collect();
+        causes
+            .iter()
+            .find(|c| matches!(c, Cause::Panic { .. }))
+            .or(causes.first())
+            .cloned()
     }
 
     /// The path of a built binary of the crate under test.

@@ -46,6 +46,16 @@ pub fn escape_text(text: &str, max_line: usize) -> String {
         .join("\n")
 }
 
+/// How many characters of one line of a report's message (our words and the
+/// quotes in them) are shown: a last bound on anything quoted unbounded.
+pub const REPORT_LINE_MAX: usize = 4 * LINE_MAX;
+
+/// A message, transcript line or hint as a report shows it: lines kept,
+/// control characters escaped (never echoed raw), each line cut.
+pub fn safe(text: &str) -> String {
+    escape_text(text, REPORT_LINE_MAX)
+}
+
 /// The first three lines a program wrote to stderr, escaped, as transcript
 /// lines (`stderr: …`).
 pub fn stderr_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> Vec<String> {

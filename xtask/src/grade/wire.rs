@@ -177,6 +177,16 @@ pub fn reset(stream: TcpStream) {
     drop(stream);
 }
 
+/// Did the peer reset the connection (RST), as `err` says?
+pub fn is_reset(err: &io::Error) -> bool {
+    matches!(
+        err.kind(),
+        io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::BrokenPipe
+    )
+}
+
 /// Describes how a read ended, for a failure message.
 pub fn describe_end(lang: Lang, end: &End, got: usize, want: usize) -> String {
     match end {

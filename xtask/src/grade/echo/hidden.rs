@@ -8,10 +8,11 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use crate::grade::cause::Kind;
 use crate::grade::echo::server::start;
 use crate::grade::lang::{Step, Text, tr};
 use crate::grade::spec::{Ctx, Failure, TestSpec, Visibility};
-use crate::grade::transcript::escape;
+use crate::grade::transcript::{LINE_MAX, escape, escape_line};
 use crate::grade::wire::{self, connect};
 
 pub fn tests() -> Vec<TestSpec> {
@@ -68,13 +69,15 @@ async fn round_trip(
                 )
                 .to_string(),
             )
+            .with_kind(Kind::Stalled)
         })?
-        .map_err(|err| Failure::new(Step::Write, err.to_string()))?;
+        .map_err(|err| io_failure(Step::Write, &err))?;
     ctx.at(Step::Read);
     let mut got = Vec::new();
     let mut buf = [0u8; 4096];
+    // Quoted in a sentence: escaped and cut, however long the line.
+    let text = escape_line(String::from_utf8_lossy(line).trim_end(), LINE_MAX);
     while got.len() < line.len() {
-        let text = String::from_utf8_lossy(line).trim_end().to_string();
         let n = match tokio::time::timeout(wire::STALL, stream.read(&mut buf)).await {
             Err(_) => {
                 return Err(Failure::new(
@@ -87,9 +90,10 @@ async fn round_trip(
                         got.len(),
                         line.len()
                     ),
-                ));
+                )
+                .with_kind(Kind::Stalled));
             }
-            Ok(Err(err)) => return Err(Failure::new(Step::Read, err.to_string())),
+            Ok(Err(err)) => return Err(io_failure(Step::Read, &err)),
             Ok(Ok(0)) => {
                 return Err(Failure::new(
                     Step::Close,
@@ -98,7 +102,8 @@ async fn round_trip(
                         "sent `{text}`; the server closed the connection before echoing it",
                         "`{text}`를 보냈는데 서버가 에코하기 전에 연결을 닫았습니다"
                     ),
-                ));
+                )
+                .with_kind(Kind::ClosedEarly));
             }
             Ok(Ok(n)) => n,
         };
@@ -111,12 +116,26 @@ async fn round_trip(
                 lang,
                 "the echo of {} came back as {}",
                 "{}의 에코가 {}로 돌아왔습니다",
-                escape(line, 80),
-                escape(&got, 80)
+                escape(line, SHOWN),
+                escape(&got, SHOWN)
             ),
-        ));
+        )
+        .with_kind(Kind::Differs));
     }
     Ok(())
+}
+
+/// How many bytes of a line and its echo a message quotes.
+const SHOWN: usize = 80;
+
+/// A socket error as a failure: a reset is a kind of its own.
+fn io_failure(step: Step, err: &std::io::Error) -> Failure {
+    let failure = Failure::new(step, escape_line(&err.to_string(), LINE_MAX));
+    if wire::is_reset(err) {
+        failure.with_kind(Kind::Reset)
+    } else {
+        failure
+    }
 }
 
 async fn ipv6(ctx: Ctx) -> Result<(), Failure> {

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use crate::grade::cause::Kind;
 use crate::grade::lang::{Step, tr};
 use crate::grade::process::{Proc, start_server};
 use crate::grade::proxy::{Faults, Proxy};
@@ -74,20 +75,26 @@ async fn check(
     if matches!(end, End::Done) && received == payload {
         return Ok(());
     }
-    let (step, mut message) = match end {
-        End::Done | End::TooMuch => (
-            Step::Write,
-            match transcript::first_difference(payload, received) {
-                Some(at) if at < got.min(want) => tr!(
+    let (step, kind, mut message) = match end {
+        End::Done | End::TooMuch => match transcript::first_difference(payload, received) {
+            Some(at) if at < got.min(want) => (
+                Step::Write,
+                Kind::Differs,
+                tr!(
                     lang,
                     "the echo differs from what was sent at byte {at}",
                     "에코된 데이터가 보낸 것과 {at}번째 바이트부터 다릅니다"
                 ),
-                _ => describe_end(lang, end, got, want),
-            },
-        ),
+            ),
+            _ => (
+                Step::Write,
+                Kind::TooMuch,
+                describe_end(lang, end, got, want),
+            ),
+        },
         End::Stalled if until_eof && got == want => (
             Step::Close,
+            Kind::NoClose,
             tr!(
                 lang,
                 "every byte came back, but the server did not close the connection within {} s of our half-close",
@@ -95,13 +102,37 @@ async fn check(
                 wire::STALL.as_secs()
             ),
         ),
-        End::Stalled => (Step::Write, describe_end(lang, end, got, want)),
-        End::Eof => (Step::Close, describe_end(lang, end, got, want)),
-        End::Error(_) => (Step::Read, describe_end(lang, end, got, want)),
+        End::Stalled => (
+            Step::Write,
+            Kind::Stalled,
+            describe_end(lang, end, got, want),
+        ),
+        End::Eof => (
+            Step::Close,
+            Kind::ClosedEarly,
+            describe_end(lang, end, got, want),
+        ),
+        End::Error(_) => (Step::Read, Kind::Reset, describe_end(lang, end, got, want)),
     };
-    message.push_str(&server.death_note(lang).await);
-    let failure =
-        Failure::new(step, message).with_transcript(transcript::compare(lang, payload, received));
+    // Only a reset is a reset; another read error says nothing the test's hint does not.
+    let kind = match end {
+        End::Error(err) if !wire::is_reset(err) => None,
+        _ => Some(kind),
+    };
+    // A panic on the server's stderr (even in a thread), or its exit: the
+    // cause, named once in the report; else how it ended, if it did.
+    let note = server.death_note(lang).await;
+    let cause = server.cause();
+    if cause.is_none() {
+        message.push_str(&note);
+    }
+    let failure = Failure::new(step, message)
+        .with_transcript(transcript::compare(lang, payload, received))
+        .with_cause(cause);
+    let failure = match kind {
+        Some(kind) => failure.with_kind(kind),
+        None => failure,
+    };
     Err(match server.starter_hint(lang) {
         Some(hint) => failure.with_hint(hint),
         None => failure,

@@ -1,0 +1,399 @@
+//! Why a test failed, beyond what the socket showed: the student's program
+//! panicked, exited, was killed, or never became ready (a [`Cause`]), and
+//! what kind of failure the socket saw (a [`Kind`]). One cause often explains
+//! several failed tests: the report names it once, first, with its own hint,
+//! and the tests it explains say "(same cause as above)".
+//!
+//! A [`Probe`] is what the grader can still read about a program after its
+//! test dropped (and so killed) it: its stderr, bounded, and its exit status.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+use std::process::ExitStatus;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use super::lang::{Lang, tr};
+use super::transcript::{LINE_MAX, escape_line};
+
+/// How much of a program's stderr the grader reads: its first and its last
+/// half of this (a panic is near the start, or near the end when it ended the program).
+const STDERR_LIMIT: u64 = 16 * 1024;
+
+/// What made a student's program fail, found on its stderr and in its exit status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cause {
+    /// `thread '…' panicked at LOCATION:` and the message's first line.
+    /// `alive`: the process was still running (a thread died, not the program).
+    Panic {
+        program: String,
+        message: String,
+        location: String,
+        alive: bool,
+    },
+    /// The program exited on its own while the test still needed it.
+    Exited { program: String, code: i32 },
+    /// A signal ended it (not the grader's kill at the end of a test).
+    Signal { program: String, signal: i32 },
+    /// It wrote more than its output limit and the grader killed it.
+    Flooded { program: String, kib: u64 },
+    /// A server that never printed its readiness line.
+    NotReady { program: String, secs: u64 },
+}
+
+impl Cause {
+    /// Do two failures have this one cause? Panics at one place are one bug,
+    /// whatever data their messages quote.
+    pub fn same(&self, other: &Cause) -> bool {
+        match (self, other) {
+            (
+                Cause::Panic {
+                    program: a,
+                    location: la,
+                    ..
+                },
+                Cause::Panic {
+                    program: b,
+                    location: lb,
+                    ..
+                },
+            ) => a == b && la == lb,
+            _ => self == other,
+        }
+    }
+
+    /// One line naming the cause; the student's text in it is escaped and cut.
+    pub fn describe(&self, lang: Lang) -> String {
+        match self {
+            Cause::Panic {
+                program,
+                message,
+                location,
+                alive: true,
+            } => tr!(
+                lang,
+                "{program} panicked in a thread at {location}: `{message}` (the process kept running; that connection died)",
+                "{program}의 스레드가 {location}에서 패닉했습니다: `{message}` (프로세스는 계속 실행되었고 그 연결만 끊겼습니다)"
+            ),
+            Cause::Panic {
+                program,
+                message,
+                location,
+                alive: false,
+            } => tr!(
+                lang,
+                "{program} panicked at {location}: `{message}`",
+                "{program}가 {location}에서 패닉했습니다: `{message}`"
+            ),
+            Cause::Exited { program, code } => tr!(
+                lang,
+                "{program} exited with code {code} while the test still needed it",
+                "테스트가 아직 쓰는 중에 {program}가 종료 코드 {code}로 끝났습니다"
+            ),
+            Cause::Signal { program, signal } => tr!(
+                lang,
+                "{program} was killed by signal {signal}",
+                "{program}가 시그널 {signal}로 종료되었습니다"
+            ),
+            Cause::Flooded { program, kib } => tr!(
+                lang,
+                "{program} was killed: it wrote over {kib} KiB to stdout and stderr",
+                "{program}를 강제 종료했습니다. 표준 출력과 표준 에러에 {kib} KiB 넘게 썼습니다"
+            ),
+            Cause::NotReady { program, secs } => tr!(
+                lang,
+                "{program} did not print `listening on <ip>:<port>` within {secs} s",
+                "{program}가 {secs}초 안에 `listening on <ip>:<port>`를 출력하지 않았습니다"
+            ),
+        }
+    }
+
+    /// What to do about it.
+    pub fn hint(&self, lang: Lang) -> String {
+        let text = match self {
+            Cause::Panic { message, .. } if message.starts_with("not yet implemented") => {
+                return starter_hint(lang);
+            }
+            Cause::Panic { alive: true, .. } => lang.pick(
+                "Open the file and line above. A panic in a connection's thread ends only that thread: its socket is dropped mid-exchange and the client sees a close or a reset. Handle the error there (eprintln! and end that connection) instead of unwrap()/expect(), and treat the data as bytes, not text.",
+                "위에 나온 파일과 줄을 여세요. 연결을 맡은 스레드에서 패닉이 나면 그 스레드만 끝나고, 소켓이 주고받는 도중에 버려져 클라이언트는 연결 닫힘이나 리셋을 봅니다. unwrap()/expect() 대신 그 자리에서 오류를 처리하고(eprintln! 후 그 연결만 끝내기), 데이터는 텍스트가 아니라 바이트로 다루세요.",
+            ),
+            Cause::Panic { alive: false, .. } => lang.pick(
+                "Open the file and line above: the program stopped there, so every later step failed. Handle that Result (match, or ? up to main with an error message) instead of unwrap()/expect().",
+                "위에 나온 파일과 줄을 여세요. 프로그램이 거기서 멈췄기 때문에 이후 단계가 모두 실패했습니다. unwrap()/expect() 대신 그 Result를 처리하세요(match, 또는 ?로 main까지 올려 오류 메시지 출력).",
+            ),
+            Cause::Exited { .. } => lang.pick(
+                "A server keeps running: loop over listener.incoming() and, when one client fails, eprintln! the error and accept the next; do not return or exit from the accept loop.",
+                "서버는 계속 실행되어야 합니다. listener.incoming()을 반복하고, 한 클라이언트가 실패하면 eprintln!으로 오류를 알린 뒤 다음 연결을 accept하세요. accept 루프에서 return하거나 exit하지 마세요.",
+            ),
+            Cause::Signal { .. } => lang.pick(
+                "A signal ended the program: often a stack overflow (a huge array on the stack; use a Vec) or running out of memory (reading a whole stream into memory; handle it chunk by chunk).",
+                "시그널이 프로그램을 끝냈습니다. 흔한 원인은 스택 오버플로(스택의 거대한 배열; Vec을 쓰세요)나 메모리 부족(스트림 전체를 메모리에 읽기; 조각 단위로 처리하세요)입니다.",
+            ),
+            Cause::Flooded { .. } => lang.pick(
+                "Print the readiness line once; send occasional diagnostics to stderr, never one line per read() or per byte.",
+                "준비 줄은 한 번만 출력하세요. 진단 메시지는 가끔만 표준 에러로 보내고, read()마다 또는 바이트마다 출력하지 마세요.",
+            ),
+            Cause::NotReady { .. } => lang.pick(
+                "After TcpListener::bind succeeds, print the line with println! (stdout is flushed at each newline) before the accept loop.",
+                "TcpListener::bind가 성공하면 accept 루프에 들어가기 전에 println!으로 그 줄을 출력하세요(표준 출력은 줄바꿈마다 비워집니다).",
+            ),
+        };
+        text.to_string()
+    }
+}
+
+/// The starter's `todo!()` says what to do first.
+pub fn starter_hint(lang: Lang) -> String {
+    lang.pick(
+        "This is still the starter code: replace the first todo!() in the file named above (read the doc comment above it, and the exercise's README).",
+        "아직 시작 코드 그대로입니다. 위에 나온 파일의 첫 todo!()부터 구현하세요(그 위의 문서 주석과 실습의 README를 읽어 보세요).",
+    )
+    .to_string()
+}
+
+/// What the socket saw, when it says what to fix better than the test's
+/// generic hint does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// The peer closed before everything came back.
+    ClosedEarly,
+    /// Nothing came for a while, and the connection stayed open.
+    Stalled,
+    /// Everything came back, but no close followed our half-close.
+    NoClose,
+    /// The connection was reset.
+    Reset,
+    /// The bytes that came back differ from those sent.
+    Differs,
+    /// More bytes came back than were sent.
+    TooMuch,
+    /// The whole test ran out of time.
+    TimedOut,
+}
+
+impl Kind {
+    pub fn hint(self, lang: Lang) -> &'static str {
+        match self {
+            Kind::ClosedEarly => lang.pick(
+                "The connection closed before everything came back: one read() is not the whole stream. Loop until read() returns 0, write_all() each chunk as it arrives, and close only after that.",
+                "모든 데이터가 돌아오기 전에 연결이 닫혔습니다. read() 한 번이 스트림 전체가 아닙니다. read()가 0을 돌려줄 때까지 반복하며 받은 조각마다 write_all()로 보내고, 그다음에 닫으세요.",
+            ),
+            Kind::Stalled => lang.pick(
+                "Nothing came back for seconds while the connection stayed open: the program is blocked, in a read() that waits for more than was sent (read_exact, read_to_end before the peer half-closed) or in a write() nobody reads. Send back what each read() returned right away.",
+                "연결은 열려 있는데 몇 초 동안 아무것도 돌아오지 않았습니다. 프로그램이 어딘가에서 막혀 있습니다. 보낸 것보다 많이 기다리는 read()(read_exact, 상대가 절반 닫기 전의 read_to_end)나 아무도 읽지 않는 write()입니다. read()가 돌려준 만큼 바로 돌려보내세요.",
+            ),
+            Kind::NoClose => lang.pick(
+                "Every byte came back, but the connection stayed open after our half-close: when read() returns 0, finish writing and drop the stream (or call shutdown(Shutdown::Write)).",
+                "모든 바이트가 돌아왔지만 우리가 절반 닫기를 한 뒤에도 연결이 열려 있었습니다. read()가 0을 돌려주면 남은 쓰기를 마치고 스트림을 drop하세요(또는 shutdown(Shutdown::Write)를 호출하세요).",
+            ),
+            Kind::Reset => lang.pick(
+                "The connection was reset (RST): the other side closed its socket with unread data, or its thread or process died. Read until read() returns 0 before closing, and look at stderr for a panic.",
+                "연결이 리셋(RST)되었습니다. 상대가 읽지 않은 데이터를 남긴 채 소켓을 닫았거나, 그 스레드나 프로세스가 죽었습니다. 닫기 전에 read()가 0을 돌려줄 때까지 읽고, 표준 에러에 패닉이 있는지 확인하세요.",
+            ),
+            Kind::Differs => lang.pick(
+                "The bytes differ from those sent: write back exactly buf[..n], the n bytes the last read() returned, as bytes (no String, no lines, no trimming).",
+                "돌아온 바이트가 보낸 것과 다릅니다. 마지막 read()가 돌려준 n바이트, 즉 정확히 buf[..n]을 바이트 그대로 돌려보내세요(String, 줄 단위 처리, trim 없이).",
+            ),
+            Kind::TooMuch => lang.pick(
+                "More bytes came back than were sent: write buf[..n], not the whole buffer, and each chunk once.",
+                "보낸 것보다 많은 바이트가 돌아왔습니다. 버퍼 전체가 아니라 buf[..n]을, 조각마다 한 번만 보내세요.",
+            ),
+            Kind::TimedOut => lang.pick(
+                "The test ran out of time at the step named above: something there waits forever, such as a read() for data or an EOF that never comes, or a join on a thread that never ends.",
+                "테스트가 위에 나온 단계에서 시간을 다 썼습니다. 그곳에서 무언가가 끝없이 기다립니다. 오지 않는 데이터나 EOF를 기다리는 read(), 끝나지 않는 스레드의 join 같은 것입니다.",
+            ),
+        }
+    }
+}
+
+/// The hint a failed test shows: the failure's own (most specific), its
+/// cause's, its kind's, else the test's generic one.
+pub fn choose_hint(
+    lang: Lang,
+    own: Option<&String>,
+    cause: Option<&Cause>,
+    kind: Option<Kind>,
+    generic: &str,
+) -> String {
+    own.cloned()
+        .or_else(|| cause.map(|c| c.hint(lang)))
+        .or_else(|| kind.map(|k| k.hint(lang).to_string()))
+        .unwrap_or_else(|| generic.to_string())
+}
+
+/// What the grader can still read about a program once its test is over.
+#[derive(Clone)]
+pub struct Probe {
+    pub program: String,
+    pub(super) dir: Arc<tempfile::TempDir>,
+    /// Its exit status, as the grader last saw it before killing it.
+    pub(super) status: Arc<Mutex<Option<ExitStatus>>>,
+    pub(super) flooded: Arc<AtomicBool>,
+    pub(super) output_limit: u64,
+    /// A server: any exit during its test is a cause (a client's exit 0 is not).
+    pub(super) server: Arc<AtomicBool>,
+}
+
+impl Probe {
+    /// What the program wrote to stderr: all of it up to the bound, else its
+    /// first and last halves around a `…` line.
+    pub fn stderr_text(&self) -> String {
+        String::from_utf8_lossy(&head_and_tail(
+            &self.dir.path().join("stderr"),
+            STDERR_LIMIT,
+        ))
+        .into_owned()
+    }
+
+    /// The first panic on stderr, escaped and cut: (message, location).
+    pub fn panic(&self) -> Option<(String, String)> {
+        parse_panic(&self.stderr_text())
+    }
+
+    /// Why the program failed, if its stderr or status says: a panic first
+    /// (even one in a thread, the process alive), then its end.
+    pub fn cause(&self) -> Option<Cause> {
+        let program = self.program.clone();
+        let status = *self.status.lock().unwrap();
+        if self.flooded.load(Ordering::Relaxed) {
+            let kib = self.output_limit / 1024;
+            return Some(Cause::Flooded { program, kib });
+        }
+        if let Some((message, location)) = self.panic() {
+            return Some(Cause::Panic {
+                program,
+                message,
+                location,
+                alive: status.is_none(),
+            });
+        }
+        let status = status?;
+        if let Some(code) = status.code() {
+            let server = self.server.load(Ordering::Relaxed);
+            return (server || code != 0).then_some(Cause::Exited { program, code });
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::ExitStatusExt;
+            if let Some(signal) = status.signal() {
+                return Some(Cause::Signal { program, signal });
+            }
+        }
+        None
+    }
+}
+
+/// The first `thread '…' panicked at FILE:LINE:COL:` on `stderr` and the
+/// message's first line, both escaped and cut for a report.
+pub fn parse_panic(stderr: &str) -> Option<(String, String)> {
+    let mut lines = stderr.lines();
+    let head = lines.find(|line| line.contains("panicked at"))?;
+    let location = head
+        .split("panicked at")
+        .nth(1)?
+        .trim()
+        .trim_end_matches(':');
+    let message = lines.next().unwrap_or("").trim();
+    // The student's text, quoted in reports: escaped and cut.
+    Some((
+        escape_line(message, LINE_MAX),
+        escape_line(location, LINE_MAX),
+    ))
+}
+
+/// Up to `limit` bytes of the file: all of it, or its first and last halves.
+fn head_and_tail(path: &Path, limit: u64) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let Ok(mut file) = File::open(path) else {
+        return bytes;
+    };
+    let len = file.metadata().map_or(0, |m| m.len());
+    if len <= limit {
+        let _ = file.take(limit).read_to_end(&mut bytes);
+        return bytes;
+    }
+    let half = limit / 2;
+    let _ = (&mut file).take(half).read_to_end(&mut bytes);
+    bytes.extend_from_slice("\n…\n".as_bytes());
+    if file.seek(SeekFrom::Start(len - half)).is_ok() {
+        let mut tail = Vec::new();
+        let _ = file.take(half).read_to_end(&mut tail);
+        // Start the tail at a line.
+        let start = tail.iter().position(|&b| b == b'\n').map_or(0, |i| i + 1);
+        bytes.extend_from_slice(&tail[start..]);
+    }
+    bytes
+}
+
+/// The causes that explain more than one failure (or a panic, which the
+/// report names even once), in the order of their first failure.
+pub fn shared<'a>(causes: impl IntoIterator<Item = &'a Cause>) -> Vec<(&'a Cause, usize)> {
+    let mut found: Vec<(&Cause, usize)> = Vec::new();
+    for cause in causes {
+        match found.iter_mut().find(|(c, _)| c.same(cause)) {
+            Some((_, n)) => *n += 1,
+            None => found.push((cause, 1)),
+        }
+    }
+    found.retain(|(cause, n)| *n > 1 || matches!(cause, Cause::Panic { .. }));
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_a_thread_panic_and_cuts_its_message() {
+        let stderr = format!(
+            "accepted 127.0.0.1:5000\nthread '<unnamed>' panicked at src/echo-server.rs:27:14:\necho expects text: \x1b[2J{}\nnote: run with `RUST_BACKTRACE=1`\n",
+            "x".repeat(8 * 1024)
+        );
+        let (message, location) = parse_panic(&stderr).unwrap();
+        assert_eq!(location, "src/echo-server.rs:27:14");
+        assert!(message.starts_with("echo expects text: \\u{1b}[2J"));
+        assert!(!message.contains('\x1b'));
+        assert!(message.chars().count() <= LINE_MAX + 1, "{message}");
+        assert!(parse_panic("error: bind: address in use\n").is_none());
+    }
+
+    #[test]
+    fn panics_at_one_place_are_one_cause() {
+        let panic = |message: &str, location: &str| Cause::Panic {
+            program: "echo-server".into(),
+            message: message.into(),
+            location: location.into(),
+            alive: true,
+        };
+        let causes = [
+            panic("a", "src/x.rs:1:1"),
+            Cause::Exited {
+                program: "echo-server".into(),
+                code: 0,
+            },
+            panic("b", "src/x.rs:1:1"),
+            panic("c", "src/x.rs:9:9"),
+        ];
+        let shared = shared(&causes);
+        assert_eq!(shared.len(), 2, "{shared:?}");
+        assert_eq!(shared[0].1, 2);
+        assert_eq!(shared[1].1, 1);
+    }
+
+    #[test]
+    fn reads_the_head_and_tail_of_a_long_stderr() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stderr");
+        let text = format!(
+            "first\n{}thread 'main' panicked at src/main.rs:1:1:\nlast\n",
+            "noise\n".repeat(10_000)
+        );
+        std::fs::write(&path, text).unwrap();
+        let read = String::from_utf8(head_and_tail(&path, 1024)).unwrap();
+        assert!(read.len() <= 1024 + 8);
+        assert!(read.starts_with("first\n"));
+        assert!(read.ends_with("panicked at src/main.rs:1:1:\nlast\n"));
+    }
+}
