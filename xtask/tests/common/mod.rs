@@ -206,7 +206,22 @@ pub fn apply_patch(mutant: &Value, text: &str) -> String {
         "mutant {name}: `find` must occur {count} time(s) in {}; did the reference change?",
         mutant["file"]
     );
-    text.replace(find, replace)
+    let mut text = text.replace(find, replace);
+    // `also`: more changes to the same file, for a mistake made in two places.
+    for more in mutant["also"].as_array().into_iter().flatten() {
+        let (find, replace) = (
+            more["find"].as_str().unwrap(),
+            more["replace"].as_str().unwrap(),
+        );
+        assert_eq!(
+            text.matches(find).count(),
+            1,
+            "mutant {name}: an `also` find must occur once in {}; did the reference change?",
+            mutant["file"]
+        );
+        text = text.replace(find, replace);
+    }
+    text
 }
 
 /// `xtask classroom export DIR` (what an instructor hands to GitHub Classroom),

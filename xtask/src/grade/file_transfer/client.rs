@@ -156,13 +156,25 @@ async fn serve_one(
     Ok(())
 }
 
-/// Runs `ft-client ADDR <args>` in `cwd` and waits for it to exit.
+/// Runs `ft-client ADDR <args>` in `cwd` and waits (30 s) for it to exit.
 async fn run(
     ctx: &Ctx,
     cwd: &Path,
     addr: SocketAddr,
     args: &[&str],
     limit: u64,
+) -> Result<(ExitStatus, Proc), Failure> {
+    run_within(ctx, cwd, addr, args, limit, Duration::from_secs(30)).await
+}
+
+/// [`run`], waiting at most `wait` for the client to exit.
+pub(super) async fn run_within(
+    ctx: &Ctx,
+    cwd: &Path,
+    addr: SocketAddr,
+    args: &[&str],
+    limit: u64,
+    wait: Duration,
 ) -> Result<(ExitStatus, Proc), Failure> {
     let lang = ctx.lang;
     let mut argv = vec![addr.to_string()];
@@ -181,13 +193,14 @@ async fn run(
             )
         })?;
     ctx.at(Step::Read);
-    let Some(status) = client.wait_exit(Duration::from_secs(30)).await else {
+    let Some(status) = client.wait_exit(wait).await else {
+        let secs = wait.as_secs();
         return Err(Failure::new(
             Step::Read,
             tr!(
                 lang,
-                "`{shown}` did not exit within 30 s",
-                "`{shown}`가 30초 안에 끝나지 않았습니다"
+                "`{shown}` did not exit within {secs} s",
+                "`{shown}`가 {secs}초 안에 끝나지 않았습니다"
             ),
         ));
     };
@@ -195,7 +208,7 @@ async fn run(
 }
 
 /// Fails unless the client exited with `code`; the failure quotes its stderr.
-async fn expect_exit(
+pub(super) async fn expect_exit(
     ctx: &Ctx,
     what: &str,
     status: ExitStatus,
@@ -224,7 +237,7 @@ async fn expect_exit(
     })
 }
 
-fn workdir() -> Result<tempfile::TempDir, Failure> {
+pub(super) fn workdir() -> Result<tempfile::TempDir, Failure> {
     crate::sandbox::shared_tempdir("socket-lab-ft-client-")
         .map_err(|err| Failure::new(Step::Start, err.to_string()))
 }

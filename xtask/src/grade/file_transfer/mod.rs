@@ -3,6 +3,9 @@
 //! "File transfer" chapter is the contract).
 
 mod client;
+mod client_faults;
+#[cfg(target_os = "linux")]
+mod memory;
 pub(in crate::grade) mod proto;
 pub(in crate::grade) mod server;
 
@@ -13,7 +16,7 @@ use super::lang::Text;
 use super::spec::{TestSpec, Visibility};
 
 pub fn tests() -> Vec<TestSpec> {
-    #[allow(unused_mut)] // the memory test is Linux-only
+    #[allow(unused_mut)] // the memory tests are Linux-only
     let mut tests = vec![
         TestSpec {
             id: "ft.server.ready",
@@ -315,6 +318,51 @@ pub fn tests() -> Vec<TestSpec> {
             },
             run: |ctx| Box::pin(client::refused(ctx)),
         },
+        TestSpec {
+            id: "ft.client.put_waits",
+            points: 3,
+            timeout: Duration::from_secs(30),
+            visibility: Visibility::Public,
+            title: Text {
+                en: "`put` sends no byte of the file before the server's STATUS OK",
+                ko: "`put`은 서버의 STATUS OK 전에 파일의 바이트를 하나도 보내지 않는다",
+            },
+            hint: Text {
+                en: "After PUT, flush and read the server's STATUS: only OK means \"send it\"; BAD_NAME or TOO_LARGE end the exchange.",
+                ko: "PUT 뒤 flush하고 서버의 STATUS를 읽으세요. OK만이 \"보내라\"는 뜻이고 BAD_NAME이나 TOO_LARGE면 교환이 끝납니다.",
+            },
+            run: |ctx| Box::pin(client_faults::put_waits(ctx)),
+        },
+        TestSpec {
+            id: "ft.client.truncated",
+            points: 3,
+            timeout: Duration::from_secs(40),
+            visibility: Visibility::Public,
+            title: Text {
+                en: "a connection that ends during a GET's data: exit 4, no file left",
+                ko: "GET의 데이터 도중 연결이 끝나면 종료 코드 4, 파일을 남기지 않는다",
+            },
+            hint: Text {
+                en: "An end of stream (clean or mid-frame) before DONE means the file is shorter than announced: an integrity failure, exit(4), and the temporary file goes away.",
+                ko: "DONE 전에 스트림이 끝나면(프레임 사이든 프레임 도중이든) 파일이 알린 크기보다 짧은 것입니다. 무결성 실패이므로 exit(4)하고 임시 파일을 지우세요.",
+            },
+            run: |ctx| Box::pin(client_faults::truncated(ctx)),
+        },
+        TestSpec {
+            id: "ft.client.bad_frame",
+            points: 3,
+            timeout: Duration::from_secs(30),
+            visibility: Visibility::Public,
+            title: Text {
+                en: "a frame length of 0 or over 65537 from the server: exit 1 at once",
+                ko: "서버가 보낸 프레임 길이가 0이거나 65537보다 크면 곧바로 종료 코드 1",
+            },
+            hint: Text {
+                en: "Check the 4-byte length before reading the frame: 0 or more than 65537 is malformed; never allocate or wait for what a peer announces.",
+                ko: "프레임을 읽기 전에 4바이트 길이를 검사하세요. 0이나 65537 초과는 잘못된 프레임입니다. 상대가 알린 크기만큼 할당하거나 기다리지 마세요.",
+            },
+            run: |ctx| Box::pin(client_faults::bad_frame(ctx)),
+        },
     ];
     // Peak memory is read from /proc: Linux only. Elsewhere the test is not
     // part of the grade (and its points are not in the maximum).
@@ -332,13 +380,29 @@ pub fn tests() -> Vec<TestSpec> {
             en: "Copy the file in 64 KiB chunks (a loop of read and write); never fs::read the whole file.",
             ko: "파일을 64 KiB씩 복사하세요(read와 write의 반복). 파일 전체를 fs::read하지 마세요.",
         },
-        run: |ctx| Box::pin(server::memory(ctx)),
+        run: |ctx| Box::pin(memory::memory(ctx)),
+    });
+    #[cfg(target_os = "linux")]
+    tests.push(TestSpec {
+        id: "ft.server.put_memory",
+        points: 5,
+        timeout: Duration::from_secs(90),
+        visibility: Visibility::Public,
+        title: Text {
+            en: "receiving a 512 MiB upload, the server's memory stays under 256 MiB",
+            ko: "512 MiB 업로드를 받는 동안 서버 메모리가 256 MiB 아래로 유지된다",
+        },
+        hint: Text {
+            en: "Write each DATA frame to the temporary file as it arrives; never collect the upload in a Vec.",
+            ko: "DATA 프레임이 올 때마다 임시 파일에 쓰세요. 업로드를 Vec에 모으지 마세요.",
+        },
+        run: |ctx| Box::pin(memory::put_memory(ctx)),
     });
     tests
 }
 
 /// The names of the entries in `dir`, sorted (empty if it cannot be read).
-fn names_in(dir: &Path) -> Vec<String> {
+pub(in crate::grade) fn names_in(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map(|entries| {
             entries

@@ -234,7 +234,7 @@ fn quote_entries(entries: &[String]) -> String {
     format!("[{}]", shown.join(", "))
 }
 
-fn expect_code(ctx: &Ctx, status: &Status, code: u8, after: &str) -> Result<(), Failure> {
+pub fn expect_code(ctx: &Ctx, status: &Status, code: u8, after: &str) -> Result<(), Failure> {
     if status.code == code {
         return Ok(());
     }
@@ -634,55 +634,4 @@ pub async fn malformed(ctx: Ctx) -> Result<(), Failure> {
             "GET here.txt after malformed clients",
         ),
     }
-}
-
-/// Peak memory of the server while it sends a 1 GiB file (Linux: VmHWM).
-#[cfg(target_os = "linux")]
-pub async fn memory(ctx: Ctx) -> Result<(), Failure> {
-    const SIZE: u64 = 1 << 30;
-    const LIMIT_MIB: u64 = 256;
-    let lang = ctx.lang;
-    let served = start(&ctx, &[]).await?;
-    // A sparse file: 1 GiB of zeros that costs no disk.
-    let file = std::fs::File::create(served.root().join("huge.bin"))
-        .map_err(|e| fail(Step::Start, e.to_string()))?;
-    file.set_len(SIZE)
-        .map_err(|e| fail(Step::Start, e.to_string()))?;
-    drop(file);
-    let mut conn = Conn::open(&ctx, served.addr).await?;
-    conn.send(&ctx, proto::GET, b"huge.bin").await?;
-    let status = conn.status(&ctx, "GET huge.bin").await?;
-    expect_code(&ctx, &status, proto::OK, "GET huge.bin")?;
-    let mut received = 0u64;
-    loop {
-        let frame = conn.frame(&ctx, "DATA or DONE").await?;
-        match frame.kind {
-            proto::DATA => received += frame.payload.len() as u64,
-            proto::DONE => break,
-            kind => {
-                return Err(fail(
-                    Step::Read,
-                    format!("GET huge.bin: unexpected kind 0x{kind:02x}"),
-                ));
-            }
-        }
-    }
-    let peak = served.server.peak_rss_kib().unwrap_or(0) / 1024;
-    if received != SIZE {
-        return Err(fail(
-            Step::Write,
-            format!("GET huge.bin: {received} of {SIZE} bytes"),
-        ));
-    }
-    if peak > LIMIT_MIB {
-        return Err(fail(
-            Step::Read,
-            tr!(
-                lang,
-                "sending a 1 GiB file, the server's memory peaked at {peak} MiB (limit {LIMIT_MIB} MiB): stream the file in chunks instead of reading it whole",
-                "1 GiB 파일을 보내는 동안 서버 메모리가 최대 {peak} MiB였습니다(한도 {LIMIT_MIB} MiB). 파일을 통째로 읽지 말고 조각으로 흘려보내세요"
-            ),
-        ));
-    }
-    Ok(())
 }
