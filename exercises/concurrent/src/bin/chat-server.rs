@@ -37,6 +37,7 @@ use tokio::sync::{broadcast, watch};
 const DEFAULT_LISTEN: &str = "127.0.0.1:7880";
 
 /// The longest line, in bytes before its `\n`: one byte more is a violation.
+/// A `\r` before the `\n` counts: 1024 bytes and `\r\n` are too long.
 const MAX_LINE: usize = 1024;
 
 /// The longest name, in bytes.
@@ -78,8 +79,12 @@ enum Line {
 #[tokio::main]
 async fn main() {
     let addr = listen_addr();
+    // The signal handlers come first, before the readiness line: whoever
+    // reads `listening on` may send SIGTERM the very next moment, and
+    // until a handler is installed SIGTERM kills the process.
+    let signals = Signals::install();
     let listener = open_listener(&addr).await;
-    serve(listener).await;
+    serve(listener, signals).await;
 }
 
 /// Reads `--listen ADDR` (or `--listen=ADDR`) from the command line. (Given.)
@@ -118,23 +123,49 @@ async fn open_listener(addr: &str) -> TcpListener {
     )
 }
 
-/// Step 4: **accept** clients, each on its own task, until SIGTERM or Ctrl-C.
+/// The handlers for SIGTERM and SIGINT (Ctrl-C), once installed.
+struct Signals {
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+    #[cfg(windows)]
+    ctrl_c: tokio::signal::windows::CtrlC,
+}
+
+impl Signals {
+    /// Step 0 (`main` calls it first): **install** the handlers now.
+    ///
+    /// - `tokio::signal::unix::signal(SignalKind::terminate())` and
+    ///   `signal(SignalKind::interrupt())` register them at once (on error,
+    ///   print it and `exit(1)`). From then on a signal does not kill the
+    ///   process: it is kept until someone awaits `recv()`, not lost.
+    /// - On Windows, `tokio::signal::windows::ctrl_c()`.
+    fn install() -> Signals {
+        todo!("step 0: signal(SignalKind::terminate()) and signal(SignalKind::interrupt())")
+    }
+
+    /// Waits for either signal: `tokio::select!` over `term.recv()` and
+    /// `int.recv()` (on Windows, `ctrl_c.recv()`).
+    async fn recv(&mut self) {
+        todo!("step 0: select! over the two recv()s")
+    }
+}
+
+/// Step 4: **accept** clients, each on its own task, until `signals.recv()`
+/// returns (SIGTERM or Ctrl-C: the handlers are installed already).
 ///
-/// - First install the signal handlers, so a signal is never lost:
-///   `tokio::signal::unix::signal(SignalKind::terminate())` and
-///   `SignalKind::interrupt()` (put them under `#[cfg(unix)]`; on Windows,
-///   `tokio::signal::windows::ctrl_c()`).
 /// - Make the room: `broadcast::channel(MAX_QUEUE)`, an empty set of names,
 ///   all in an `Arc` so every task can hold it.
 /// - Make a stop signal every task can watch: `watch::channel(false)`.
 /// - `tokio::select!` between a loop of `listener.accept().await` (give each
 ///   client a new id and `tokio::spawn(handle_client(...))`: never serve a
-///   client in this loop) and the signals.
+///   client in this loop) and `signals.recv()`.
 /// - After a signal: drop the listener, `stop_tx.send(true)`, and give the
 ///   tasks a moment (`tokio::time::sleep`, well under 2 s) to say goodbye.
 #[allow(unused_variables)]
-async fn serve(listener: TcpListener) {
-    todo!("step 4: signals, room, select! {{ accept loop + tokio::spawn, signal }}, then stop")
+async fn serve(listener: TcpListener, signals: Signals) {
+    todo!("step 4: room, select! {{ accept loop + tokio::spawn, signal }}, then stop")
 }
 
 /// Step 5: one client, from its first line to its close.
@@ -144,7 +175,8 @@ async fn serve(listener: TcpListener) {
 ///   connection.
 /// - The first line is the name (`read_line`, strip `\n` and a `\r`).
 ///   Invalid → write `! invalid name`, close. Taken (`insert` into the set
-///   returns false) → `! name taken`, close. Too long → `! line too long`.
+///   returns false) → `! name taken`, close. Names are case-sensitive:
+///   keep them as sent (`Alice` and `alice` are two people). Too long → `! line too long`.
 /// - **Subscribe first** (`room.tx.subscribe()`), then queue
 ///   `* welcome NAME` for this client, then send `* NAME joined` to the
 ///   room. The other way round, a quick answer to the join is lost.
@@ -154,8 +186,10 @@ async fn serve(listener: TcpListener) {
 ///   than `MAX_QUEUE` queued, or `RecvError::Lagged` → drop the client), a
 ///   write of the queue's first line (`writer.write(..)`, **not**
 ///   `write_all`, guarded by `if !queue.is_empty()`), and the stop signal.
-/// - Leaving: remove the name, **then** send `* NAME left` (once). On stop,
-///   write `* server shutting down` (bounded by `tokio::time::timeout`).
+/// - Leaving: remove the name, **then** send `* NAME left`, exactly once,
+///   from one place after the loop, whatever ended it. On stop, send no
+///   `left` (everyone is leaving): write what is queued, then
+///   `* server shutting down`, then close (bounded by `tokio::time::timeout`).
 #[allow(unused_variables)]
 async fn handle_client(stream: TcpStream, id: u64, room: Arc<Room>, stop: watch::Receiver<bool>) {
     todo!("step 5: name, subscribe, welcome, joined, select! loop, left")
