@@ -22,7 +22,7 @@ fn must_fail(manifest: &Path) -> Vec<String> {
         .collect()
 }
 
-fn check(mutant: &str) {
+fn check(mutant: &str) -> common::Graded {
     let dir = root().join("xtask/mutants/echo").join(mutant);
     let expected = must_fail(&dir.join("Cargo.toml"));
     assert!(!expected.is_empty());
@@ -41,6 +41,7 @@ fn check(mutant: &str) {
     }
     let (score, max) = graded.score();
     assert!(score < max);
+    graded
 }
 
 #[test]
@@ -63,6 +64,7 @@ const MUTANTS: &[&str] = &[
     "server-drops-tail-at-eof",
     "server-serves-one",
     "server-panics-on-reset",
+    "server-panics-in-thread",
     "client-no-half-close",
     "client-writes-all-first",
 ];
@@ -90,6 +92,36 @@ fn server_serves_one() {
 #[test]
 fn server_panics_on_reset() {
     check("server-panics-on-reset");
+}
+
+/// A panic in a connection's thread (the process lives on) is named first,
+/// once, with its message and place; the tests it broke say "same cause".
+#[test]
+fn server_panics_in_thread_is_named_first() {
+    let mutant = "server-panics-in-thread";
+    let graded = check(mutant);
+    let report = &graded.stdout;
+    let section = &report[report.find("echo (").expect("no echo section")..];
+    let first_detail = section.lines().nth(1).unwrap_or_default();
+    assert!(
+        first_detail.starts_with("  CAUSE echo-server panicked in a thread at src/echo-server.rs:")
+            && first_detail.contains("echo expects text"),
+        "the panic is not named first:\n{report}"
+    );
+    assert_eq!(report.matches("echo expects text").count(), 1, "{report}");
+    let failed = graded.failed().len();
+    assert_eq!(
+        report.matches("(same cause as above)").count(),
+        failed,
+        "{report}"
+    );
+    // No test's generic hint: the panic's own, once.
+    assert_eq!(report.matches("hint:").count(), 1, "{report}");
+    // Each test in Classroom stands alone: its message names the panic.
+    for id in graded.failed() {
+        let message = graded.test(&id)["message"].as_str().unwrap().to_string();
+        assert!(message.contains("echo expects text"), "{id}: {message}");
+    }
 }
 
 #[test]
