@@ -180,3 +180,30 @@ fn client_truncation_exit_1() {
 fn closes_on_disk_error() {
     check("closes-on-disk-error");
 }
+
+/// The other side of the proof: an independent implementation written from
+/// the chapter (xtask/mutants/file-transfer/alternative) must pass every
+/// test, public and hidden. A test stricter than the chapter fails here.
+#[test]
+fn alternative_gets_full_marks() {
+    let dir = root().join("xtask/mutants/file-transfer/alternative");
+    let graded = grade(
+        "ft-alternative",
+        &[
+            "file-transfer",
+            "--path",
+            dir.to_str().unwrap(),
+            "--lang",
+            "en",
+        ],
+    );
+    assert_eq!(graded.code, 0, "{}\n{}", graded.stdout, graded.stderr);
+    assert_eq!(graded.failed(), Vec::<String>::new(), "{}", graded.stdout);
+    let (score, max) = graded.score();
+    assert_eq!(score, max, "{}", graded.stdout);
+    assert!(
+        graded.stdout.contains("ft.server.two_clients"),
+        "the hidden tests must run too:\n{}",
+        graded.stdout
+    );
+}
