@@ -205,14 +205,18 @@ fn get<W: Write>(root: &Path, name: &[u8], w: &mut W) -> Result<(), FrameError> 
 ///
 /// - `check_name` (else BAD_NAME, value 0); `size > config.max_size` is
 ///   TOO_LARGE with value = the limit. Nothing is stored in either case.
-/// - `TempFile::create_in(&config.root)`, then STATUS OK value 0 and
-///   `w.flush()`: the client waits for it before it sends the file.
+/// - `TempFile::create_in(&config.root)` (an error is SERVER_ERROR), then
+///   STATUS OK value 0 and `w.flush()`: the client waits for it before it
+///   sends the file.
 /// - Loop on `reader.read_message()?`: DATA → count (more than `size` is
-///   Malformed), `hasher.update`, `temp.write_all`; DONE → the count must be
-///   `size` (else Malformed), the digest must equal yours (else BAD_DIGEST,
-///   value 0), then `temp.commit(&config.root.join(name))` and STATUS OK with
-///   value = size. Any other frame is Malformed; `None` (the client left) is an
-///   error. Every `return` before the commit drops `temp`: the file is gone.
+///   Malformed), `hasher.update`, `temp.write_all` (keep its first error and
+///   go on reading); DONE → the count must be `size` (else Malformed), a
+///   write error is SERVER_ERROR, the digest must equal yours (else
+///   BAD_DIGEST, value 0), then `temp.commit(&config.root.join(name))`: STATUS
+///   OK with value = size, or SERVER_ERROR if it fails (a folder may have that
+///   name). These answers keep the connection. Any other frame is Malformed;
+///   `None` (the client left) is an error. Every `return` before the commit
+///   drops `temp`: the file is gone.
 #[allow(unused_variables, dead_code)]
 fn put<R: Read, W: Write>(
     config: &Config,

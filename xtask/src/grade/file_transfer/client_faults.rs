@@ -109,19 +109,19 @@ pub async fn put_waits(ctx: Ctx) -> Result<(), Failure> {
     )
     .await?;
     let seen = tokio::time::timeout(Duration::from_secs(5), &mut { server }.task).await;
-    if let Ok(Ok(Ok(Some(seen)))) = &seen {
-        if seen.early > 0 {
-            return Err(Failure::new(
-                Step::Write,
-                tr!(
-                    lang,
-                    "`{what}`: the grader's server held its STATUS OK back for {} ms, and the client sent {} bytes before it: after PUT, wait for the server's answer (it may be BAD_NAME or TOO_LARGE) before sending DATA",
-                    "`{what}`: 채점기 서버가 STATUS OK를 {}ms 늦췄는데 클라이언트가 그 전에 {}바이트를 보냈습니다. PUT 뒤에는 서버의 답(BAD_NAME이나 TOO_LARGE일 수도 있습니다)을 기다린 다음 DATA를 보내세요",
-                    OK_DELAY.as_millis(),
-                    seen.early
-                ),
-            ));
-        }
+    if let Ok(Ok(Ok(Some(seen)))) = &seen
+        && seen.early > 0
+    {
+        return Err(Failure::new(
+            Step::Write,
+            tr!(
+                lang,
+                "`{what}`: the grader's server held its STATUS OK back for {} ms, and the client sent {} bytes before it: after PUT, wait for the server's answer (it may be BAD_NAME or TOO_LARGE) before sending DATA",
+                "`{what}`: 채점기 서버가 STATUS OK를 {}ms 늦췄는데 클라이언트가 그 전에 {}바이트를 보냈습니다. PUT 뒤에는 서버의 답(BAD_NAME이나 TOO_LARGE일 수도 있습니다)을 기다린 다음 DATA를 보내세요",
+                OK_DELAY.as_millis(),
+                seen.early
+            ),
+        ));
     }
     expect_exit(&ctx, what, exit, &mut client, 0).await?;
     match seen {
