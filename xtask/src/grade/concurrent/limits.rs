@@ -156,14 +156,19 @@ pub async fn disconnect(ctx: Ctx) -> Result<(), Failure> {
         alice.expect(&ctx, "* carol joined", STALL).await?;
         // Bob quits politely (FIN); carol's machine resets the connection (RST).
         bob.close().await;
-        alice.expect(&ctx, "* bob left", LEAVE_WITHIN).await.map_err(|f| {
+        // expect_next from here on: a second `* bob left` (said on the read
+        // error and again on cleanup) arrives where the next line should be.
+        alice.expect_next(&ctx, "* bob left", LEAVE_WITHIN).await.map_err(|f| {
             f.with_hint(lang.pick(
                 "bob closed his connection: read() returned 0. Remove him from the room and announce `* bob left`.",
                 "bob이 연결을 닫아 read()가 0을 돌려주었습니다. 방에서 지우고 `* bob left`를 알리세요.",
             ).into())
         })?;
         carol.reset();
-        alice.expect(&ctx, "* carol left", LEAVE_WITHIN).await.map_err(|f| {
+        alice.expect_next(&ctx, "* carol left", LEAVE_WITHIN).await.map_err(|f| {
+            if f.message.contains("`* bob left`") {
+                return once_hint(lang, f, "bob");
+            }
             f.with_hint(lang.pick(
                 "carol's connection was reset: read() failed with ConnectionReset. An error ends the client just like EOF: remove her and announce `* carol left`.",
                 "carol의 연결이 리셋되어 read()가 ConnectionReset으로 실패했습니다. 오류도 EOF처럼 클라이언트의 끝입니다. 방에서 지우고 `* carol left`를 알리세요.",
@@ -176,11 +181,34 @@ pub async fn disconnect(ctx: Ctx) -> Result<(), Failure> {
                 "`* bob left`를 알릴 때에는 bob이라는 이름을 다시 쓸 수 있어야 합니다. 이름 목록에서 먼저 지우세요.",
             ).into())
         })?;
-        alice.expect_next(&ctx, "* bob joined", STALL).await?;
+        alice
+            .expect_next(&ctx, "* bob joined", STALL)
+            .await
+            .map_err(|f| match f.message.contains("`* carol left`") {
+                true => once_hint(lang, f, "carol"),
+                false => f,
+            })?;
         bob.send(&ctx, "back again").await?;
         alice.expect_next(&ctx, "bob: back again", STALL).await
     })
     .await
+}
+
+/// A `* NAME left` that came a second time.
+fn once_hint(lang: Lang, failure: Failure, name: &str) -> Failure {
+    Failure {
+        message: tr!(
+            lang,
+            "`* {name} left` came twice: {}",
+            "`* {name} left`가 두 번 왔습니다: {}",
+            failure.message
+        ),
+        ..failure
+    }
+    .with_hint(lang.pick(
+        "Announce a departure in one place only: every way out of a client's loop (EOF, error, too long, too slow) returns a reason, and the code after the loop frees the name and says `* NAME left` once.",
+        "떠남은 한 곳에서만 알리세요. 클라이언트 루프를 빠져나가는 모든 길(EOF, 오류, 너무 긴 줄, 너무 느림)이 이유를 돌려주고, 루프 뒤의 코드가 이름을 풀고 `* NAME left`를 한 번 보냅니다.",
+    ).into())
 }
 
 pub async fn bad_name(ctx: Ctx) -> Result<(), Failure> {
@@ -273,7 +301,8 @@ pub async fn sigterm(ctx: Ctx) -> Result<(), Failure> {
     );
     for client in [&mut alice, &mut bob] {
         let left = (WITHIN + SLACK).saturating_sub(signalled.elapsed());
-        if let Err(failure) = client.expect(&ctx, "* server shutting down", left).await {
+        // The very next line: no `* NAME left` while the room closes (rule 9).
+        if let Err(failure) = goodbye(&ctx, client, left).await {
             let killed = server
                 .wait_exit(Duration::ZERO)
                 .await
@@ -285,7 +314,7 @@ pub async fn sigterm(ctx: Ctx) -> Result<(), Failure> {
             });
         }
         let left = (WITHIN + SLACK).saturating_sub(signalled.elapsed());
-        client.expect_closed(&ctx, left).await?;
+        closed_after_goodbye(&ctx, client, left).await?;
     }
     let left = (WITHIN + SLACK).saturating_sub(signalled.elapsed());
     idle.expect_closed(&ctx, left).await?;
@@ -323,4 +352,72 @@ pub async fn sigterm(ctx: Ctx) -> Result<(), Failure> {
             "클라이언트에게 알린 뒤 끝내세요. main에서 돌아가거나 std::process::exit(0)을 부르면 됩니다. read나 accept에 막힌 스레드나 태스크가 프로세스를 붙잡고 있을 수 있습니다.",
         ).into())),
     }
+}
+
+/// After SIGTERM a joined client's next line is `* server shutting down`.
+#[cfg(unix)]
+async fn goodbye(ctx: &Ctx, client: &mut Client, within: Duration) -> Result<(), Failure> {
+    const BYE: &str = "* server shutting down";
+    let lang = ctx.lang;
+    match client.next(ctx, within).await {
+        Next::Line(line) if line == BYE => Ok(()),
+        Next::Line(line) if line.ends_with(" left") => Err(client
+            .unexpected(lang, &line, BYE)
+            .with_hint(at_shutdown_hint(lang))),
+        Next::Line(line) => Err(client.unexpected(lang, &line, BYE)),
+        other => Err(client.fail(
+            Step::Read,
+            tr!(
+                lang,
+                "after SIGTERM, no `{BYE}`: {}",
+                "SIGTERM 뒤에 `{BYE}`가 오지 않았습니다: {}",
+                super::client::describe(lang, &other, within)
+            ),
+        )),
+    }
+}
+
+/// After the goodbye, the server closes the connection and sends nothing more.
+#[cfg(unix)]
+async fn closed_after_goodbye(
+    ctx: &Ctx,
+    client: &mut Client,
+    within: Duration,
+) -> Result<(), Failure> {
+    let lang = ctx.lang;
+    ctx.at(Step::Close);
+    match client.next(ctx, within).await {
+        Next::Closed | Next::Broken(_) => Ok(()),
+        Next::Line(line) => {
+            let shown = escape(line.as_bytes(), 80);
+            Err(client
+                .fail(
+                    Step::Close,
+                    tr!(
+                        lang,
+                        "after `* server shutting down` came `{shown}`: the goodbye must be the last line before the close",
+                        "`* server shutting down` 뒤에 `{shown}`이 왔습니다. 작별 줄 다음에는 연결을 닫기만 해야 합니다"
+                    ),
+                )
+                .with_hint(at_shutdown_hint(lang)))
+        }
+        Next::Silent => Err(client.fail(
+            Step::Close,
+            tr!(
+                lang,
+                "after `* server shutting down` the server did not close the connection within {:.1} s",
+                "`* server shutting down` 뒤 {:.1}초 안에 서버가 연결을 닫지 않았습니다",
+                within.as_secs_f64()
+            ),
+        )),
+    }
+}
+
+#[cfg(unix)]
+fn at_shutdown_hint(lang: Lang) -> String {
+    lang.pick(
+        "At shutdown everyone is leaving: send no `* NAME left` lines then. A connection that stops because the server stops says `* server shutting down` and closes, nothing else.",
+        "종료할 때는 모두가 떠나므로 `* NAME left`를 보내지 않습니다. 서버가 멈춰서 끝나는 연결은 `* server shutting down`만 보내고 닫습니다.",
+    )
+    .into()
 }
