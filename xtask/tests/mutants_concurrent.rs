@@ -96,3 +96,32 @@ fn every_mutant_fails_the_tests_named_for_it() {
     }
     assert!(misses.is_empty(), "{}", misses.join("\n\n"));
 }
+
+/// Not a mutant: a correct server in a third design (one thread, one `mio`
+/// event loop, no locks), written from the chapter alone. Every test, public
+/// and hidden, must give it full marks: a test that fails it asks for more
+/// than the contract says, or for the references' way of doing things.
+#[test]
+fn the_event_loop_alternative_scores_full_marks() {
+    let dir = root().join("xtask/mutants/concurrent/alternative");
+    let graded = grade(
+        "chat-alternative",
+        &[
+            "concurrent",
+            "--path",
+            dir.to_str().unwrap(),
+            "--lang",
+            "en",
+        ],
+    );
+    assert_eq!(graded.code, 0, "{}\n{}", graded.stdout, graded.stderr);
+    assert!(graded.failed().is_empty(), "{}", graded.stdout);
+    let (score, max) = graded.score();
+    assert_eq!(score, max, "{}", graded.stdout);
+    // The hidden tests ran too (the instructor's grader has them all).
+    assert!(
+        graded.stdout.contains("chat.name_case"),
+        "{}",
+        graded.stdout
+    );
+}
