@@ -232,7 +232,8 @@ pub struct Probe {
     pub(super) status: Arc<Mutex<Option<ExitStatus>>>,
     pub(super) flooded: Arc<AtomicBool>,
     pub(super) output_limit: u64,
-    /// A server: any exit during its test is a cause (a client's exit 0 is not).
+    /// A server: any exit during its test is a cause (a client's exit code is
+    /// what its test checks; only its panic, signal or flood is a cause).
     pub(super) server: Arc<AtomicBool>,
 }
 
@@ -272,7 +273,7 @@ impl Probe {
         let status = status?;
         if let Some(code) = status.code() {
             let server = self.server.load(Ordering::Relaxed);
-            return (server || code != 0).then_some(Cause::Exited { program, code });
+            return server.then_some(Cause::Exited { program, code });
         }
         #[cfg(unix)]
         {

@@ -468,13 +468,13 @@ async fn run_test(spec: &TestSpec, ctx: Ctx) -> TestResult {
         Err(failure) => {
             // No cause yet: what the test's programs left on stderr, and how they ended.
             let failure = Failure {
-                cause: failure.cause.clone().or_else(|| ctx.cause()),
+                cause: failure.cause.clone().or_else(|| ctx.cause().map(Box::new)),
                 ..failure
             };
             let hint = cause::choose_hint(
                 lang,
                 failure.hint.as_ref(),
-                failure.cause.as_ref(),
+                failure.cause.as_deref(),
                 failure.kind,
                 spec.hint.get(lang),
             );

@@ -33,7 +33,7 @@ pub fn render(lang: Lang, seed: u64, results: &[ExerciseResult]) -> String {
             exercise
                 .tests
                 .iter()
-                .filter_map(|t| t.failure.as_ref()?.cause.as_ref()),
+                .filter_map(|t| t.failure.as_ref()?.cause.as_deref()),
         );
         for &(cause, count) in &causes {
             render_cause(&mut out, lang, exercise, cause, count);
@@ -99,7 +99,7 @@ fn render_cause(
         .find(|t| {
             t.failure
                 .as_ref()
-                .and_then(|f| f.cause.as_ref())
+                .and_then(|f| f.cause.as_deref())
                 .is_some_and(|c| c.same(cause))
         })
         .and_then(|t| t.hint.clone())

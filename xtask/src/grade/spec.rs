@@ -46,7 +46,8 @@ pub struct Failure {
     pub hint: Option<String>,
     /// What the student's program did (panicked, exited …): one cause may
     /// explain several failures, and the report names it once.
-    pub cause: Option<Cause>,
+    /// Boxed: a failure travels in every `Result` of a test.
+    pub cause: Option<Box<Cause>>,
     /// What the socket saw, when its hint beats the test's generic one.
     pub kind: Option<Kind>,
 }
@@ -64,8 +65,8 @@ impl Failure {
     }
 
     pub fn with_cause(mut self, cause: Option<Cause>) -> Failure {
-        if cause.is_some() {
-            self.cause = cause;
+        if let Some(cause) = cause {
+            self.cause = Some(Box::new(cause));
         }
         self
     }

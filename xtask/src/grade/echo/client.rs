@@ -146,6 +146,8 @@ fn spawn_client(ctx: &Ctx, addr: SocketAddr, stdin: &[u8]) -> Result<Proc, Failu
             ),
         )
     })
+    // Its panic, if it panics, is the cause the report names once.
+    .inspect(|client| ctx.watch(client.probe()))
 }
 
 /// Runs `echo-client` against the grader's peer with `payload` on stdin and
