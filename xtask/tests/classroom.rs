@@ -183,6 +183,7 @@ fn export_builds_and_grades_without_solutions_secrets_or_hidden_tests() {
         "xtask/mutants",
         "xtask/fixtures",
         "xtask/tests",
+        "book/builder/tests",
         "xtask/src/grade/echo/hidden.rs",
         ".ci",
         ".github/workflows/ci.yml",

@@ -94,6 +94,9 @@ pub fn export(root: &Path, dest: &Path, options: &workflow::Options) -> Result<(
         copy_tree(&root.join(entry), &dest.join(entry))?;
     }
     copy_xtask(root, dest)?;
+    // The book tooling's own tests check this repository (its solutions/
+    // included), not the template.
+    let _ = fs::remove_dir_all(dest.join("book/builder/tests"));
     book::course_edition(dest)?;
 
     let full = grade::catalog();

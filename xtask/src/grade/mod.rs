@@ -213,8 +213,9 @@ pub fn run(root: &Path, args: GradeArgs) -> Result<ExitCode> {
     }
     say(&report::render(lang, seed, &results));
     say(&report::withheld(lang, &results));
-    // The student's own exercises: remember the result for `status`, `hint`, `watch`.
-    if !args.solutions && args.path.is_none() && args.submission.is_none() {
+    // The student's own exercises: remember the result for `status`, `hint`,
+    // `watch`; a run of some tests (`--only`) is not the exercise's score.
+    if !args.solutions && args.path.is_none() && args.submission.is_none() && args.only.is_empty() {
         crate::last::record(root, &results);
     }
     if let Some(path) = &args.json {
@@ -339,6 +340,8 @@ async fn grade_exercise(
     if let Some(live) = live {
         let results =
             run_concurrently(name, tests, bins, startup, lang, seed, &progress, live).await;
+        let elapsed = progress.elapsed();
+        progress.finish(summary(lang, name, &results, elapsed));
         return Ok(ExerciseResult {
             name,
             dir,
@@ -362,12 +365,26 @@ async fn grade_exercise(
         ));
         results.push(result);
     }
+    let elapsed = progress.elapsed();
+    progress.finish(summary(lang, name, &results, elapsed));
     Ok(ExerciseResult {
         name,
         dir,
         build_error: None,
         tests: results,
     })
+}
+
+/// An exercise's one progress line without a terminal.
+fn summary(lang: Lang, name: &str, results: &[TestResult], elapsed: Duration) -> String {
+    let passed = results.iter().filter(|r| r.status == Status::Pass).count();
+    let total = results.len();
+    let secs = elapsed.as_secs_f64();
+    tr!(
+        lang,
+        "{name}: {passed} of {total} tests passed ({secs:.1} s)",
+        "{name}: 테스트 {total}개 중 {passed}개 통과({secs:.1}초)"
+    )
 }
 
 /// Every test at once, each on its own task and bounded by its own timeout as
