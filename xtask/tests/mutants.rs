@@ -54,6 +54,7 @@ fn every_mutant_has_a_test_here() {
         .collect();
     on_disk.sort();
     let mut here = MUTANTS.to_vec();
+    here.push(ALTERNATIVE);
     here.sort();
     assert_eq!(on_disk, here);
 }
@@ -68,6 +69,29 @@ const MUTANTS: &[&str] = &[
     "client-no-half-close",
     "client-writes-all-first",
 ];
+
+/// Not a mutant: a correct server and client in another style than the
+/// reference (see its Cargo.toml). It keeps full marks, hidden tests
+/// included, or a test is stricter than the chapter.
+const ALTERNATIVE: &str = "alternative";
+
+#[test]
+fn the_alternative_implementation_keeps_full_marks() {
+    let dir = root().join("xtask/mutants/echo").join(ALTERNATIVE);
+    let graded = grade(
+        "echo-alternative",
+        &["echo", "--path", dir.to_str().unwrap(), "--lang", "en"],
+    );
+    let (score, max) = graded.score();
+    assert_eq!(graded.code, 0, "{}", graded.stdout);
+    assert_eq!(score, max, "{}", graded.stdout);
+    // The hidden tests ran too (this repository has them).
+    assert!(
+        graded.stdout.contains("echo.server.ipv6"),
+        "{}",
+        graded.stdout
+    );
+}
 
 #[test]
 fn server_first_read_only() {
