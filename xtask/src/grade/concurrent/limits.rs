@@ -166,7 +166,7 @@ pub async fn disconnect(ctx: Ctx) -> Result<(), Failure> {
         })?;
         carol.reset();
         alice.expect_next(&ctx, "* carol left", LEAVE_WITHIN).await.map_err(|f| {
-            if f.message.contains("`* bob left`") {
+            if f.message.contains("\"* bob left\"") {
                 return once_hint(lang, f, "bob");
             }
             f.with_hint(lang.pick(
@@ -184,7 +184,7 @@ pub async fn disconnect(ctx: Ctx) -> Result<(), Failure> {
         alice
             .expect_next(&ctx, "* bob joined", STALL)
             .await
-            .map_err(|f| match f.message.contains("`* carol left`") {
+            .map_err(|f| match f.message.contains("\"* carol left\"") {
                 true => once_hint(lang, f, "carol"),
                 false => f,
             })?;
