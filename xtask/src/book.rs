@@ -14,6 +14,7 @@
 //! in about a second even unoptimized. Not `--quiet`: on a first run cargo
 //! shows what it is compiling.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
@@ -48,19 +49,37 @@ pub fn run(root: &Path, args: BookArgs) -> Result<()> {
 /// unchanged file keeps its mtime, so `serve` does not rebuild for nothing).
 pub fn write_grader_json(root: &Path) -> Result<()> {
     let path = root.join(GRADER_JSON);
-    let text = grader_json(&grade::catalog(), grade::hidden::WITHHELD);
+    let text = grader_json(&grade::catalog(), &withheld());
     if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
         std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(())
 }
 
+/// Hidden tests whose code is absent here (the student template): per
+/// exercise how many, their points, and how many check each rule.
+#[derive(Default)]
+pub struct Withheld<'a> {
+    pub tests: &'a [(&'a str, usize, u32)],
+    pub rules: &'a [(&'a str, &'a str, usize)],
+}
+
+/// This grader's withheld tests (none in the instructor's repository).
+pub fn withheld() -> Withheld<'static> {
+    Withheld {
+        tests: grade::hidden::WITHHELD,
+        rules: grade::hidden::WITHHELD_RULES,
+    }
+}
+
 /// The numbers the book states: per exercise its public tests in the
 /// grader's order with their points, and of the hidden tests only how many
-/// and how many points (their names would tell what they check). `withheld`
-/// are hidden tests whose code is absent (the student template), so the
-/// template's book says the same as the instructor's.
-pub fn grader_json(catalog: &[ExerciseInfo], withheld: &[(&str, usize, u32)]) -> String {
+/// and how many points (their names would tell what they check); per contract
+/// rule the public tests that check it and how many hidden ones do, and the
+/// rules no test checks yet. `withheld` are hidden tests whose code is absent
+/// (the student template), so the template's book says the same as the
+/// instructor's.
+pub fn grader_json(catalog: &[ExerciseInfo], withheld: &Withheld) -> String {
     let exercises: Vec<_> = catalog
         .iter()
         .map(|exercise| {
@@ -68,10 +87,29 @@ pub fn grader_json(catalog: &[ExerciseInfo], withheld: &[(&str, usize, u32)]) ->
             let hidden: Vec<_> = exercise.tests.iter().filter(|t| t.hidden).collect();
             let (mut hidden_tests, mut hidden_points) =
                 (hidden.len(), hidden.iter().map(|t| t.points).sum::<u32>());
-            for &(name, count, points) in withheld {
+            for &(name, count, points) in withheld.tests {
                 if name == exercise.name {
                     hidden_tests += count;
                     hidden_points += points;
+                }
+            }
+            let mut rules = BTreeMap::<&str, Vec<&str>>::new();
+            let mut hidden_rules = BTreeMap::<&str, usize>::new();
+            for rule in exercise.rules.iter().chain(exercise.ungraded) {
+                rules.insert(rule, Vec::new());
+            }
+            for test in &exercise.tests {
+                for rule in test.rules {
+                    if test.hidden {
+                        *hidden_rules.entry(rule).or_default() += 1;
+                    } else {
+                        rules.entry(rule).or_default().push(test.id);
+                    }
+                }
+            }
+            for &(name, rule, count) in withheld.rules {
+                if name == exercise.name {
+                    *hidden_rules.entry(rule).or_default() += count;
                 }
             }
             json!({
@@ -83,6 +121,9 @@ pub fn grader_json(catalog: &[ExerciseInfo], withheld: &[(&str, usize, u32)]) ->
                     .iter()
                     .map(|t| json!({ "id": t.id, "points": t.points }))
                     .collect::<Vec<_>>(),
+                "rules": rules,
+                "hidden_rules": hidden_rules,
+                "ungraded": exercise.ungraded,
             })
         })
         .collect();
@@ -106,15 +147,15 @@ mod tests {
     fn committed_grader_json_matches_the_grader() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
         let committed = std::fs::read_to_string(root.join(GRADER_JSON)).unwrap_or_default();
-        let expected = grader_json(&grade::catalog(), grade::hidden::WITHHELD);
+        let expected = grader_json(&grade::catalog(), &withheld());
         assert!(
             committed == expected,
             "{GRADER_JSON} is out of date: run `cargo xtask book` and commit it"
         );
     }
 
-    /// The template's grader has no hidden test code, only `WITHHELD`
-    /// counts: its book states the same numbers.
+    /// The template's grader has no hidden test code, only `WITHHELD` and
+    /// `WITHHELD_RULES` counts: its book states the same numbers.
     #[test]
     fn withheld_tests_count_as_hidden() {
         let catalog = grade::catalog();
@@ -129,6 +170,7 @@ mod tests {
                     .filter(|t| !t.hidden)
                     .map(|t| grade::TestInfo { ..*t })
                     .collect(),
+                ..*e
             })
             .collect();
         let withheld: Vec<(&str, usize, u32)> = catalog
@@ -138,9 +180,36 @@ mod tests {
                 (e.name, hidden.len(), hidden.iter().map(|t| t.points).sum())
             })
             .collect();
+        // The rule counts as the template's hidden.rs states them.
+        let stub = crate::classroom::hidden_stub(&catalog);
+        let rules: Vec<(&str, &str, usize)> = stub
+            .lines()
+            .filter_map(|line| {
+                let fields: Vec<&str> = line
+                    .trim()
+                    .strip_prefix('(')?
+                    .strip_suffix("),")?
+                    .split(", ")
+                    .collect();
+                let [exercise, rule, count] = fields[..] else {
+                    return None;
+                };
+                rule.starts_with('"').then_some(())?; // not a WITHHELD line
+                Some((
+                    exercise.trim_matches('"'),
+                    rule.trim_matches('"'),
+                    count.parse().ok()?,
+                ))
+            })
+            .collect();
+        assert!(!rules.is_empty(), "{stub}");
+        let withheld = Withheld {
+            tests: &withheld,
+            rules: &rules,
+        };
         assert_eq!(
             grader_json(&public_only, &withheld),
-            grader_json(&catalog, &[])
+            grader_json(&catalog, &Withheld::default())
         );
     }
 }

@@ -217,6 +217,21 @@ pub fn hidden_stub(catalog: &[ExerciseInfo]) -> String {
         }
     }
     out.push_str(
+        "];\n\n/// Of those, how many check each contract rule: (exercise, rule, count).\n\
+         pub const WITHHELD_RULES: &[(&str, &str, usize)] = &[\n",
+    );
+    for exercise in catalog {
+        let mut counts = std::collections::BTreeMap::<&str, usize>::new();
+        for test in exercise.tests.iter().filter(|t| t.hidden) {
+            for rule in test.rules {
+                *counts.entry(rule).or_default() += 1;
+            }
+        }
+        for (rule, count) in counts {
+            let _ = writeln!(out, "    ({:?}, {rule:?}, {count}),", exercise.name);
+        }
+    }
+    out.push_str(
         "];\n\n/// Files of hidden-test code: none in the template.\npub const FILES: &[&str] = &[];\n",
     );
     out

@@ -11,6 +11,10 @@ pub struct Exercise {
     /// The binaries the crate must build.
     pub binaries: &'static [&'static str],
     pub tests: fn() -> Vec<TestSpec>,
+    /// The contract's rules that tests check, in the chapter's order.
+    pub rules: &'static [&'static str],
+    /// The contract's rules that no test checks yet.
+    pub ungraded: &'static [&'static str],
 }
 
 pub fn all() -> Vec<Exercise> {
@@ -20,18 +24,95 @@ pub fn all() -> Vec<Exercise> {
             dir: "echo",
             binaries: &["echo-server", "echo-client"],
             tests: echo::tests,
+            rules: echo::RULES,
+            ungraded: echo::UNGRADED,
         },
         Exercise {
             name: "file-transfer",
             dir: "file-transfer",
             binaries: &["ft-server", "ft-client"],
             tests: file_transfer::tests,
+            rules: file_transfer::RULES,
+            ungraded: file_transfer::UNGRADED,
         },
         Exercise {
             name: "concurrent",
             dir: "concurrent",
             binaries: &["chat-server"],
             tests: concurrent::tests,
+            rules: concurrent::RULES,
+            ungraded: concurrent::UNGRADED,
         },
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use super::*;
+    use crate::grade::hidden;
+
+    /// Every test names a rule of its exercise's contract, and every rule
+    /// has a test (public, hidden, or withheld in the template), so the
+    /// book's contract tables can list the tests of each row. A rule that no
+    /// test checks is declared `UNGRADED` (the book says so), and has none.
+    #[test]
+    fn rules_and_tests_name_each_other() {
+        let mut problems = Vec::new();
+        for exercise in all() {
+            let mut tests = (exercise.tests)();
+            tests.extend(hidden::tests(exercise.name));
+            let ids: BTreeSet<&str> = tests.iter().map(|t| t.id).collect();
+            let mut declared = BTreeSet::new();
+            for rule in exercise.rules.iter().chain(exercise.ungraded) {
+                if !declared.insert(*rule) {
+                    problems.push(format!("{}: rule `{rule}` declared twice", exercise.name));
+                }
+                if ids.contains(rule) {
+                    problems.push(format!(
+                        "{}: rule `{rule}` is also a test id",
+                        exercise.name
+                    ));
+                }
+            }
+            let mut checked = BTreeMap::<&str, usize>::new();
+            for test in &tests {
+                if test.rules.is_empty() {
+                    problems.push(format!(
+                        "{}: test `{}` names no rule",
+                        exercise.name, test.id
+                    ));
+                }
+                for rule in test.rules {
+                    *checked.entry(rule).or_default() += 1;
+                    if !exercise.rules.contains(rule) {
+                        let what = if exercise.ungraded.contains(rule) {
+                            "an UNGRADED rule: move it to RULES"
+                        } else {
+                            "a rule not in its exercise's RULES"
+                        };
+                        problems.push(format!(
+                            "{}: test `{}` names `{rule}`, {what}",
+                            exercise.name, test.id
+                        ));
+                    }
+                }
+            }
+            for &(name, rule, count) in hidden::WITHHELD_RULES {
+                if name == exercise.name {
+                    *checked.entry(rule).or_default() += count;
+                }
+            }
+            for rule in exercise.rules {
+                if !checked.contains_key(rule) {
+                    problems.push(format!(
+                        "{}: rule `{rule}` has no test (write one, or declare it UNGRADED)",
+                        exercise.name
+                    ));
+                }
+            }
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
 }

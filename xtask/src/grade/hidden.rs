@@ -4,7 +4,9 @@
 //! Each exercise's hidden tests live in a file of their own (`echo/hidden.rs`).
 //! `cargo xtask classroom export` leaves those files out and writes this file
 //! anew: `tests` returns nothing and `WITHHELD` says how many hidden tests
-//! (and points) each exercise has, so the student's report can tell them.
+//! (and points) each exercise has, so the student's report can tell them;
+//! `WITHHELD_RULES`, how many of them check each contract rule (the book says
+//! so).
 //! Here, in the instructor's repository, every hidden test is present and
 //! nothing is withheld.
 
@@ -29,6 +31,9 @@ pub fn tests(exercise: &str) -> Vec<TestSpec> {
 
 /// Hidden tests whose code is absent here: (exercise, count, points).
 pub const WITHHELD: &[(&str, usize, u32)] = &[];
+
+/// Of those, how many check each contract rule: (exercise, rule, count).
+pub const WITHHELD_RULES: &[(&str, &str, usize)] = &[];
 
 /// Every file of hidden-test code, relative to xtask/src/grade/: the export
 /// leaves these out of the student template.

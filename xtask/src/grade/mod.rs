@@ -604,6 +604,8 @@ pub struct TestInfo {
     pub timeout: Duration,
     pub hidden: bool,
     pub title: lang::Text,
+    /// The contract rules it checks.
+    pub rules: &'static [&'static str],
 }
 
 /// One exercise with every test the grader has for it, public and hidden.
@@ -612,6 +614,9 @@ pub struct ExerciseInfo {
     /// The folder under exercises/ and solutions/.
     pub dir: &'static str,
     pub tests: Vec<TestInfo>,
+    /// The contract's rules that tests check, and those none checks yet.
+    pub rules: &'static [&'static str],
+    pub ungraded: &'static [&'static str],
 }
 
 /// The grader's test list: the single source for the export's workflow, its
@@ -633,8 +638,11 @@ pub fn catalog() -> Vec<ExerciseInfo> {
                         timeout: spec.timeout,
                         hidden: spec.visibility == spec::Visibility::Hidden,
                         title: spec.title,
+                        rules: spec.rules,
                     })
                     .collect(),
+                rules: exercise.rules,
+                ungraded: exercise.ungraded,
             }
         })
         .collect()

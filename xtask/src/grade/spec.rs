@@ -30,6 +30,9 @@ pub struct TestSpec {
     pub timeout: Duration,
     /// Hidden tests live in files of their own (see grade/hidden.rs).
     pub visibility: Visibility,
+    /// The contract rules it checks: ids from its exercise's `RULES` (the
+    /// book's contract tables name the tests of each rule from these).
+    pub rules: &'static [&'static str],
     /// What the test checks, one line.
     pub title: Text,
     /// The hint shown under a failure (a failure may carry a more specific one).

@@ -21,6 +21,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 5,
             timeout: Duration::from_secs(15),
             visibility: Visibility::Hidden,
+            rules: &["chat.rule.empty", "chat.rule.whole_lines"],
             title: Text {
                 en: "lines ending in \\r\\n (telnet, Windows) count without their \\r",
                 ko: "\\r\\n으로 끝나는 줄(telnet, Windows)도 \\r을 뺀 내용으로 처리한다",
@@ -36,6 +37,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 5,
             timeout: Duration::from_secs(15),
             visibility: Visibility::Hidden,
+            rules: &["chat.line.too_long"],
             title: Text {
                 en: "the 1024-byte limit counts a line's \\r: 1023 bytes + \\r\\n are relayed, 1024 + \\r\\n are too long",
                 ko: "1024바이트 제한에는 \\r도 들어간다: 1023바이트 + \\r\\n은 전달하고, 1024바이트 + \\r\\n은 너무 긴 줄이다",
@@ -51,6 +53,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 5,
             timeout: Duration::from_secs(15),
             visibility: Visibility::Hidden,
+            rules: &["chat.rule.names"],
             title: Text {
                 en: "names are case-sensitive: `Alice` and `alice` are two people, each kept as sent",
                 ko: "이름은 대소문자를 구분한다: `Alice`와 `alice`는 서로 다른 사람이고, 보낸 그대로 쓴다",
@@ -68,6 +71,7 @@ pub fn tests() -> Vec<TestSpec> {
         points: 5,
         timeout: Duration::from_secs(45),
         visibility: Visibility::Hidden,
+        rules: &["chat.signal_handlers", "chat.rule.shutdown"],
         title: Text {
             en: "SIGTERM right after the readiness line: exit 0 within 2 s, 10 times out of 10",
             ko: "준비 줄 직후의 SIGTERM에도 2초 안에 종료 코드 0으로 끝난다(10번 모두)",

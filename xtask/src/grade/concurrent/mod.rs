@@ -16,6 +16,39 @@ use super::spec::{Ctx, Failure, TestSpec, Visibility};
 /// A chat server may log every join and leave to stderr; this is far above that.
 const SERVER_OUTPUT_LIMIT: u64 = 8 * 1024 * 1024;
 
+/// The rules of the contract (the book chapter's contract tables, one per
+/// row) that tests check: every test names at least one, and each has a
+/// test, public or hidden (`rules_and_tests_name_each_other`).
+pub const RULES: &[&str] = &[
+    "chat.args",
+    "chat.readiness",
+    "chat.concurrency",
+    "chat.lifetime",
+    "chat.signal_handlers",
+    "chat.line.welcome",
+    "chat.line.joined",
+    "chat.line.message",
+    "chat.line.left",
+    "chat.line.invalid_name",
+    "chat.line.name_taken",
+    "chat.line.too_long",
+    "chat.line.shutdown",
+    "chat.rule.names",
+    "chat.rule.joined",
+    "chat.rule.empty",
+    "chat.rule.whole_lines",
+    "chat.rule.order",
+    "chat.rule.left_once",
+    "chat.rule.slow",
+    "chat.rule.violations",
+    "chat.rule.shutdown",
+    "chat.rule.no_greeting",
+];
+
+/// Rows of the contract that no test checks yet: the book says so in their
+/// "Tests" cell.
+pub const UNGRADED: &[&str] = &["chat.default_addr", "chat.stderr", "chat.usage"];
+
 pub fn tests() -> Vec<TestSpec> {
     #[allow(unused_mut)] // the SIGTERM test is Unix-only
     let mut tests = vec![
@@ -24,6 +57,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 5,
             timeout: Duration::from_secs(10),
             visibility: Visibility::Public,
+            rules: &["chat.args", "chat.readiness"],
             title: Text {
                 en: "prints `listening on <ip>:<port>` with the bound port",
                 ko: "바인드한 포트로 `listening on <ip>:<port>`를 출력한다",
@@ -39,6 +73,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 10,
             timeout: Duration::from_secs(15),
             visibility: Visibility::Public,
+            rules: &["chat.line.welcome", "chat.line.joined", "chat.line.message"],
             title: Text {
                 en: "two clients join and see each other's lines; a sender never gets its own",
                 ko: "두 클라이언트가 참가해 서로의 줄을 받고, 보낸 사람은 자기 줄을 받지 않는다",
@@ -54,6 +89,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 10,
             timeout: Duration::from_secs(30),
             visibility: Visibility::Public,
+            rules: &["chat.concurrency", "chat.line.message"],
             title: Text {
                 en: "100 clients connected at once all receive a broadcast",
                 ko: "동시에 연결된 클라이언트 100개가 모두 방송을 받는다",
@@ -69,6 +105,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 10,
             timeout: Duration::from_secs(15),
             visibility: Visibility::Public,
+            rules: &["chat.concurrency", "chat.rule.no_greeting"],
             title: Text {
                 en: "a client that connects and says nothing does not keep others from joining",
                 ko: "연결만 하고 아무 말도 없는 클라이언트가 다른 사람의 참가를 막지 않는다",
@@ -84,6 +121,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 15,
             timeout: Duration::from_secs(40),
             visibility: Visibility::Public,
+            rules: &["chat.line.left", "chat.rule.slow"],
             title: Text {
                 en: "a client that stops reading is dropped; everyone else keeps receiving",
                 ko: "읽지 않는 클라이언트는 내보내고, 나머지는 계속 받는다",
@@ -99,6 +137,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 10,
             timeout: Duration::from_secs(30),
             visibility: Visibility::Public,
+            rules: &["chat.rule.order"],
             title: Text {
                 en: "three senders at once: every line arrives, each sender's in order",
                 ko: "세 명이 동시에 보내도 모든 줄이 오고, 보낸 사람별 순서가 지켜진다",
@@ -114,6 +153,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 10,
             timeout: Duration::from_secs(20),
             visibility: Visibility::Public,
+            rules: &["chat.line.left", "chat.rule.left_once"],
             title: Text {
                 en: "a client that quits or resets is announced `* NAME left` and its name is free again",
                 ko: "나가거나 연결을 리셋한 클라이언트는 `* NAME left`로 알리고 그 이름을 다시 쓸 수 있다",
@@ -129,6 +169,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 5,
             timeout: Duration::from_secs(30),
             visibility: Visibility::Public,
+            rules: &["chat.rule.joined"],
             title: Text {
                 en: "a line sent the moment a join is announced reaches the newcomer",
                 ko: "참가 알림 직후에 보낸 줄도 새 참가자에게 닿는다",
@@ -144,6 +185,12 @@ pub fn tests() -> Vec<TestSpec> {
             points: 5,
             timeout: Duration::from_secs(20),
             visibility: Visibility::Public,
+            rules: &[
+                "chat.line.invalid_name",
+                "chat.line.name_taken",
+                "chat.rule.names",
+                "chat.rule.violations",
+            ],
             title: Text {
                 en: "invalid names get `! invalid name`, a taken one `! name taken`, then the connection closes",
                 ko: "잘못된 이름에는 `! invalid name`, 쓰고 있는 이름에는 `! name taken`을 보내고 연결을 닫는다",
@@ -159,6 +206,11 @@ pub fn tests() -> Vec<TestSpec> {
             points: 5,
             timeout: Duration::from_secs(15),
             visibility: Visibility::Public,
+            rules: &[
+                "chat.line.left",
+                "chat.line.too_long",
+                "chat.rule.violations",
+            ],
             title: Text {
                 en: "a 1024-byte line is relayed; a 1025-byte one gets `! line too long` and a close",
                 ko: "1024바이트 줄은 전달하고, 1025바이트 줄에는 `! line too long`을 보내고 닫는다",
@@ -174,6 +226,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 5,
             timeout: Duration::from_secs(30),
             visibility: Visibility::Public,
+            rules: &["chat.rule.whole_lines"],
             title: Text {
                 en: "the whole room through a proxy that splits everything into 1 to 3-byte segments",
                 ko: "모든 바이트를 1~3바이트 세그먼트로 쪼개는 프록시를 거쳐도 방이 동작한다",
@@ -193,6 +246,7 @@ pub fn tests() -> Vec<TestSpec> {
         points: 10,
         timeout: Duration::from_secs(15),
         visibility: Visibility::Public,
+        rules: &["chat.lifetime", "chat.line.shutdown", "chat.rule.shutdown"],
         title: Text {
             en: "SIGTERM: `* server shutting down` to everyone, connections closed, exit 0 within 2 s",
             ko: "SIGTERM을 받으면 모두에게 `* server shutting down`을 보내고 연결을 닫고 2초 안에 종료 코드 0으로 끝낸다",

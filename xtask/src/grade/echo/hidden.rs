@@ -22,6 +22,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 5,
             timeout: Duration::from_secs(10),
             visibility: Visibility::Hidden,
+            rules: &["echo.server.args", "echo.server.echo"],
             title: Text {
                 en: "listens on an IPv6 address given with --listen [::1]:0 and echoes",
                 ko: "--listen [::1]:0으로 받은 IPv6 주소에서 리슨하고 에코한다",
@@ -37,6 +38,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 5,
             timeout: Duration::from_secs(15),
             visibility: Visibility::Hidden,
+            rules: &["echo.server.echo"],
             title: Text {
                 en: "echoes each line as it arrives, before the client half-closes",
                 ko: "클라이언트가 절반 닫기를 하기 전에도 도착한 줄을 바로 에코한다",

@@ -12,6 +12,32 @@ use super::spec::{TestSpec, Visibility};
 
 const SECS: fn(u64) -> Duration = Duration::from_secs;
 
+/// The rules of the contract (the book chapter's contract tables, one per
+/// row) that tests check: every test names at least one, and each has a
+/// test, public or hidden (`rules_and_tests_name_each_other`).
+pub const RULES: &[&str] = &[
+    "echo.server.args",
+    "echo.server.readiness",
+    "echo.server.echo",
+    "echo.server.clients",
+    "echo.server.lifetime",
+    "echo.client.args",
+    "echo.client.send",
+    "echo.client.receive",
+    "echo.client.success",
+    "echo.client.connect_error",
+];
+
+/// Rows of the contract that no test checks yet: the book says so in their
+/// "Tests" cell.
+pub const UNGRADED: &[&str] = &[
+    "echo.server.default_addr",
+    "echo.server.stderr",
+    "echo.server.bind_error",
+    "echo.server.usage",
+    "echo.client.usage",
+];
+
 pub fn tests() -> Vec<TestSpec> {
     vec![
         TestSpec {
@@ -19,6 +45,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 5,
             timeout: SECS(10),
             visibility: Visibility::Public,
+            rules: &["echo.server.readiness"],
             title: Text {
                 en: "prints `listening on <ip>:<port>` with the bound port",
                 ko: "바인드한 포트로 `listening on <ip>:<port>`를 출력한다",
@@ -34,6 +61,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 5,
             timeout: SECS(10),
             visibility: Visibility::Public,
+            rules: &["echo.server.args", "echo.server.readiness"],
             title: Text {
                 en: "listens on the address given with --listen",
                 ko: "--listen으로 받은 주소에서 리슨한다",
@@ -49,6 +77,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 10,
             timeout: SECS(10),
             visibility: Visibility::Public,
+            rules: &["echo.server.echo"],
             title: Text {
                 en: "echoes a short message",
                 ko: "짧은 메시지를 에코한다",
@@ -64,6 +93,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 10,
             timeout: SECS(15),
             visibility: Visibility::Public,
+            rules: &["echo.server.echo"],
             title: Text {
                 en: "echoes 1 MiB of random binary data exactly",
                 ko: "1 MiB 무작위 바이너리 데이터를 정확히 에코한다",
@@ -79,6 +109,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 10,
             timeout: SECS(20),
             visibility: Visibility::Public,
+            rules: &["echo.server.echo"],
             title: Text {
                 en: "echoes correctly when TCP delivers 1-byte segments with delays",
                 ko: "TCP가 1바이트 세그먼트를 지연과 함께 전달해도 올바르게 에코한다",
@@ -94,6 +125,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 10,
             timeout: SECS(20),
             visibility: Visibility::Public,
+            rules: &["echo.server.echo"],
             title: Text {
                 en: "finishes writing, then closes, after the client half-closes",
                 ko: "클라이언트가 절반 닫기를 하면 남은 쓰기를 마친 뒤 닫는다",
@@ -109,6 +141,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 10,
             timeout: SECS(30),
             visibility: Visibility::Public,
+            rules: &["echo.server.echo"],
             title: Text {
                 en: "keeps every byte when the client reads slowly (flow control)",
                 ko: "클라이언트가 느리게 읽어도 바이트를 잃지 않는다(흐름 제어)",
@@ -124,6 +157,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 10,
             timeout: SECS(20),
             visibility: Visibility::Public,
+            rules: &["echo.server.clients", "echo.server.lifetime"],
             title: Text {
                 en: "serves several clients one after another",
                 ko: "여러 클라이언트를 차례로 처리한다",
@@ -139,6 +173,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 5,
             timeout: SECS(20),
             visibility: Visibility::Public,
+            rules: &["echo.server.clients", "echo.server.lifetime"],
             title: Text {
                 en: "survives a client that resets mid-stream, serves the next one",
                 ko: "도중에 연결을 리셋한 클라이언트 뒤에도 다음 클라이언트를 처리한다",
@@ -154,6 +189,11 @@ pub fn tests() -> Vec<TestSpec> {
             points: 10,
             timeout: SECS(20),
             visibility: Visibility::Public,
+            rules: &[
+                "echo.client.args",
+                "echo.client.receive",
+                "echo.client.success",
+            ],
             title: Text {
                 en: "prints exactly what a server answering in fragments sends back",
                 ko: "조각내어 답하는 서버가 돌려준 것을 정확히 출력한다",
@@ -169,6 +209,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 5,
             timeout: SECS(40),
             visibility: Visibility::Public,
+            rules: &["echo.client.send", "echo.client.receive"],
             title: Text {
                 en: "sends 16 MiB from stdin without deadlocking",
                 ko: "표준 입력의 16 MiB를 교착 없이 보낸다",
@@ -184,6 +225,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 5,
             timeout: SECS(20),
             visibility: Visibility::Public,
+            rules: &["echo.client.send"],
             title: Text {
                 en: "half-closes so the server sees EOF",
                 ko: "절반 닫기를 해서 서버가 EOF를 보게 한다",
@@ -199,6 +241,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 5,
             timeout: SECS(10),
             visibility: Visibility::Public,
+            rules: &["echo.client.args", "echo.client.connect_error"],
             title: Text {
                 en: "on a refused connection exits 1 with a one-line error naming the address",
                 ko: "연결이 거부되면 주소를 담은 한 줄 오류와 함께 종료 코드 1로 끝난다",

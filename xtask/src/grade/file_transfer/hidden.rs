@@ -18,6 +18,7 @@ pub fn tests() -> Vec<TestSpec> {
         points: 5,
         timeout: Duration::from_secs(15),
         visibility: Visibility::Hidden,
+        rules: &["ft.server.concurrency"],
         title: Text {
             en: "a client that stalls mid-frame does not keep the next client from being served",
             ko: "프레임 도중 멈춘 클라이언트가 다음 클라이언트의 처리를 막지 않는다",
@@ -69,6 +70,7 @@ fn more_tests() -> Vec<TestSpec> {
             points: 4,
             timeout: Duration::from_secs(15),
             visibility: Visibility::Hidden,
+            rules: &["ft.error.malformed"],
             title: Text {
                 en: "after STATUS MALFORMED the connection ends cleanly (FIN), even with bytes still unread",
                 ko: "STATUS MALFORMED 뒤, 읽지 않은 바이트가 남아 있어도 연결이 깔끔하게(FIN) 끝난다",
@@ -84,6 +86,7 @@ fn more_tests() -> Vec<TestSpec> {
             points: 4,
             timeout: Duration::from_secs(15),
             visibility: Visibility::Hidden,
+            rules: &["ft.error.malformed"],
             title: Text {
                 en: "a PUT with more DATA than announced, or DONE too early: MALFORMED, no file",
                 ko: "알린 크기보다 DATA가 많거나 DONE이 이른 PUT: MALFORMED, 파일 없음",
@@ -99,6 +102,7 @@ fn more_tests() -> Vec<TestSpec> {
             points: 4,
             timeout: Duration::from_secs(15),
             visibility: Visibility::Hidden,
+            rules: &["ft.error.server_error"],
             title: Text {
                 en: "a PUT the file system cannot store (a folder has its name): SERVER_ERROR, connection stays usable",
                 ko: "파일 시스템이 저장할 수 없는 PUT(같은 이름의 폴더가 있음): SERVER_ERROR, 연결은 계속 쓸 수 있다",
@@ -116,6 +120,7 @@ fn more_tests() -> Vec<TestSpec> {
         points: 4,
         timeout: Duration::from_secs(15),
         visibility: Visibility::Hidden,
+        rules: &["ft.server.files"],
         title: Text {
             en: "symbolic links out of the root are neither listed nor served (NOT_FOUND)",
             ko: "root 밖을 가리키는 심볼릭 링크는 목록에도 없고 GET에도 NOT_FOUND다",

@@ -15,6 +15,43 @@ use std::time::Duration;
 use super::lang::Text;
 use super::spec::{TestSpec, Visibility};
 
+/// The rules of the contract (the book chapter's contract tables, one per
+/// row) that tests check: every test names at least one, and each has a
+/// test, public or hidden (`rules_and_tests_name_each_other`).
+pub const RULES: &[&str] = &[
+    "ft.server.args",
+    "ft.server.default_limit",
+    "ft.server.readiness",
+    "ft.server.concurrency",
+    "ft.server.files",
+    "ft.server.requests",
+    "ft.server.streaming",
+    "ft.server.lifetime",
+    "ft.client.cmd_list",
+    "ft.client.cmd_get",
+    "ft.client.cmd_put",
+    "ft.client.exit_1",
+    "ft.client.exit_3",
+    "ft.client.exit_4",
+    "ft.error.not_found",
+    "ft.error.bad_name",
+    "ft.error.too_large",
+    "ft.error.put_digest",
+    "ft.error.get_digest",
+    "ft.error.cut_short",
+    "ft.error.malformed",
+    "ft.error.server_error",
+];
+
+/// Rows of the contract that no test checks yet: the book says so in their
+/// "Tests" cell.
+pub const UNGRADED: &[&str] = &[
+    "ft.server.default_addr",
+    "ft.server.stderr",
+    "ft.server.usage",
+    "ft.client.usage",
+];
+
 pub fn tests() -> Vec<TestSpec> {
     #[allow(unused_mut)] // the memory tests are Linux-only
     let mut tests = vec![
@@ -23,6 +60,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 3,
             timeout: Duration::from_secs(10),
             visibility: Visibility::Public,
+            rules: &["ft.server.args", "ft.server.readiness"],
             title: Text {
                 en: "prints `listening on <ip>:<port>` with the bound port",
                 ko: "바인드한 포트로 `listening on <ip>:<port>`를 출력한다",
@@ -38,6 +76,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 5,
             timeout: Duration::from_secs(15),
             visibility: Visibility::Public,
+            rules: &["ft.server.files", "ft.server.requests"],
             title: Text {
                 en: "LIST sends one ENTRY per regular file, sorted, then STATUS OK",
                 ko: "LIST는 일반 파일마다 ENTRY를 정렬해 보낸 뒤 STATUS OK를 보낸다",
@@ -53,6 +92,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 8,
             timeout: Duration::from_secs(20),
             visibility: Visibility::Public,
+            rules: &["ft.server.files", "ft.server.requests"],
             title: Text {
                 en: "GET of empty, 1-byte and 1 MiB files: exact bytes and digest",
                 ko: "빈 파일, 1바이트, 1 MiB 파일의 GET: 바이트와 다이제스트가 정확하다",
@@ -68,6 +108,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 5,
             timeout: Duration::from_secs(15),
             visibility: Visibility::Public,
+            rules: &["ft.error.not_found"],
             title: Text {
                 en: "GET of a missing file: NOT_FOUND, and the connection stays usable",
                 ko: "없는 파일의 GET: NOT_FOUND를 보내고 연결은 계속 쓸 수 있다",
@@ -83,6 +124,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 8,
             timeout: Duration::from_secs(20),
             visibility: Visibility::Public,
+            rules: &["ft.server.requests"],
             title: Text {
                 en: "PUT of empty, 1-byte and 1 MiB files lands exactly in --root",
                 ko: "빈 파일, 1바이트, 1 MiB 파일의 PUT이 --root에 정확히 저장된다",
@@ -98,6 +140,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 5,
             timeout: Duration::from_secs(60),
             visibility: Visibility::Public,
+            rules: &["ft.server.requests"],
             title: Text {
                 en: "a 64 MiB PUT and GET round trip",
                 ko: "64 MiB 파일을 PUT한 뒤 GET한다",
@@ -113,6 +156,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 6,
             timeout: Duration::from_secs(30),
             visibility: Visibility::Public,
+            rules: &["ft.server.requests"],
             title: Text {
                 en: "PUT and GET through a proxy that splits frames into 3-byte segments",
                 ko: "프레임을 3바이트 세그먼트로 쪼개는 프록시를 거쳐도 PUT과 GET이 된다",
@@ -128,6 +172,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 10,
             timeout: Duration::from_secs(20),
             visibility: Visibility::Public,
+            rules: &["ft.server.files", "ft.error.bad_name"],
             title: Text {
                 en: "rejects ../, absolute, a/b, NUL and other unsafe names; writes nothing outside --root",
                 ko: "../, 절대 경로, a/b, NUL 같은 위험한 이름을 거부하고 --root 밖에 아무것도 쓰지 않는다",
@@ -143,6 +188,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 6,
             timeout: Duration::from_secs(20),
             visibility: Visibility::Public,
+            rules: &["ft.server.lifetime", "ft.error.cut_short"],
             title: Text {
                 en: "a client that disconnects mid-upload leaves no file; the next client is served",
                 ko: "업로드 도중 끊긴 클라이언트는 파일을 남기지 않고, 다음 클라이언트는 처리된다",
@@ -158,6 +204,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 4,
             timeout: Duration::from_secs(15),
             visibility: Visibility::Public,
+            rules: &["ft.server.default_limit", "ft.error.too_large"],
             title: Text {
                 en: "PUT announcing 2^62 bytes: TOO_LARGE, connection stays usable",
                 ko: "2^62바이트를 알리는 PUT: TOO_LARGE를 보내고 연결은 계속 쓸 수 있다",
@@ -173,6 +220,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 5,
             timeout: Duration::from_secs(15),
             visibility: Visibility::Public,
+            rules: &["ft.error.put_digest"],
             title: Text {
                 en: "PUT with a wrong digest: BAD_DIGEST and no file",
                 ko: "다이제스트가 틀린 PUT: BAD_DIGEST를 보내고 파일을 남기지 않는다",
@@ -188,6 +236,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 6,
             timeout: Duration::from_secs(20),
             visibility: Visibility::Public,
+            rules: &["ft.server.lifetime", "ft.error.malformed"],
             title: Text {
                 en: "malformed frames get STATUS MALFORMED, never a panic; the server keeps serving",
                 ko: "잘못된 프레임에는 STATUS MALFORMED로 답하고 패닉하지 않으며 계속 서비스한다",
@@ -203,6 +252,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 3,
             timeout: Duration::from_secs(15),
             visibility: Visibility::Public,
+            rules: &["ft.client.cmd_list"],
             title: Text {
                 en: "`list` prints `<size>\\t<name>` per entry",
                 ko: "`list`는 항목마다 `<크기>\\t<이름>`을 출력한다",
@@ -218,6 +268,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 4,
             timeout: Duration::from_secs(20),
             visibility: Visibility::Public,
+            rules: &["ft.client.cmd_get"],
             title: Text {
                 en: "`get` saves a 1 MiB file exactly, with -o and without",
                 ko: "`get`이 -o가 있을 때와 없을 때 모두 1 MiB 파일을 정확히 저장한다",
@@ -233,6 +284,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 4,
             timeout: Duration::from_secs(30),
             visibility: Visibility::Public,
+            rules: &["ft.client.cmd_get"],
             title: Text {
                 en: "`get` works when the server's frames arrive in 3-byte pieces",
                 ko: "서버의 프레임이 3바이트 조각으로 와도 `get`이 동작한다",
@@ -248,6 +300,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 4,
             timeout: Duration::from_secs(20),
             visibility: Visibility::Public,
+            rules: &["ft.client.cmd_put"],
             title: Text {
                 en: "`put` uploads a 1 MiB file, with --as and without",
                 ko: "`put`이 --as가 있을 때와 없을 때 모두 1 MiB 파일을 올린다",
@@ -263,6 +316,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 2,
             timeout: Duration::from_secs(60),
             visibility: Visibility::Public,
+            rules: &["ft.client.cmd_get"],
             title: Text {
                 en: "`get` of a 64 MiB file",
                 ko: "64 MiB 파일의 `get`",
@@ -278,6 +332,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 3,
             timeout: Duration::from_secs(15),
             visibility: Visibility::Public,
+            rules: &["ft.client.exit_3", "ft.error.not_found"],
             title: Text {
                 en: "an error STATUS: exit 3, `NOT_FOUND` on stderr, no file created",
                 ko: "오류 STATUS: 종료 코드 3, 표준 에러에 `NOT_FOUND`, 파일을 만들지 않는다",
@@ -293,6 +348,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 2,
             timeout: Duration::from_secs(15),
             visibility: Visibility::Public,
+            rules: &["ft.client.exit_4", "ft.error.get_digest"],
             title: Text {
                 en: "a wrong digest: exit 4 and no file left, not even a temporary one",
                 ko: "다이제스트가 틀리면 종료 코드 4, 임시 파일도 남기지 않는다",
@@ -308,6 +364,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 2,
             timeout: Duration::from_secs(10),
             visibility: Visibility::Public,
+            rules: &["ft.client.exit_1"],
             title: Text {
                 en: "a refused connection: exit 1, one stderr line naming the address",
                 ko: "연결이 거부되면 종료 코드 1, 주소를 담은 표준 에러 한 줄",
@@ -323,6 +380,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 3,
             timeout: Duration::from_secs(30),
             visibility: Visibility::Public,
+            rules: &["ft.client.cmd_put"],
             title: Text {
                 en: "`put` sends no byte of the file before the server's STATUS OK",
                 ko: "`put`은 서버의 STATUS OK 전에 파일의 바이트를 하나도 보내지 않는다",
@@ -338,6 +396,11 @@ pub fn tests() -> Vec<TestSpec> {
             points: 3,
             timeout: Duration::from_secs(40),
             visibility: Visibility::Public,
+            rules: &[
+                "ft.client.exit_4",
+                "ft.error.get_digest",
+                "ft.error.cut_short",
+            ],
             title: Text {
                 en: "a connection that ends during a GET's data: exit 4, no file left",
                 ko: "GET의 데이터 도중 연결이 끝나면 종료 코드 4, 파일을 남기지 않는다",
@@ -353,6 +416,7 @@ pub fn tests() -> Vec<TestSpec> {
             points: 3,
             timeout: Duration::from_secs(30),
             visibility: Visibility::Public,
+            rules: &["ft.client.exit_1", "ft.error.malformed"],
             title: Text {
                 en: "a frame length of 0 or over 65537 from the server: exit 1 at once",
                 ko: "서버가 보낸 프레임 길이가 0이거나 65537보다 크면 곧바로 종료 코드 1",
@@ -372,6 +436,7 @@ pub fn tests() -> Vec<TestSpec> {
         points: 5,
         timeout: Duration::from_secs(90),
         visibility: Visibility::Public,
+        rules: &["ft.server.streaming"],
         title: Text {
             en: "sending a 1 GiB file, the server's memory stays under 256 MiB",
             ko: "1 GiB 파일을 보내는 동안 서버 메모리가 256 MiB 아래로 유지된다",
@@ -388,6 +453,7 @@ pub fn tests() -> Vec<TestSpec> {
         points: 5,
         timeout: Duration::from_secs(90),
         visibility: Visibility::Public,
+        rules: &["ft.server.streaming"],
         title: Text {
             en: "receiving a 512 MiB upload, the server's memory stays under 256 MiB",
             ko: "512 MiB 업로드를 받는 동안 서버 메모리가 256 MiB 아래로 유지된다",
