@@ -4,8 +4,8 @@
 //!
 //! - [`build`]: runs mdBook (as a library) on both books and adds the site's extras.
 //! - [`preprocess`]: what the builder does to each chapter before mdBook's own
-//!   preprocessors: [`numbers`] (the grader's points) and [`edition`] (course
-//!   or self-study).
+//!   preprocessors: [`numbers`] (the grader's points), [`rules`] (the tests
+//!   of each contract rule) and [`edition`] (course or self-study).
 //! - [`parity`]: the Korean and English sources have the same shape.
 //! - [`links`]: every local link and image in a built site points at something.
 //! - [`search_index`]: the index that Korean search reads.
@@ -20,6 +20,7 @@ pub mod links;
 pub mod numbers;
 pub mod parity;
 pub mod preprocess;
+pub mod rules;
 pub mod search_index;
 pub mod server;
 

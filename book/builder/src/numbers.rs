@@ -9,7 +9,10 @@
 //! {{#grader hidden-tests echo}}          how many hidden tests
 //! {{#grader hidden-points echo}}         their points
 //! {{#grader total-all}}                  public points over all exercises
+//! {{#grader rule echo.server.echo}}      the tests that check a contract rule
 //! ```
+//!
+//! (The last one is text in the book's language: see [`crate::rules`].)
 //!
 //! A typed number goes stale the day a test's points change; a placeholder
 //! cannot. [`Numbers::check_chapter`] keeps each exercise chapter's test
@@ -21,6 +24,8 @@ use std::sync::LazyLock;
 use anyhow::{Context, Result, anyhow, bail};
 use regex::Regex;
 use serde::Deserialize;
+
+use crate::rules::{self, Lang, Rules};
 
 static PLACEHOLDER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\{\{#grader(?:\s([^}\n]*))?\}\}").unwrap());
@@ -40,6 +45,9 @@ pub struct Exercise {
     pub hidden_points: u32,
     /// The public tests, in the grader's order.
     pub tests: Vec<Test>,
+    /// The contract's rules and their tests.
+    #[serde(flatten)]
+    pub rules: Rules,
 }
 
 #[derive(Debug, Deserialize)]
@@ -56,6 +64,7 @@ impl Grader {
             if sum != e.points {
                 bail!("{}: points is {}, its tests sum to {sum}", e.name, e.points);
             }
+            e.rules.validate(&e.name)?;
         }
         Ok(grader)
     }
@@ -70,7 +79,15 @@ impl Grader {
             })
     }
 
-    /// The value of `{{#grader WORDS}}`.
+    /// The text of `{{#grader WORDS}}` in a book in `lang`.
+    fn expand(&self, words: &[&str], lang: Lang) -> Result<String> {
+        match words {
+            ["rule", rule] => self.rule_text(rule, lang),
+            _ => self.value(words).map(|n| n.to_string()),
+        }
+    }
+
+    /// The value of `{{#grader WORDS}}`, a number.
     fn value(&self, words: &[&str]) -> Result<u32> {
         Ok(match words {
             ["points", id] => {
@@ -91,7 +108,7 @@ impl Grader {
             ["total-all"] => self.exercises.iter().map(|e| e.points).sum(),
             _ => bail!(
                 "unknown: write points TEST_ID, tests EXERCISE, total EXERCISE, \
-                 hidden-tests EXERCISE, hidden-points EXERCISE or total-all"
+                 hidden-tests EXERCISE, hidden-points EXERCISE, total-all or rule RULE"
             ),
         })
     }
@@ -126,9 +143,10 @@ impl Numbers {
         self.grader.as_ref()
     }
 
-    /// `text` with every placeholder replaced by its number; `name` (the
-    /// chapter's file) and the line are in every error.
-    pub fn substitute(&self, text: &str, name: &str) -> Result<String> {
+    /// `text` with every placeholder replaced by its number (or, for a rule,
+    /// its tests in `lang`); `name` (the chapter's file) and the line are in
+    /// every error.
+    pub fn substitute(&self, text: &str, name: &str, lang: Lang) -> Result<String> {
         if !text.contains("{{#grader") {
             return Ok(text.to_string());
         }
@@ -152,10 +170,10 @@ impl Numbers {
                     .split_whitespace()
                     .collect();
                 let value = grader
-                    .value(&words)
+                    .expand(&words, lang)
                     .map_err(|e| anyhow!("{}: {}: {e}", at(), whole.as_str()))?;
                 out.push_str(&line[last..whole.start()]);
-                out.push_str(&value.to_string());
+                out.push_str(&value);
                 last = whole.end();
             }
             if line[last..].contains("{{#grader") {
@@ -173,17 +191,26 @@ impl Numbers {
     /// the `{{#grader points ID}}` in its table rows are the exercise's public
     /// tests, each once, in the grader's order, and no Points cell is a typed
     /// number. Elsewhere in the chapter (a sample report) any test's points
-    /// may appear. Returns the problems, each naming file and line.
+    /// may appear. Each of the exercise's contract rules has its
+    /// `{{#grader rule RULE}}` once ([`rules::check_chapter`]). Returns the
+    /// problems, each naming file and line.
     pub fn check_chapter(&self, exercise: &str, text: &str, name: &str) -> Vec<String> {
         let Some(ex) = self.grader.as_ref().and_then(|g| g.exercise(exercise).ok()) else {
             return Vec::new();
         };
         let mut problems = Vec::new();
         let mut rows: Vec<(usize, &str)> = Vec::new(); // (line, test id)
+        let mut placed: Vec<(usize, &str)> = Vec::new(); // (line, rule)
         let mut points_column: Option<usize> = None;
         let lines: Vec<&str> = text.lines().collect();
         for (i, line) in lines.iter().enumerate() {
             let n = i + 1;
+            for c in PLACEHOLDER.captures_iter(line) {
+                let words = c.get(1).map_or("", |m| m.as_str());
+                if let ["rule", rule] = words.split_whitespace().collect::<Vec<_>>()[..] {
+                    placed.push((n, rule));
+                }
+            }
             let Some(cells) = table_cells(line) else {
                 points_column = None; // a table ends at its first non-row line
                 continue;
@@ -242,6 +269,9 @@ impl Numbers {
                     pair[1].0, pair[1].1, pair[0].1
                 ));
             }
+        }
+        if let Some(grader) = &self.grader {
+            problems.extend(rules::check_chapter(grader, ex, &placed, name));
         }
         problems
     }

@@ -24,13 +24,16 @@ fn placeholders_become_the_graders_numbers_anywhere() {
                 {{#grader hidden-tests echo}} tests; {{#grader tests echo}} public).\n\
                 ```text\n  echo: 0/{{#grader total echo}}\ntotal: 0/{{#grader  total-all }}\n```\n";
     assert_eq!(
-        numbers().substitute(text, "echo.md").unwrap(),
+        numbers().substitute(text, "echo.md", Lang::En).unwrap(),
         "| `echo.b` | 10 | x |\n\
          The total is 15 (+10 hidden, 2 tests; 2 public).\n\
          ```text\n  echo: 0/15\ntotal: 0/22\n```\n"
     );
     let plain = "no placeholder {{#include x.rs}}\n";
-    assert_eq!(numbers().substitute(plain, "a.md").unwrap(), plain);
+    assert_eq!(
+        numbers().substitute(plain, "a.md", Lang::En).unwrap(),
+        plain
+    );
 }
 
 #[test]
@@ -38,7 +41,9 @@ fn unknown_names_and_keywords_name_file_and_line() {
     let error = |text: &str| {
         format!(
             "{:#}",
-            numbers().substitute(text, "ko/echo.md").unwrap_err()
+            numbers()
+                .substitute(text, "ko/echo.md", Lang::En)
+                .unwrap_err()
         )
     };
     let e = error("a\n\nb {{#grader points echo.zzz}}\n");
@@ -71,12 +76,12 @@ fn unknown_names_and_keywords_name_file_and_line() {
 fn a_missing_grader_json_matters_only_to_placeholders() {
     let none = Numbers::new(PathBuf::from("/fixture/grader.json"), None);
     assert_eq!(
-        none.substitute("plain 100\n", "a.md").unwrap(),
+        none.substitute("plain 100\n", "a.md", Lang::En).unwrap(),
         "plain 100\n"
     );
     let e = format!(
         "{:#}",
-        none.substitute("x {{#grader total-all}}\n", "a.md")
+        none.substitute("x {{#grader total-all}}\n", "a.md", Lang::En)
             .unwrap_err()
     );
     assert!(

@@ -19,6 +19,7 @@ use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 
 use crate::edition::{self, Edition};
 use crate::numbers::Numbers;
+use crate::rules::Lang;
 
 pub struct SocketLab {
     pub edition: Edition,
@@ -34,7 +35,9 @@ impl SocketLab {
     /// One chapter: the exercise check (exercise chapters only), then the
     /// numbers, then the edition. Numbers first, so a placeholder in a block
     /// the other edition shows is still checked; both keep line numbers.
-    pub fn chapter(&self, path: &Path, src_dir: &Path, text: &str) -> Result<String> {
+    /// `lang` is the book's (`book.toml`'s `language`): a rule's tests are
+    /// said in it.
+    pub fn chapter(&self, path: &Path, src_dir: &Path, text: &str, lang: Lang) -> Result<String> {
         let file = src_dir.join(path);
         let name = file.strip_prefix(&self.repo_root).unwrap_or(&file);
         let name = name.to_string_lossy().replace('\\', "/");
@@ -44,7 +47,7 @@ impl SocketLab {
                 bail!("{}", problems.join("\n"));
             }
         }
-        let text = self.numbers.substitute(text, &name)?;
+        let text = self.numbers.substitute(text, &name, lang)?;
         let source = edition::Source {
             name: &name,
             dir: file.parent().unwrap_or(src_dir),
@@ -74,12 +77,13 @@ impl Preprocessor for SocketLab {
 
     fn run(&self, ctx: &PreprocessorContext, mut book: Book) -> Result<Book> {
         let src_dir = ctx.root.join(&ctx.config.book.src);
+        let lang = Lang::of(ctx.config.book.language.as_deref());
         let mut errors = Vec::new();
         book.for_each_mut(|item| {
             if let BookItem::Chapter(ch) = item
                 && let Some(path) = &ch.path
             {
-                match self.chapter(path, &src_dir, &ch.content) {
+                match self.chapter(path, &src_dir, &ch.content, lang) {
                     Ok(text) => ch.content = text,
                     Err(e) => errors.push(format!("{e:#}")),
                 }
