@@ -73,7 +73,11 @@ fn exits_at_once() {
 #[test]
 fn panics() {
     let graded = grade_fixture("panics");
-    server_tests_fail_with(&graded, "panicked: boom: this server gave up");
+    // The cause names the panic, its place and its message.
+    server_tests_fail_with(
+        &graded,
+        "echo-server panicked at src/echo-server.rs:3:5: `boom: this server gave up`",
+    );
     assert!(
         graded.test("echo.client.echo")["message"]
             .as_str()
