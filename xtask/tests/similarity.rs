@@ -1,7 +1,9 @@
-//! `cargo xtask similarity` over the fixtures in xtask/fixtures/similarity/
-//! (a disguised copy of the reference, an independent solution, the starter
-//! untouched), plus a copy of the threaded chat server, a file that does not
-//! tokenise and a student folder named like HTML: the copies are flagged
+//! `cargo xtask similarity` over the fixture in xtask/fixtures/similarity/
+//! (a disguised copy of the reference), the echo alternative kept beside the
+//! mutants (xtask/mutants/echo/alternative, an independent solution that the
+//! mutant tests grade to full marks), the starter untouched (exercises/echo),
+//! plus a copy of the threaded chat server, a file that does not tokenise and
+//! a student folder named like HTML: the copies are flagged
 //! against what they copied, independent solutions are not, the starter
 //! scores nothing, and the report survives the hostile names.
 
@@ -77,6 +79,16 @@ fn copies_are_flagged_independent_solutions_are_not() {
     let submissions = work.path().join("submissions");
     copy_dir(&root().join("xtask/fixtures/similarity"), &submissions);
     fs::remove_file(submissions.join("README.md")).unwrap();
+    // The independent solution and the starter are the repository's own
+    // files, laid out as two more students' echo crates.
+    copy_dir(
+        &root().join("xtask/mutants/echo/alternative/src"),
+        &submissions.join("alternative/exercises/echo/src/bin"),
+    );
+    copy_dir(
+        &root().join("exercises/echo/src"),
+        &submissions.join("starter-only/exercises/echo/src"),
+    );
     copy_dir(
         &submissions.join("copied-renamed"),
         &submissions.join(HOSTILE),
