@@ -51,17 +51,9 @@ pub fn require_exercises(root: &Path) -> Result<PathBuf> {
 /// list). A template for one assignment holds one exercise folder: the others
 /// are not listed; a checkout without any lists them all.
 pub fn rows(root: &Path) -> Vec<Row> {
-    let catalog = crate::grade::catalog();
-    let here = |dir: &str| {
-        root.join("exercises")
-            .join(dir)
-            .join("Cargo.toml")
-            .is_file()
-    };
-    let any_here = catalog.iter().any(|e| here(e.dir));
-    catalog
+    let exercises = root.join("exercises");
+    crate::grade::exercises::present(crate::grade::catalog(), |e| exercises.join(e.dir))
         .into_iter()
-        .filter(|e| !any_here || here(e.dir))
         .map(|e| Row {
             name: e.name,
             max: e.tests.iter().map(|t| t.points).sum(),

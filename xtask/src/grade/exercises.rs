@@ -1,5 +1,7 @@
 //! The exercises the grader knows, and where their tests are.
 
+use std::path::Path;
+
 use super::spec::TestSpec;
 use super::{concurrent, echo, file_transfer};
 
@@ -46,9 +48,32 @@ pub fn all() -> Vec<Exercise> {
     ]
 }
 
+/// Of `items`, those whose crate folder (`crate_dir`) holds a Cargo.toml;
+/// all of them when none does. A template for one assignment holds one
+/// exercise: the commands that cover every exercise cover the ones there,
+/// and a checkout without any still names them all (and says what is missing).
+pub fn present<T, P: AsRef<Path>>(items: Vec<T>, crate_dir: impl Fn(&T) -> P) -> Vec<T> {
+    let here = |item: &T| crate_dir(item).as_ref().join("Cargo.toml").is_file();
+    if !items.iter().any(&here) {
+        return items;
+    }
+    items.into_iter().filter(|item| here(item)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::{BTreeMap, BTreeSet};
+
+    #[test]
+    fn present_keeps_the_crates_there_or_all_when_none_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = vec!["echo", "file-transfer", "concurrent"];
+        let at = |name: &&str| dir.path().join(name);
+        assert_eq!(super::present(names.clone(), at), names);
+        std::fs::create_dir_all(dir.path().join("echo")).unwrap();
+        std::fs::write(dir.path().join("echo/Cargo.toml"), "").unwrap();
+        assert_eq!(super::present(names, at), ["echo"]);
+    }
 
     use super::*;
     use crate::grade::hidden;

@@ -153,10 +153,11 @@ pub fn run(root: &Path, args: GradeArgs) -> Result<ExitCode> {
     // grades the exercises that are there (a submission's missing folder
     // still fails below, and so does a named one).
     let own_all = args.exercise.is_none() && args.path.is_none() && args.submission.is_none();
-    let mut jobs = jobs;
-    if own_all && jobs.iter().any(|(_, dir)| dir.join("Cargo.toml").is_file()) {
-        jobs.retain(|(_, dir)| dir.join("Cargo.toml").is_file());
-    }
+    let jobs = if own_all {
+        exercises::present(jobs, |(_, dir)| dir.clone())
+    } else {
+        jobs
+    };
     for (_, dir) in &jobs {
         if !dir.join("Cargo.toml").is_file() {
             bail!(
