@@ -419,7 +419,12 @@ impl RawMode {
     fn enter() -> RawMode {
         let mut saved = None;
         if cfg!(unix) && std::io::stdin().is_terminal() {
-            let output = std::process::Command::new("stty").arg("-g").output();
+            // `output()` gives the child a null stdin unless told otherwise,
+            // and stty reads the settings of its stdin: hand it the terminal.
+            let output = std::process::Command::new("stty")
+                .arg("-g")
+                .stdin(std::process::Stdio::inherit())
+                .output();
             if let Ok(output) = output
                 && output.status.success()
             {
