@@ -1,0 +1,311 @@
+//! The load generator: starts the server, fills the room (the ramp), sends
+//! the steady phase's messages, waits for the deliveries still on their way
+//! (the drain), and takes the run's figures.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::Duration;
+
+use anyhow::Result;
+use tokio::io::AsyncWriteExt;
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::JoinSet;
+use tokio::time::{sleep, sleep_until, timeout, timeout_at};
+
+use super::client::{Shared, client};
+use super::report::Run;
+use super::server::{Server, cpu_secs};
+use super::{Load, SENDERS};
+
+/// Connections being opened and joined at once during the ramp.
+pub(super) const CONNECTS_IN_FLIGHT: usize = 128;
+/// How many joins' announcements one client may still have to read when the
+/// next client starts. With the joins in flight (whose order the bench only
+/// knows roughly), still well under the 1024 lines a server queues for a client.
+pub(super) const JOIN_WINDOW: u64 = 256;
+/// Without progress for this long, the ramp stops waiting for announcements.
+const STALL: Duration = Duration::from_secs(5);
+/// After the last client started: how long its join and the announcements
+/// still on their way may take, at most.
+const SETTLE: Duration = Duration::from_secs(60);
+/// After the last message: how long deliveries may keep arriving, at most,
+/// and how long without a new one ends the wait.
+const DRAIN: Duration = Duration::from_secs(10);
+const QUIET: Duration = Duration::from_secs(2);
+/// Up to this share of deliveries may be missing before p99 is "beyond the run".
+const LOST_FOR_P99: f64 = 0.01;
+
+/// The ramp's bound: one minute, plus 30 ms per client (6 min at 10 000).
+fn ramp_limit(clients: usize) -> Duration {
+    Duration::from_secs(60) + Duration::from_millis(30) * clients as u32
+}
+
+/// Starts the server, fills the room, sends the messages, and measures.
+/// Errors end up in the run's notes: a server that falls over is a result.
+pub(super) async fn measure(bin: &Path, design: &str, load: Load, work: &Path) -> Run {
+    let mut run = Run {
+        design: design.to_string(),
+        clients: load.clients,
+        rate: load.rate,
+        secs: load.secs,
+        // Until the ramp says otherwise: a server that does not start starts no client.
+        unstarted: load.clients,
+        ..Run::default()
+    };
+    // Named after the copied binary: `reference-chat-server-10000.stderr`.
+    let stem = bin.file_stem().unwrap_or_default().to_string_lossy();
+    let stderr = work.join(format!("{stem}-{}.stderr", load.clients));
+    eprintln!(
+        "{design}: {} clients (server stderr: {})",
+        load.clients,
+        stderr.display()
+    );
+    if let Err(err) = room(bin, load, stderr, &mut run).await {
+        run.notes.push(format!("{err:#}"));
+    }
+    run
+}
+
+async fn room(bin: &Path, load: Load, stderr: PathBuf, run: &mut Run) -> Result<()> {
+    let server = Server::start(bin, stderr).await?;
+    let shared = Arc::new(Shared::new(load.clients));
+    // Watches the server: its thread count, and whether it is still there.
+    let peak_threads = Arc::new(AtomicU64::new(0));
+    let watcher = {
+        let (child, shared, peak) = (server.child.clone(), shared.clone(), peak_threads.clone());
+        let pid = server.pid;
+        tokio::spawn(async move {
+            loop {
+                if let Some(threads) = pid
+                    .and_then(|pid| std::fs::read_to_string(format!("/proc/{pid}/status")).ok())
+                    .and_then(|text| {
+                        text.lines()
+                            .find_map(|line| line.strip_prefix("Threads:"))
+                            .and_then(|n| n.trim().parse().ok())
+                    })
+                {
+                    peak.fetch_max(threads, Relaxed);
+                }
+                if let Ok(Ok(Some(_))) = child.lock().map(|mut child| child.try_wait()) {
+                    shared.server_gone.store(true, Relaxed);
+                    return;
+                }
+                sleep(Duration::from_millis(200)).await;
+            }
+        })
+    };
+
+    // The ramp.
+    let mut tasks = JoinSet::new();
+    let (senders_tx, mut senders_rx) = mpsc::unbounded_channel();
+    let in_flight = Arc::new(Semaphore::new(CONNECTS_IN_FLIGHT));
+    let start = tokio::time::Instant::now();
+    let limit = start + ramp_limit(load.clients);
+    let mut pacing = true;
+    let mut progress = ((0, 0), tokio::time::Instant::now());
+    let mut started = 0;
+    'ramp: for index in 0..load.clients {
+        // Every client has read all announcements but the last JOIN_WINDOW.
+        loop {
+            let welcomed = shared.welcomed.load(Relaxed);
+            let seen = shared.announcements.load(Relaxed);
+            if !pacing || shared.laggard(index) <= JOIN_WINDOW {
+                break;
+            }
+            if shared.server_gone.load(Relaxed) || tokio::time::Instant::now() > limit {
+                break 'ramp;
+            }
+            if (welcomed, seen) != progress.0 {
+                progress = ((welcomed, seen), tokio::time::Instant::now());
+            } else if progress.1.elapsed() > STALL {
+                pacing = false;
+                run.notes.push(format!(
+                    "ramp: no announcement for {STALL:?} at {seen} of {}: pacing off",
+                    pairs(welcomed)
+                ));
+            }
+            sleep(Duration::from_millis(1)).await;
+        }
+        if shared.server_gone.load(Relaxed) {
+            break;
+        }
+        let Ok(Ok(permit)) = timeout_at(limit, in_flight.clone().acquire_owned()).await else {
+            break;
+        };
+        let sender = (index < SENDERS).then(|| senders_tx.clone());
+        tasks.spawn(client(index, server.addr, shared.clone(), permit, sender));
+        started += 1;
+    }
+    drop(senders_tx);
+    // Every join answered, and every announcement in (or no progress for
+    // STALL): the steady phase starts in a quiet room, even after a ramp
+    // cut short.
+    let settle = tokio::time::Instant::now() + SETTLE;
+    let mut progress = ((0, 0), tokio::time::Instant::now());
+    run.ramp_complete = loop {
+        let welcomed = shared.welcomed.load(Relaxed);
+        let done = welcomed + shared.failed.load(Relaxed);
+        let seen = shared.announcements.load(Relaxed);
+        if done == started && seen >= pairs(welcomed) {
+            break started == load.clients && welcomed == load.clients;
+        }
+        if shared.server_gone.load(Relaxed) || tokio::time::Instant::now() > settle {
+            break false;
+        }
+        if (done, seen) != progress.0 {
+            progress = ((done, seen), tokio::time::Instant::now());
+        } else if progress.1.elapsed() > STALL && done == started {
+            run.notes.push(format!(
+                "ramp: {seen} of {} join announcements arrived",
+                pairs(welcomed)
+            ));
+            break false;
+        }
+        sleep(Duration::from_millis(5)).await;
+    };
+    run.ramp_secs = start.elapsed().as_secs_f64();
+    run.unstarted = load.clients - started;
+    if started < load.clients {
+        run.notes.push(format!(
+            "ramp: {started} of {} clients started within its bound of {:.0} s",
+            load.clients,
+            ramp_limit(load.clients).as_secs_f64()
+        ));
+    }
+
+    // The steady phase.
+    let mut senders = Vec::new();
+    while let Ok(writer) = senders_rx.try_recv() {
+        senders.push(writer);
+    }
+    let steady = tokio::time::Instant::now();
+    let cpu_before = (cpu_secs(server.pid), cpu_secs(Some(std::process::id())));
+    let steady_us = shared.now_us();
+    let total = u64::from(load.rate) * load.secs;
+    let gap = Duration::from_secs(1) / load.rate;
+    let mut sent = 0u64;
+    if senders.is_empty() {
+        run.notes.push("no sender joined: no messages".into());
+    }
+    for seq in 0..total {
+        if senders.is_empty() || shared.server_gone.load(Relaxed) {
+            break;
+        }
+        sleep_until(steady + gap * seq as u32).await;
+        let which = seq as usize % senders.len();
+        let line = format!("m {seq} {}\n", shared.now_us());
+        match timeout(
+            Duration::from_secs(1),
+            senders[which].write_all(line.as_bytes()),
+        )
+        .await
+        {
+            Ok(Ok(())) => sent += 1,
+            Ok(Err(err)) => {
+                shared.error(format!("send: {err}"));
+                senders.swap_remove(which);
+            }
+            // Part of the line may have gone: this sender says no more.
+            Err(_) => {
+                shared.error("send: blocked for over 1 s".into());
+                senders.swap_remove(which);
+            }
+        }
+    }
+    // Deliveries still on their way.
+    let drain = tokio::time::Instant::now();
+    let lines = || shared.deliveries.load(Relaxed) + shared.announcements.load(Relaxed);
+    let mut last = (lines(), drain);
+    loop {
+        let held = shared.welcomed.load(Relaxed) - shared.dropped.load(Relaxed);
+        let deliveries = shared.deliveries.load(Relaxed);
+        if deliveries >= sent * held.saturating_sub(1) as u64
+            || drain.elapsed() > DRAIN
+            || shared.server_gone.load(Relaxed)
+        {
+            break;
+        }
+        if lines() != last.0 {
+            last = (lines(), tokio::time::Instant::now());
+        } else if last.1.elapsed() > QUIET {
+            break;
+        }
+        sleep(Duration::from_millis(10)).await;
+    }
+
+    // The figures, before the server goes.
+    let wall = steady.elapsed().as_secs_f64();
+    let percent = |before: Option<f64>, after: Option<f64>| Some(100.0 * (after? - before?) / wall);
+    run.server_cpu_pct = percent(cpu_before.0, cpu_secs(server.pid));
+    run.loadgen_cpu_pct = percent(cpu_before.1, cpu_secs(Some(std::process::id())));
+    let welcomed = shared.welcomed.load(Relaxed);
+    run.dropped = shared.dropped.load(Relaxed);
+    run.held = welcomed - run.dropped;
+    run.failed = shared.failed.load(Relaxed);
+    run.messages = sent;
+    run.deliveries = shared.deliveries.load(Relaxed);
+    run.expected = sent * run.held.saturating_sub(1) as u64;
+    let last_us = shared.last_delivery_us.load(Relaxed);
+    let span = (last_us.saturating_sub(steady_us) as f64 / 1e6).max(load.secs as f64);
+    run.deliveries_per_sec = run.deliveries as f64 / span;
+    let total = run.expected.max(run.deliveries);
+    let beyond = run.lost() as f64 > LOST_FOR_P99 * total as f64;
+    run.p50_ms = shared.latency.quantile_ms(0.50, total);
+    run.p99_ms = if beyond {
+        None
+    } else {
+        shared.latency.quantile_ms(0.99, total)
+    };
+    run.max_ms = (run.deliveries > 0 && run.lost() == 0)
+        .then(|| shared.latency.max.load(Relaxed) as f64 / 1000.0);
+    run.peak_rss_kib = server.status_field("VmHWM:");
+    let threads = peak_threads.load(Relaxed);
+    run.peak_threads = (threads > 0).then_some(threads);
+    if shared.server_gone.load(Relaxed) {
+        run.notes.push(format!(
+            "the server exited during the run{}",
+            server.exit_note()
+        ));
+    }
+    for (what, count) in shared.errors.lock().unwrap().iter() {
+        run.notes.push(format!("{count} x {what}"));
+    }
+
+    // Server first (its group killed), then the clients.
+    watcher.abort();
+    let child = server.child.clone();
+    drop(server);
+    let _ = timeout(Duration::from_secs(5), async {
+        loop {
+            if let Ok(Ok(Some(_))) = child.lock().map(|mut child| child.try_wait()) {
+                return;
+            }
+            sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    tasks.abort_all();
+    let _ = timeout(Duration::from_secs(10), async {
+        while tasks.join_next().await.is_some() {}
+    })
+    .await;
+    Ok(())
+}
+
+/// How many join announcements the first `joined` clients receive in all:
+/// one for every pair (the earlier of the two hears of the later).
+fn pairs(joined: usize) -> u64 {
+    let n = joined as u64;
+    n * n.saturating_sub(1) / 2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_pair_of_clients_is_one_announcement() {
+        assert_eq!(pairs(4), 6);
+    }
+}

@@ -1,0 +1,296 @@
+//! `cargo xtask bench concurrent`: one chat room, thousands of clients.
+//!
+//! The load generator runs in this process, on tokio. It starts the chat
+//! server with `--listen 127.0.0.1:0`, then:
+//!
+//! 1. The ramp: N clients connect (at most [`CONNECTS_IN_FLIGHT`] at a time)
+//!    and join as `c00001`, `c00002`, …, each waiting for its `* welcome`.
+//!    Every join is announced to everyone already in the room, so the ramp
+//!    alone delivers N·(N−1)/2 lines. The ramp is paced: a new client starts
+//!    only while every joined client has read the announcements of all but
+//!    the last [`JOIN_WINDOW`] joins, so none falls far behind (a server
+//!    drops a client 1024 lines behind: that would be the bench's fault).
+//! 2. The steady phase: R messages a second for S seconds, evenly spaced,
+//!    from [`SENDERS`] of the clients. Each text carries its send time (µs
+//!    since the bench started, one [`Instant`]); every client that reads it
+//!    adds now − then to a histogram.
+//!
+//! [`CONNECTS_IN_FLIGHT`]: load::CONNECTS_IN_FLIGHT
+//! [`JOIN_WINDOW`]: load::JOIN_WINDOW
+//! [`Instant`]: std::time::Instant
+//!
+//! Clients read into a buffer and count lines; only message lines are parsed.
+//! A delivery is one message reaching one client; a run expects
+//! messages × (held − 1). A delivery that never arrives counts as infinitely
+//! late, so a server that loses over 1 % of them has no p99 ("beyond the run").
+//!
+//! `--path DIR` measures a student's crate beside the reference in the same
+//! run; `--sweep` measures both reference designs (tokio, thread per client)
+//! from 100 to 10 000 clients and saves the figures to JSON for [`super::plot`].
+//!
+//! Here: the command (building the servers, the open-files limit, each
+//! measurement in turn). The rest, by what it does:
+//!
+//! - [`load`]: the load generator: the ramp, the steady phase, the drain,
+//!   and the run's figures.
+//! - [`client`]: one client's connection and reads, and the tallies every
+//!   client adds to.
+//! - [`histogram`]: the latencies and their quantiles.
+//! - [`server`]: the chat server under test, and what /proc tells of it.
+//! - [`report`]: a run's figures (what `concurrent.json` holds) and the
+//!   tables printed from them.
+
+mod client;
+mod histogram;
+mod load;
+mod report;
+mod server;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use super::{BenchArgs, plot, rerun_release};
+use crate::cmd;
+use load::measure;
+pub(super) use report::{Run, Sweep};
+use report::{print_side_by_side, print_sweep};
+
+/// Room sizes of `--sweep`.
+const SWEEP: [usize; 5] = [100, 1000, 2000, 5000, 10_000];
+/// The reference's two designs, in the order the book tells them.
+const DESIGNS: [&str; 2] = ["chat-server", "chat-server-threads"];
+/// How many clients send the steady phase's messages (in turn).
+const SENDERS: usize = 4;
+
+#[derive(Clone, Copy)]
+struct Load {
+    clients: usize,
+    rate: u32,
+    secs: u64,
+}
+
+pub(super) fn concurrent(root: &Path, args: &BenchArgs) -> Result<()> {
+    let json = args
+        .json
+        .clone()
+        .unwrap_or_else(|| root.join("target/bench/concurrent.json"));
+    let book = args.book.clone().unwrap_or_else(|| root.join("book"));
+    if args.plot && !args.sweep {
+        return plot::write(&json, &book);
+    }
+    // The load generator runs in this process: optimized, or it measures itself.
+    if cfg!(debug_assertions) && !args.smoke {
+        return rerun_release(root);
+    }
+    let load = Load {
+        clients: args.clients.unwrap_or(if args.smoke { 50 } else { 10_000 }),
+        rate: args.rate.unwrap_or(20),
+        secs: args.secs.unwrap_or(if args.smoke { 2 } else { 10 }),
+    };
+    if load.clients < 2 || load.rate == 0 || load.secs == 0 {
+        bail!("the bench needs --clients 2 or more, and a --rate and --secs above 0");
+    }
+    let most = if args.sweep {
+        SWEEP[SWEEP.len() - 1]
+    } else {
+        load.clients
+    };
+    raise_fd_limit(most);
+
+    let reference = root.join("solutions/concurrent");
+    let work = root.join("target/bench/concurrent");
+    std::fs::create_dir_all(&work)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let profile = if args.smoke { "a debug" } else { "a release" };
+
+    if args.sweep {
+        let bins = build(root, &reference, &DESIGNS, args.smoke, "reference")?;
+        let mut sweep = Sweep {
+            cpus: cpus(),
+            load_average: load_average(),
+            rate: load.rate,
+            secs: load.secs,
+            runs: Vec::new(),
+        };
+        println!(
+            "concurrent bench sweep: {} msg/s for {} s, {profile} build, {} CPUs, load {}",
+            load.rate, load.secs, sweep.cpus, sweep.load_average
+        );
+        for (design, bin) in DESIGNS.iter().zip(&bins) {
+            for clients in SWEEP {
+                let load = Load { clients, ..load };
+                let run = interruptible(&runtime, measure(bin, design, load, &work))?;
+                println!("  {}", run.summary());
+                for note in &run.notes {
+                    println!("    {note}");
+                }
+                sweep.runs.push(run);
+                // Saved after every run: a sweep cut short keeps what it measured.
+                if let Some(dir) = json.parent() {
+                    std::fs::create_dir_all(dir)?;
+                }
+                std::fs::write(&json, serde_json::to_string_pretty(&sweep)?)?;
+            }
+        }
+        println!();
+        print_sweep(&sweep);
+        println!("  saved {}", json.display());
+        if args.plot {
+            plot::write(&json, &book)?;
+        }
+        return Ok(());
+    }
+
+    let mut servers = Vec::new();
+    let reference_bin = if args.path.is_some() {
+        "chat-server"
+    } else {
+        args.bin.as_str()
+    };
+    let bins = build(root, &reference, &[reference_bin], args.smoke, "reference")?;
+    servers.push((
+        format!("{reference_bin} (reference)"),
+        reference_bin,
+        bins[0].clone(),
+    ));
+    if let Some(dir) = &args.path {
+        let bins = build(root, dir, &[args.bin.as_str()], args.smoke, "yours")?;
+        servers.push((
+            format!("{} (yours)", args.bin),
+            args.bin.as_str(),
+            bins[0].clone(),
+        ));
+    }
+    println!(
+        "concurrent bench: {} clients, {} msg/s for {} s from {SENDERS} senders, {profile} build, {} CPUs, load {}",
+        load.clients,
+        load.rate,
+        load.secs,
+        cpus(),
+        load_average()
+    );
+    let mut runs = Vec::new();
+    for (label, design, bin) in &servers {
+        let mut run = interruptible(&runtime, measure(bin, design, load, &work))?;
+        run.design = label.clone();
+        println!("  {}", run.summary());
+        for note in &run.notes {
+            println!("    {note}");
+        }
+        runs.push(run);
+    }
+    println!();
+    print_side_by_side(&runs);
+    Ok(())
+}
+
+/// Runs `measure` until it ends or Ctrl-C. The server is in a process group
+/// of its own, out of the terminal's reach: on Ctrl-C, dropping the
+/// measurement kills it (and closes the clients) before the bench exits.
+fn interruptible(
+    runtime: &tokio::runtime::Runtime,
+    measure: impl Future<Output = Run>,
+) -> Result<Run> {
+    runtime.block_on(async {
+        tokio::select! {
+            run = measure => Ok(run),
+            _ = tokio::signal::ctrl_c() => bail!("interrupted"),
+        }
+    })
+}
+
+/// Builds `bins` of the crate at `dir` into target/bench, and copies each
+/// to target/bench/concurrent/`label`-NAME: a student's `chat-server` and
+/// the reference's have the same file name.
+fn build(root: &Path, dir: &Path, bins: &[&str], debug: bool, label: &str) -> Result<Vec<PathBuf>> {
+    let target_dir = root.join("target/bench");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut command = std::process::Command::new(cargo);
+    command.args(["build", "--quiet", "--bins"]);
+    if !debug {
+        command.arg("--release");
+    }
+    cmd::run(
+        command
+            .arg("--manifest-path")
+            .arg(dir.join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(&target_dir),
+    )?;
+    let profile = if debug { "debug" } else { "release" };
+    let exe = std::env::consts::EXE_SUFFIX;
+    bins.iter()
+        .map(|name| {
+            let built = target_dir.join(profile).join(format!("{name}{exe}"));
+            let copy = target_dir
+                .join("concurrent")
+                .join(format!("{label}-{name}{exe}"));
+            std::fs::create_dir_all(copy.parent().expect("has a parent"))?;
+            std::fs::copy(&built, &copy).with_context(|| {
+                format!(
+                    "{} has no binary {name} ({})",
+                    dir.display(),
+                    built.display()
+                )
+            })?;
+            Ok(copy)
+        })
+        .collect()
+}
+
+/// Raises this process's soft limit on open files to the hard limit; the
+/// server inherits it. Each client is one file here and one in the server.
+#[cfg(unix)]
+fn raise_fd_limit(clients: usize) {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes the struct it is given; nothing else is shared.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        return;
+    }
+    let old = limit.rlim_cur;
+    if limit.rlim_cur < limit.rlim_max {
+        limit.rlim_cur = limit.rlim_max;
+        // SAFETY: as above. macOS refuses an infinite hard limit: try its usual cap.
+        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) } != 0 {
+            limit.rlim_cur = limit.rlim_max.min(24_576);
+            // SAFETY: as above.
+            if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) } != 0 {
+                limit.rlim_cur = old;
+            }
+        }
+    }
+    let now = limit.rlim_cur;
+    eprintln!(
+        "open files: soft limit {old} -> {now} (hard {})",
+        limit.rlim_max
+    );
+    if (now as u128) < clients as u128 + 100 {
+        eprintln!(
+            "warning: {clients} clients need more open files than {now}: expect connect failures (raise the hard limit: ulimit -Hn)"
+        );
+    }
+}
+
+#[cfg(not(unix))]
+fn raise_fd_limit(_clients: usize) {}
+
+fn cpus() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|text| {
+            text.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_else(|_| "?".into())
+}

@@ -1,0 +1,142 @@
+//! The chat server under test: started in a process group of its own (a job
+//! object on Windows), its address read from its `listening on` line, and
+//! what /proc tells of it (memory, threads, CPU time).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+#[cfg(windows)]
+use process_wrap::tokio::JobObject;
+#[cfg(unix)]
+use process_wrap::tokio::ProcessGroup;
+use process_wrap::tokio::{ChildWrapper, CommandWrap};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::time::{sleep, timeout_at};
+
+const READY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The chat server under test, in its own process group (a job object on
+/// Windows): killed with everything it started when this is dropped.
+pub(super) struct Server {
+    pub(super) child: Arc<Mutex<Box<dyn ChildWrapper>>>,
+    pub(super) pid: Option<u32>,
+    stderr: PathBuf,
+    pub(super) addr: SocketAddr,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(mut child) = self.child.lock() {
+            let _ = child.start_kill();
+        }
+    }
+}
+
+impl Server {
+    pub(super) async fn start(bin: &Path, stderr: PathBuf) -> Result<Server> {
+        let log = std::fs::File::create(&stderr)?;
+        let mut command = CommandWrap::with_new(bin, |command| {
+            command
+                .args(["--listen", "127.0.0.1:0"])
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(log)
+                .env("RUST_BACKTRACE", "0")
+                .kill_on_drop(true);
+        });
+        #[cfg(unix)]
+        command.wrap(ProcessGroup::leader());
+        #[cfg(windows)]
+        command.wrap(JobObject);
+        let mut child = command
+            .spawn()
+            .with_context(|| format!("could not start {}", bin.display()))?;
+        let stdout = child.stdout().take().expect("piped");
+        let pid = child.id();
+        let mut server = Server {
+            child: Arc::new(Mutex::new(child)),
+            pid,
+            stderr,
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        };
+        let mut lines = BufReader::new(stdout).lines();
+        let deadline = tokio::time::Instant::now() + READY_TIMEOUT;
+        // Bounded: up to 100 lines before the readiness line.
+        for _ in 0..100 {
+            match timeout_at(deadline, lines.next_line()).await {
+                Ok(Ok(Some(line))) => {
+                    if let Some(addr) = line.trim_end().strip_prefix("listening on ") {
+                        server.addr = addr
+                            .parse()
+                            .with_context(|| format!("`{line}` does not name an address"))?;
+                        // The rest of stdout is read and thrown away: a full pipe must not block it.
+                        tokio::spawn(async move {
+                            let mut rest = lines.into_inner();
+                            let _ = tokio::io::copy(&mut rest, &mut tokio::io::sink()).await;
+                        });
+                        return Ok(server);
+                    }
+                }
+                Ok(_) => {
+                    sleep(Duration::from_millis(200)).await;
+                    bail!(
+                        "the server exited before `listening on <ip>:<port>`{}",
+                        server.exit_note()
+                    );
+                }
+                Err(_) => break,
+            }
+        }
+        bail!("no `listening on <ip>:<port>` line within {READY_TIMEOUT:?}")
+    }
+
+    /// " (exit status …): last stderr lines" once it has exited, else "".
+    pub(super) fn exit_note(&self) -> String {
+        let status = match self.child.lock().map(|mut child| child.try_wait()) {
+            Ok(Ok(Some(status))) => status,
+            _ => return String::new(),
+        };
+        let text = std::fs::read_to_string(&self.stderr).unwrap_or_default();
+        let tail: Vec<&str> = text.lines().rev().take(3).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        if tail.is_empty() {
+            format!(" ({status})")
+        } else {
+            format!(" ({status}); its stderr ends: {}", tail.join(" | "))
+        }
+    }
+
+    /// A field of /proc/PID/status in its unit (kB for memory), Linux only.
+    pub(super) fn status_field(&self, field: &str) -> Option<u64> {
+        let text = std::fs::read_to_string(format!("/proc/{}/status", self.pid?)).ok()?;
+        let line = text.lines().find(|line| line.starts_with(field))?;
+        line[field.len()..].split_whitespace().next()?.parse().ok()
+    }
+}
+
+/// User plus system CPU time of a process so far, in seconds (Linux: /proc/PID/stat).
+pub(super) fn cpu_secs(pid: Option<u32>) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid?)).ok()?;
+    // After the command name in parentheses: state is field 3, utime 14, stime 15.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / clock_ticks())
+}
+
+#[cfg(unix)]
+fn clock_ticks() -> f64 {
+    // SAFETY: sysconf reads a constant of the system.
+    match unsafe { libc::sysconf(libc::_SC_CLK_TCK) } {
+        ticks if ticks > 0 => ticks as f64,
+        _ => 100.0,
+    }
+}
+
+#[cfg(not(unix))]
+fn clock_ticks() -> f64 {
+    100.0
+}
