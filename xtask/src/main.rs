@@ -2,17 +2,26 @@
 //!
 //! This file only reads the command line and dispatches; each subcommand lives
 //! in its own module with one entry function.
+//!
+//! The instructor's commands are behind the `instructor` feature (on here, off
+//! in a student's template, which leaves their code out): in a student's build,
+//! what only they use is unused, and that is not worth a warning.
+#![cfg_attr(not(feature = "instructor"), allow(dead_code, unused_imports))]
 
+#[cfg(feature = "instructor")]
 mod bench;
 mod book;
+#[cfg(feature = "instructor")]
 mod classroom;
 mod cmd;
 mod grade;
+#[cfg(feature = "instructor")]
 mod gradebook;
 mod hint;
 mod last;
 mod progress;
 mod sandbox;
+#[cfg(feature = "instructor")]
 mod similarity;
 mod status;
 mod watch;
@@ -39,14 +48,18 @@ enum Command {
     /// Build the book (Korean and English) into target/book.
     Book(book::BookArgs),
     /// Measure throughput against a baseline run in the same process.
+    #[cfg(feature = "instructor")]
     Bench(bench::BenchArgs),
     /// GitHub Classroom: write the student template repository (`classroom export DIR`).
+    #[cfg(feature = "instructor")]
     Classroom(classroom::ClassroomArgs),
     /// Re-grade every student repository in a folder into a CSV (instructors).
+    #[cfg(feature = "instructor")]
     Gradebook(gradebook::GradebookArgs),
     /// Hints for a test, from a question to the socket call (`hint echo [TEST]`).
     Hint(hint::HintArgs),
     /// How alike the students' solutions are, to the reference and each other (instructors).
+    #[cfg(feature = "instructor")]
     Similarity(similarity::SimilarityArgs),
     /// Points per exercise from the last grades, and what to do next.
     Status(status::StatusArgs),
@@ -60,10 +73,14 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Grade(args) => grade::run(&root, args),
         Command::Book(args) => book::run(&root, args).map(|()| ExitCode::SUCCESS),
+        #[cfg(feature = "instructor")]
         Command::Bench(args) => bench::run(&root, args).map(|()| ExitCode::SUCCESS),
+        #[cfg(feature = "instructor")]
         Command::Classroom(args) => classroom::run(&root, args).map(|()| ExitCode::SUCCESS),
+        #[cfg(feature = "instructor")]
         Command::Gradebook(args) => gradebook::run(&root, args).map(|()| ExitCode::SUCCESS),
         Command::Hint(args) => hint::run(&root, args),
+        #[cfg(feature = "instructor")]
         Command::Similarity(args) => similarity::run(&root, args).map(|()| ExitCode::SUCCESS),
         Command::Status(args) => status::run(&root, args),
         Command::Watch(args) => watch::run(&root, args),

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 
 use crate::grade::lang::{Lang, tr};
-use crate::last::{Last, utc};
+use crate::last::Last;
 
 #[derive(clap::Args)]
 pub struct StatusArgs {
@@ -31,7 +31,10 @@ pub fn run(root: &Path, args: StatusArgs) -> Result<ExitCode> {
     let lang = args.lang.unwrap_or_else(Lang::from_env);
     let root = args.root.as_deref().unwrap_or(root);
     require_exercises(root)?;
-    print!("{}", render(lang, &rows(root), &Last::load(root)));
+    print!(
+        "{}",
+        render(lang, &rows(root), &Last::load(root), crate::last::now())
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -112,7 +115,7 @@ pub fn next_step(lang: Lang, last: &Last, row: &Row) -> String {
     }
 }
 
-pub fn render(lang: Lang, rows: &[Row], last: &Last) -> String {
+pub fn render(lang: Lang, rows: &[Row], last: &Last, now: u64) -> String {
     let mut out = String::new();
     let header = [
         lang.pick("exercise", "실습"),
@@ -120,7 +123,7 @@ pub fn render(lang: Lang, rows: &[Row], last: &Last) -> String {
         lang.pick("last graded", "마지막 채점"),
         lang.pick("next", "다음 할 일"),
     ];
-    let widths = [15, 9, 22];
+    let widths = [15, 9, 14];
     let line = |cells: [&str; 4]| {
         let mut text = String::new();
         for (cell, width) in cells.iter().zip(widths) {
@@ -135,7 +138,7 @@ pub fn render(lang: Lang, rows: &[Row], last: &Last) -> String {
         let points = points(last, row.name);
         let when = last.exercises.get(row.name).map_or_else(
             || lang.pick("never", "없음").to_string(),
-            |e| utc(e.graded_at),
+            |e| ago(lang, now, e.graded_at),
         );
         let score = format!("{points}/{}", row.max);
         let next = next_step(lang, last, row);
@@ -163,17 +166,27 @@ pub fn pad(text: &str, width: usize) -> String {
     out
 }
 
-/// The columns `text` takes in a terminal: East Asian wide characters take two.
+/// The columns `text` takes in a terminal: East Asian wide characters
+/// (Hangul) take two, combining marks none.
 pub fn columns(text: &str) -> usize {
-    text.chars()
-        .map(|c| match c {
-            '\u{1100}'..='\u{115F}'
-            | '\u{2E80}'..='\u{A4CF}'
-            | '\u{AC00}'..='\u{D7A3}'
-            | '\u{F900}'..='\u{FAFF}' => 2,
-            _ => 1,
-        })
-        .sum()
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// How long ago `then` was, as a student reads it: "5 min ago", "5분 전".
+/// Relative, so no time zone is needed (the clock's UTC would read as a
+/// wrong time in Seoul).
+pub fn ago(lang: Lang, now: u64, then: u64) -> String {
+    let secs = now.saturating_sub(then);
+    let (n, en, ko) = match secs {
+        0..60 => return lang.pick("just now", "방금").to_string(),
+        60..3_600 => (secs / 60, "min", "분"),
+        3_600..86_400 => (secs / 3_600, "h", "시간"),
+        _ => (secs / 86_400, "d", "일"),
+    };
+    match lang {
+        Lang::En => format!("{n} {en} ago"),
+        Lang::Ko => format!("{n}{ko} 전"),
+    }
 }
 
 #[cfg(test)]
@@ -228,8 +241,14 @@ mod tests {
 
     #[test]
     fn status_table_in_both_languages() {
-        insta::assert_snapshot!("status_en", render(Lang::En, &fixed_rows(), &fixed_last()));
-        insta::assert_snapshot!("status_ko", render(Lang::Ko, &fixed_rows(), &fixed_last()));
+        insta::assert_snapshot!(
+            "status_en",
+            render(Lang::En, &fixed_rows(), &fixed_last(), NOW)
+        );
+        insta::assert_snapshot!(
+            "status_ko",
+            render(Lang::Ko, &fixed_rows(), &fixed_last(), NOW)
+        );
     }
 
     #[test]
@@ -243,9 +262,26 @@ mod tests {
         assert!(rows.iter().all(|r| r.max > 0));
     }
 
+    /// 25 minutes after `fixed_last`'s grade.
+    const NOW: u64 = 1_795_705_500 + 25 * 60;
+
     #[test]
     fn korean_takes_two_columns() {
         assert_eq!(columns("점수"), 4);
         assert_eq!(pad("점수", 6), "점수  ");
+        // Jamo that combine into one syllable take the syllable's two columns.
+        assert_eq!(columns("\u{1100}\u{1161}"), 2);
+        assert_eq!(columns("마지막 채점"), 11);
+    }
+
+    #[test]
+    fn times_are_relative() {
+        assert_eq!(ago(Lang::En, 1_000, 1_000), "just now");
+        assert_eq!(ago(Lang::Ko, 1_059, 1_000), "방금");
+        assert_eq!(ago(Lang::En, 1_000 + 25 * 60, 1_000), "25 min ago");
+        assert_eq!(ago(Lang::Ko, 1_000 + 3 * 3_600, 1_000), "3시간 전");
+        assert_eq!(ago(Lang::En, 1_000 + 2 * 86_400, 1_000), "2 d ago");
+        // A clock set back does not give a negative time.
+        assert_eq!(ago(Lang::En, 0, 1_000), "just now");
     }
 }

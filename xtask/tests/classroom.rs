@@ -185,6 +185,10 @@ fn export_builds_and_grades_without_solutions_secrets_or_hidden_tests() {
         "xtask/tests",
         "book/builder/tests",
         "xtask/src/grade/echo/hidden.rs",
+        "xtask/src/gradebook",
+        "xtask/src/classroom",
+        "xtask/src/bench",
+        "xtask/src/similarity",
         ".ci",
         ".github/workflows/ci.yml",
     ] {
@@ -195,6 +199,15 @@ fn export_builds_and_grades_without_solutions_secrets_or_hidden_tests() {
     }
     let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
     assert!(!manifest.contains("solutions/"), "{manifest}");
+    assert!(
+        manifest.contains("default-members = [\"xtask\"]\n"),
+        "{manifest}"
+    );
+    let xtask_manifest = std::fs::read_to_string(dir.join("xtask/Cargo.toml")).unwrap();
+    assert!(
+        xtask_manifest.contains("\ndefault = []\n"),
+        "{xtask_manifest}"
+    );
     // The book is the course edition: no markers left, and every include
     // points at a file of the template.
     let mut includes = book_includes(&dir.join("book/en/src"));
@@ -210,7 +223,34 @@ fn export_builds_and_grades_without_solutions_secrets_or_hidden_tests() {
     }
     let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
     assert!(readme.contains("## Submit") && readme.contains("### 제출"));
-    assert!(readme.contains("| `echo` | `exercises/echo/` | 13 (100 pt) | 2 (10 pt) |"));
+    // The loop a student works in, and where to start reading, in both languages.
+    for line in [
+        "$ cargo xtask watch",
+        "$ cargo xtask hint echo",
+        "$ cargo xtask status",
+        "### 반복하며 작업하기",
+        "Echo (`book/en/src/exercises/echo.md`)",
+        "에코 (`book/ko/src/exercises/echo.md`)",
+        "Your instructor may give you the book's web address.",
+    ] {
+        assert!(readme.contains(line), "README lacks {line}:\n{readme}");
+    }
+    assert!(!readme.contains("{{"), "{readme}");
+    // The table's numbers are the grader's (book/grader.json), never typed.
+    let grader: Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("book/grader.json")).unwrap())
+            .unwrap();
+    let echo = &grader["exercises"][0];
+    assert_eq!(echo["name"], "echo");
+    let public = echo["tests"].as_array().unwrap();
+    let public_points: u64 = public.iter().map(|t| t["points"].as_u64().unwrap()).sum();
+    let row = format!(
+        "| `echo` | `exercises/echo/` | {} ({public_points} pt) | {} ({} pt) |",
+        public.len(),
+        echo["hidden_tests"],
+        echo["hidden_points"]
+    );
+    assert!(readme.contains(&row), "README lacks {row}:\n{readme}");
     let toolchain = std::fs::read_to_string(dir.join("rust-toolchain.toml")).unwrap();
     assert!(toolchain.contains("channel = \"1."), "{toolchain}");
 
@@ -273,11 +313,15 @@ fn export_builds_and_grades_without_solutions_secrets_or_hidden_tests() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
-    assert!(stdout.contains("total: 0/100"), "{stdout}");
     assert!(
-        stdout.contains("echo: your instructor's grade adds 2 hidden tests (10 points)"),
+        stdout.contains(&format!("total: 0/{public_points}")),
         "{stdout}"
     );
+    let adds = format!(
+        "echo: your instructor's grade adds {} hidden tests ({} points)",
+        echo["hidden_tests"], echo["hidden_points"]
+    );
+    assert!(stdout.contains(&adds), "{stdout}");
     let json: Value = serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
     assert!(
         json["tests"]
@@ -286,12 +330,53 @@ fn export_builds_and_grades_without_solutions_secrets_or_hidden_tests() {
             .iter()
             .all(|t| !t["name"].as_str().unwrap().starts_with("echo.server.ipv6"))
     );
+
+    // The student's build is the grader alone: no instructor command in its
+    // help, and neither the book's builder nor the gradebook's crates compiled.
+    let help = Command::new(env!("CARGO"))
+        .current_dir(&dir)
+        .args(["xtask", "--help"])
+        .env("CARGO_TARGET_DIR", &target)
+        .timeout(EXPORT_BOUND)
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    for command in ["grade", "watch", "hint", "status", "book"] {
+        assert!(help.contains(&format!("  {command} ")), "{help}");
+    }
+    for command in ["classroom", "gradebook", "bench", "similarity"] {
+        assert!(!help.contains(&format!("  {command} ")), "{help}");
+    }
+    let built: Vec<String> = std::fs::read_dir(target.join("debug/.fingerprint"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    for crate_name in ["mdbook", "toml-", "socket-lab-book"] {
+        assert!(
+            !built.iter().any(|b| b.starts_with(crate_name)),
+            "the template's grade built {crate_name}: {built:?}"
+        );
+    }
 }
 
 #[test]
 fn one_assignment_per_exercise() {
     let dir = tmp("classroom-export-echo");
-    export_template_with(&dir, &["--exercise", "echo"]);
+    export_template_with(
+        &dir,
+        &[
+            "--exercise",
+            "echo",
+            "--book-url",
+            "https://course.example.edu/socket-lab/",
+        ],
+    );
+    let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
+    assert!(
+        readme.contains("<https://course.example.edu/socket-lab/ko/>(한국어)"),
+        "{readme}"
+    );
+    assert!(!readme.contains("File transfer (`"), "{readme}");
     assert!(dir.join("exercises/echo/Cargo.toml").is_file());
     for absent in [
         "exercises/file-transfer",

@@ -130,3 +130,50 @@ fn spawns_children() {
     let graded = grade_fixture("spawns-children");
     server_tests_fail_with(&graded, "nothing for 3 s");
 }
+
+/// Ctrl-C in the middle of a grade: the grader exits 130 (128 + SIGINT, as a
+/// shell reports a program that Ctrl-C ended) and kills every program it started.
+#[cfg(target_os = "linux")]
+#[test]
+fn interrupted_grade_exits_130_and_leaves_nothing() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let target = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("grade/interrupted");
+    let dir = root().join("xtask/fixtures/echo/hangs");
+    let mut grader = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .current_dir(root())
+        .args(["grade", "echo", "--lang", "en", "--path"])
+        .arg(&dir)
+        .arg("--target-dir")
+        .arg(&target)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait (bounded) until a student program runs: the build is over and a test is under way.
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while common::processes_under(&target).is_empty() {
+        assert!(Instant::now() < deadline, "no student program started");
+        assert!(
+            grader.try_wait().unwrap().is_none(),
+            "the grade ended first"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // SAFETY: kill(2) on the child we spawned and have not yet reaped.
+    assert_eq!(unsafe { libc::kill(grader.id() as i32, libc::SIGINT) }, 0);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = grader.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = grader.kill();
+            panic!("the grader did not stop within 20 s of Ctrl-C");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(130), "{status:?}");
+    common::assert_no_survivors(&target);
+}

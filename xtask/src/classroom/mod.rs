@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
+use crate::grade::lang::Lang;
 use crate::grade::{self, ExerciseInfo};
 
 #[derive(clap::Args)]
@@ -42,6 +43,10 @@ pub struct ExportArgs {
     /// The language of the grade report on submission.
     #[arg(long, value_enum, default_value = "ko")]
     lang: grade::lang::Lang,
+    /// Where the book is published (e.g. your GitHub Pages address); the
+    /// student README links to its `ko/` and `en/` editions.
+    #[arg(long, value_name = "URL")]
+    book_url: Option<String>,
 }
 
 pub fn run(root: &Path, args: ClassroomArgs) -> Result<()> {
@@ -59,6 +64,7 @@ pub fn run(root: &Path, args: ClassroomArgs) -> Result<()> {
             let options = workflow::Options {
                 lang: args.lang,
                 exercise: args.exercise,
+                book_url: args.book_url,
             };
             export(root, &args.dir, &options)?;
             eprintln!("wrote the student template to {}", args.dir.display());
@@ -73,6 +79,10 @@ const COPIED: &[&str] = &[".cargo", ".gitignore", "Cargo.lock", "book", "exercis
 
 /// Folders under xtask/ that stay in the instructor's repository.
 const XTASK_LEFT_OUT: &[&str] = &["mutants", "fixtures", "tests"];
+
+/// The instructor's commands under xtask/src/ (behind the `instructor`
+/// feature): the template leaves their code out and builds without them.
+const INSTRUCTOR_MODULES: &[&str] = &["bench", "classroom", "gradebook", "similarity"];
 
 /// Every file the export writes, relative to the template's root, that a
 /// student must not change: the grader and its workflow. The gradebook flags
@@ -124,7 +134,10 @@ pub fn export(root: &Path, dest: &Path, options: &workflow::Options) -> Result<(
     let lock = fs::read_to_string(root.join("Cargo.lock"))?;
     let packages = package_names(root, &left_out_dirs)?;
     fs::write(dest.join("Cargo.lock"), without_packages(&lock, &packages))?;
-    fs::write(dest.join("README.md"), readme(&catalog))?;
+    fs::write(
+        dest.join("README.md"),
+        readme(&catalog, options.book_url.as_deref()),
+    )?;
     fs::write(dest.join("rust-toolchain.toml"), toolchain_toml())?;
     let workflows = dest.join(".github/workflows");
     fs::create_dir_all(&workflows)?;
@@ -150,8 +163,28 @@ fn copy_xtask(root: &Path, dest: &Path) -> Result<()> {
             .and_then(|rel| rel.components().next())
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .unwrap_or_default();
-        !XTASK_LEFT_OUT.contains(&top.as_str()) && !hidden.iter().any(|h| h == path)
-    })
+        let instructor = INSTRUCTOR_MODULES
+            .iter()
+            .any(|module| path == from.join("src").join(module));
+        !XTASK_LEFT_OUT.contains(&top.as_str()) && !instructor && !hidden.iter().any(|h| h == path)
+    })?;
+    let manifest = fs::read_to_string(from.join("Cargo.toml"))?;
+    fs::write(to.join("Cargo.toml"), student_xtask_manifest(&manifest)?)?;
+    Ok(())
+}
+
+/// xtask's manifest with the `instructor` feature off by default: a student's
+/// build compiles the grader, not the gradebook, the benches or their crates.
+pub fn student_xtask_manifest(manifest: &str) -> Result<String> {
+    const ON: &str = "default = [\"instructor\"]";
+    if manifest.matches(ON).count() != 1 {
+        bail!("xtask/Cargo.toml has no `{ON}` line: has its layout changed?");
+    }
+    Ok(manifest.replace(
+        ON,
+        "# The template: the instructor's commands are left out (see classroom export).\n\
+         default = []",
+    ))
 }
 
 /// Copies a folder, without build output (`target/`, `.git/`, `node_modules/`).
@@ -267,14 +300,10 @@ pub fn student_manifest(manifest: &str, left_out: &[String]) -> Result<String> {
             removed += 1;
             continue;
         }
-        if let Some(list) = trimmed.strip_prefix("default-members = [") {
-            let kept: Vec<&str> = list
-                .trim_end_matches(']')
-                .split(',')
-                .map(str::trim)
-                .filter(|m| !m.is_empty() && !dropped(m))
-                .collect();
-            let _ = writeln!(out, "default-members = [{}]", kept.join(", "));
+        if trimmed.starts_with("default-members = [") {
+            // `cargo build`, `cargo test` and rust-analyzer build the grader
+            // only; the book's builder (130 crates) builds when asked for.
+            out.push_str("default-members = [\"xtask\"]\n");
             continue;
         }
         if trimmed.starts_with("exclude = ") {
@@ -300,8 +329,10 @@ pub fn student_manifest(manifest: &str, left_out: &[String]) -> Result<String> {
 const STUDENT_MANIFEST_HEADER: &str = "\
 # Socket Lab: your exercises, the book and the grader (`cargo xtask grade`).
 #
-# The exercises are members but not default members: their own tests fail
-# until you solve them. Written by `cargo xtask classroom export`.
+# Only the grader is a default member: `cargo build` and `cargo test` here
+# compile it alone. The exercises are members that build when the grader (or
+# `cargo build -p NAME`) asks; the book's builder builds on `cargo xtask book`.
+# Written by `cargo xtask classroom export`.
 
 ";
 
@@ -384,7 +415,7 @@ pub fn without_packages(lock: &str, names: &[String]) -> String {
 }
 
 /// The student's README, both languages.
-fn readme(catalog: &[ExerciseInfo]) -> String {
+fn readme(catalog: &[ExerciseInfo], book_url: Option<&str>) -> String {
     let mut list = String::new();
     for exercise in catalog {
         let public: Vec<_> = exercise.tests.iter().filter(|t| !t.hidden).collect();
@@ -400,5 +431,36 @@ fn readme(catalog: &[ExerciseInfo]) -> String {
             hidden.iter().map(|t| t.points).sum::<u32>(),
         );
     }
-    include_str!("README.template.md").replace("{{EXERCISES}}", list.trim_end())
+    let first = |lang: Lang| {
+        catalog
+            .iter()
+            .map(|e| {
+                let (title, page) = crate::status::chapter(lang, e.name);
+                format!("{title} (`{page}`)")
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (book_en, book_ko) = match book_url {
+        Some(url) => {
+            let url = url.trim_end_matches('/');
+            (
+                format!("Read the book online: <{url}/en/> (English), <{url}/ko/> (Korean)."),
+                format!(
+                    "책은 온라인으로 읽을 수 있습니다: <{url}/ko/>(한국어), <{url}/en/>(영어)."
+                ),
+            )
+        }
+        None => (
+            "Your instructor may give you the book's web address.".to_string(),
+            "책의 웹 주소는 강사가 알려 줄 수 있습니다.".to_string(),
+        ),
+    };
+    include_str!("README.template.md")
+        .replace("{{EXERCISES}}", list.trim_end())
+        .replace("{{BOOK_EN}}", &book_en)
+        .replace("{{BOOK_KO}}", &book_ko)
+        .replace("{{FIRST_EN}}", &first(Lang::En))
+        .replace("{{FIRST_KO}}", &first(Lang::Ko))
+        .replace("{{NAME}}", catalog.first().map_or("echo", |e| e.name))
 }

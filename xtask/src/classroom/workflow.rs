@@ -31,6 +31,8 @@ pub struct Options {
     pub lang: Lang,
     /// The one exercise of the template (`--exercise`), or all of them.
     pub exercise: Option<String>,
+    /// Where the book is published (`--book-url`), for the README.
+    pub book_url: Option<String>,
 }
 
 /// The step id of the grading step, whose outputs the reporter reads.

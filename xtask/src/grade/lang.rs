@@ -12,20 +12,30 @@ pub enum Lang {
 }
 
 impl Lang {
-    /// The language the user's locale asks for (`LC_ALL`, `LC_MESSAGES`, `LANG`); English otherwise.
+    /// The language the user's locale asks for: `LC_ALL`, `LC_MESSAGES`,
+    /// `LANG`, and when none is set (Windows and macOS terminals often set
+    /// none) the system's locale; English otherwise.
     pub fn from_env() -> Lang {
-        for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
-            if let Ok(value) = std::env::var(var)
-                && !value.is_empty()
-            {
-                return if value.starts_with("ko") {
-                    Lang::Ko
-                } else {
-                    Lang::En
-                };
-            }
+        let vars = ["LC_ALL", "LC_MESSAGES", "LANG"].map(|var| std::env::var(var).ok());
+        Lang::from_locale(&vars, sys_locale::get_locale)
+    }
+
+    /// The first locale variable that is set decides; the system's locale
+    /// (`system`, asked only then) when none is.
+    fn from_locale(vars: &[Option<String>], system: impl FnOnce() -> Option<String>) -> Lang {
+        let locale = vars
+            .iter()
+            .flatten()
+            .find(|value| !value.is_empty())
+            .cloned()
+            .or_else(system)
+            .unwrap_or_default();
+        // `ko_KR.UTF-8` (POSIX), `ko-KR` (Windows, macOS).
+        if locale.starts_with("ko") {
+            Lang::Ko
+        } else {
+            Lang::En
         }
-        Lang::En
     }
 
     pub fn pick<'a>(self, en: &'a str, ko: &'a str) -> &'a str {
@@ -103,5 +113,40 @@ impl Step {
 impl fmt::Display for Lang {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.pick("en", "ko"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(all: Option<&str>, messages: Option<&str>, lang: Option<&str>) -> [Option<String>; 3] {
+        [all, messages, lang].map(|v| v.map(String::from))
+    }
+
+    #[test]
+    fn the_first_locale_variable_set_decides() {
+        let never = || -> Option<String> { panic!("the system locale was asked") };
+        assert_eq!(
+            Lang::from_locale(&vars(None, None, Some("ko_KR.UTF-8")), never),
+            Lang::Ko
+        );
+        assert_eq!(
+            Lang::from_locale(&vars(Some("C"), None, Some("ko_KR.UTF-8")), never),
+            Lang::En
+        );
+        // An empty variable counts as unset.
+        assert_eq!(
+            Lang::from_locale(&vars(Some(""), Some("ko_KR.UTF-8"), None), never),
+            Lang::Ko
+        );
+    }
+
+    #[test]
+    fn the_system_locale_when_no_variable_is_set() {
+        let none = vars(None, None, None);
+        assert_eq!(Lang::from_locale(&none, || Some("ko-KR".into())), Lang::Ko);
+        assert_eq!(Lang::from_locale(&none, || Some("en-US".into())), Lang::En);
+        assert_eq!(Lang::from_locale(&none, || None), Lang::En);
     }
 }

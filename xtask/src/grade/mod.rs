@@ -197,16 +197,19 @@ pub fn run(root: &Path, args: GradeArgs) -> Result<ExitCode> {
         .build()?;
     let results = runtime.block_on(async {
         tokio::select! {
-            results = grade_all(jobs, &target_root, &args.only, &args.renames, lang, seed) => results.map(Some),
-            _ = interrupted() => Ok(None),
+            results = grade_all(jobs, &target_root, &args.only, &args.renames, lang, seed) => results.map(Ok),
+            code = interrupted() => Ok(Err(code)),
         }
     })?;
     // Dropping the runtime drops every test still running, which kills the
     // student's processes (see process::Proc's Drop).
     runtime.shutdown_timeout(Duration::from_secs(2));
-    let Some(results) = results else {
-        eprintln!("{}", lang.pick("interrupted", "중단됨"));
-        return Ok(ExitCode::from(2));
+    let results = match results {
+        Ok(results) => results,
+        Err(code) => {
+            eprintln!("{}", lang.pick("interrupted", "중단됨"));
+            return Ok(ExitCode::from(code));
+        }
     };
 
     if let Some(layout) = &layout {
@@ -237,21 +240,25 @@ pub fn run(root: &Path, args: GradeArgs) -> Result<ExitCode> {
 }
 
 /// Ctrl-C, or (on Unix) SIGTERM from a CI runner or `timeout`: either way the
-/// student's processes must not outlive the grader.
-async fn interrupted() {
+/// student's processes must not outlive the grader. The exit code a shell
+/// expects of a program ended by that signal: 128 + its number.
+pub async fn interrupted() -> u8 {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
         if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
+            return tokio::select! {
+                _ = tokio::signal::ctrl_c() => INTERRUPTED,
+                _ = term.recv() => 128 + 15,
+            };
         }
     }
     let _ = tokio::signal::ctrl_c().await;
+    INTERRUPTED
 }
+
+/// The exit code after Ctrl-C (SIGINT, 2): 130, as a shell reports it.
+pub const INTERRUPTED: u8 = 128 + 2;
 
 /// Grades the exercises in parallel (each on its own ephemeral ports), each
 /// exercise's tests one after another.
