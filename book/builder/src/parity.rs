@@ -8,6 +8,12 @@
 //!   code blocks (info string and code; comments in Rust/C-like code may
 //!   differ), the same images, and the same tables (count and columns).
 //!
+//! One more check runs on the same files, because it is about what the
+//! sources may say rather than how the two books compare: [`korean_terms`].
+//! The Korean book (the side named `ko`) uses one term per concept, the
+//! glossary's: no variant in [`BANNED_KOREAN`] appears in its prose (code,
+//! inline code and HTML blocks such as quoted grader output are left alone).
+//!
 //! Every difference is reported with the file it is in.
 
 use std::collections::BTreeSet;
@@ -70,6 +76,16 @@ pub fn check(pair: Pair<'_>) -> Result<Vec<Difference>> {
             compare_summaries(file, (ln, &l), (rn, &r), &mut diffs);
         } else {
             compare_chapters(file, (ln, &shape(&l)), (rn, &shape(&r)), &mut diffs);
+        }
+    }
+    for (name, dir, files) in [(ln, left, &left_files), (rn, right, &right_files)] {
+        for file in files.iter().filter(|f| f.ends_with(".md")) {
+            let path = dir.join(file);
+            let text =
+                fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+            if name == "ko" {
+                diffs.extend(korean_terms(&format!("{file} ({name})"), &text));
+            }
         }
     }
     Ok(diffs)
@@ -409,6 +425,128 @@ fn compare_lists(
     diffs.push(diff(file, what));
 }
 
+// ---- Korean terms ---------------------------------------------------------------
+
+/// A Korean word the book does not use, and the term it uses instead (the
+/// glossary's, `book/ko/src/appendix/glossary.md`).
+#[derive(Debug, Clone, Copy)]
+pub struct BannedTerm {
+    /// The variant, as it would appear in the text.
+    pub variant: &'static str,
+    /// The variant is fine right after this (`반 닫기` inside `절반 닫기`).
+    pub unless_after: Option<&'static str>,
+    /// What to write instead.
+    pub use_instead: &'static str,
+}
+
+const fn banned(variant: &'static str, use_instead: &'static str) -> BannedTerm {
+    BannedTerm {
+        variant,
+        unless_after: None,
+        use_instead,
+    }
+}
+
+/// The variants the Korean book has used for one of its terms and must not
+/// use again. The grader's own messages, quoted in `<pre>` blocks and code,
+/// are not checked: they show what the grader prints.
+pub const BANNED_KOREAN: &[BannedTerm] = &[
+    BannedTerm {
+        variant: "반 닫기",
+        unless_after: Some("절"),
+        use_instead: "절반 닫기",
+    },
+    banned("표준 에러", "표준 오류"),
+    banned("스타터", "시작 코드"),
+    banned("시작 크레이트", "시작 코드"),
+    banned("참조 풀이", "참고 답안"),
+    banned("연습 문제", "실습"),
+    banned("리슨 소켓", "리스닝 소켓"),
+    banned("동시 서버", "동시성 서버"),
+    banned("명령행", "명령줄"),
+    banned(
+        "윈도우",
+        "윈도 or 수신 윈도 (TCP's window), Windows (the OS)",
+    ),
+    banned("러스트", "Rust"),
+    banned("리눅스", "Linux"),
+    banned("유닉스", "Unix"),
+];
+
+/// Stands for text that is not prose (inline code, a code block, HTML) in
+/// [`prose`], so that no term matches across it.
+const NOT_PROSE: &str = "\u{1}";
+
+/// The prose of a Markdown document, soft line breaks as spaces and the end
+/// of each block as a newline, with the source byte offset of each of its
+/// bytes (so that a hit can name its line).
+fn prose(markdown: &str) -> (String, Vec<usize>) {
+    let mut text = String::new();
+    let mut origin = Vec::new();
+    let mut push = |s: &str, at: usize, same_as_source: bool| {
+        text.push_str(s);
+        origin.extend((0..s.len()).map(|i| if same_as_source { at + i } else { at }));
+    };
+    let mut in_code = false;
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES;
+    for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => {
+                in_code = true;
+                push(NOT_PROSE, range.start, false);
+            }
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::Text(t) if !in_code => {
+                let same = markdown.get(range.clone()) == Some(&*t);
+                push(&t, range.start, same);
+            }
+            Event::SoftBreak | Event::HardBreak => push(" ", range.start, false),
+            Event::Code(_) | Event::Html(_) | Event::InlineHtml(_) => {
+                push(NOT_PROSE, range.start, false)
+            }
+            Event::End(_) => push("\n", range.start, false),
+            _ => {}
+        }
+    }
+    (text, origin)
+}
+
+/// Every variant of [`BANNED_KOREAN`] in the prose of `markdown`, with its
+/// line; `file` names the document in the messages.
+pub fn korean_terms(file: &str, markdown: &str) -> Vec<Difference> {
+    let (text, origin) = prose(markdown);
+    let mut found = Vec::new();
+    for term in BANNED_KOREAN {
+        for (at, _) in text.match_indices(term.variant) {
+            if term
+                .unless_after
+                .is_some_and(|before| text[..at].ends_with(before))
+            {
+                continue;
+            }
+            found.push((origin[at], term));
+        }
+    }
+    found.sort_by_key(|(offset, _)| *offset);
+    found
+        .into_iter()
+        .map(|(offset, term)| {
+            let line = markdown[..offset].matches('\n').count() + 1;
+            diff(
+                file,
+                format!(
+                    "line {line}: \"{}\" is not the book's term; write \"{}\" (appendix/glossary.md)",
+                    term.variant, term.use_instead
+                ),
+            )
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -425,6 +563,53 @@ mod tests {
             code_for_comparison("text", ko),
             code_for_comparison("text", en)
         );
+    }
+
+    /// A chapter with a variant planted in each kind of place: prose,
+    /// heading, table, a line break inside a term; and in each place the
+    /// check leaves alone: code, inline code, a `<pre>` block, and the
+    /// book's own term that contains a variant (`절반 닫기`).
+    #[test]
+    fn korean_terms_catch_planted_variants_outside_code() {
+        let chapter = "\
+# 표준 에러와 종료 코드
+
+클라이언트는 반 닫기를 합니다. 절반 닫기(half-close)는 괜찮습니다.
+메시지는 표준
+에러로 보냅니다.
+
+| 항목 | 뜻 |
+|---|---|
+| 리슨 소켓 | 연결을 받는 소켓 |
+
+`표준 에러` 같은 인라인 코드는 그대로 둡니다.
+
+```text
+스타터 그대로입니다
+```
+
+<pre><code>힌트: 리슨 소켓 하나가 여러 클라이언트를 받습니다.
+</code></pre>
+
+러스트와 리눅스, TCP 윈도우.
+";
+        let found: Vec<String> = korean_terms("echo.md (ko)", chapter)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let expected = [
+            "echo.md (ko): line 1: \"표준 에러\" is not the book's term; write \"표준 오류\" (appendix/glossary.md)",
+            "echo.md (ko): line 3: \"반 닫기\" is not the book's term; write \"절반 닫기\" (appendix/glossary.md)",
+            "echo.md (ko): line 4: \"표준 에러\" is not the book's term; write \"표준 오류\" (appendix/glossary.md)",
+            "echo.md (ko): line 9: \"리슨 소켓\" is not the book's term; write \"리스닝 소켓\" (appendix/glossary.md)",
+            "echo.md (ko): line 20: \"러스트\" is not the book's term; write \"Rust\" (appendix/glossary.md)",
+            "echo.md (ko): line 20: \"리눅스\" is not the book's term; write \"Linux\" (appendix/glossary.md)",
+            "echo.md (ko): line 20: \"윈도우\" is not the book's term; write \"윈도 or 수신 윈도 (TCP's window), Windows (the OS)\" (appendix/glossary.md)",
+        ];
+        assert_eq!(found, expected, "\nfound:\n  {}", found.join("\n  "));
+
+        let clean = "# 표준 오류\n\n절반 닫기(half-close)를 합니다. `스타터`는 코드입니다.\n";
+        assert!(korean_terms("x.md", clean).is_empty());
     }
 
     #[test]

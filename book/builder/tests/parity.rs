@@ -1,4 +1,5 @@
-//! The Korean and English books have the same shape (book/builder/src/parity.rs).
+//! The Korean and English books have the same shape, and the Korean one uses
+//! the glossary's terms (book/builder/src/parity.rs).
 
 use std::fs;
 use std::path::Path;
@@ -70,6 +71,7 @@ fn parity_check_names_the_file_and_what_differs() {
 
     // Now break it: every kind of difference once.
     let broken = chapter_ko
+        .replace("실행합니다:", "실행합니다. 진단은 표준 에러로 보냅니다:") // a banned Korean term
         .replace("## The spec", "### The spec") // heading level
         .replace("127.0.0.1:7007\n```\n", "127.0.0.1:7008\n```\n") // code
         .replace(
@@ -120,6 +122,10 @@ fn parity_check_names_the_file_and_what_differs() {
         (
             "echo.md: tables (columns of each) differ: ko has [3, 2], en has [3]",
             "tables",
+        ),
+        (
+            "echo.md (ko): line 3: \"표준 에러\" is not the book's term; write \"표준 오류\"",
+            "a Korean term that is not the glossary's",
         ),
     ];
     for (start, kind) in expect {
