@@ -8,11 +8,19 @@
 //!   code blocks (info string and code; comments in Rust/C-like code may
 //!   differ), the same images, and the same tables (count and columns).
 //!
-//! One more check runs on the same files, because it is about what the
-//! sources may say rather than how the two books compare: [`korean_terms`].
-//! The Korean book (the side named `ko`) uses one term per concept, the
-//! glossary's: no variant in [`BANNED_KOREAN`] appears in its prose (code,
-//! inline code and HTML blocks such as quoted grader output are left alone).
+//! Two more checks run on the same files, because they are about what the
+//! sources may say rather than how the two books compare:
+//!
+//! - [`korean_terms`]: the Korean book (the side named `ko`) uses one term
+//!   per concept, the glossary's: no variant in [`BANNED_KOREAN`] appears in
+//!   its prose (code, inline code and HTML blocks such as quoted grader
+//!   output are left alone);
+//! - [`instructor_notes`]: no page of either book carries instructor notes.
+//!   They live in `docs/instructor-guide.{en,ko}.md`, outside the book, so
+//!   that neither student pages nor the search index show them;
+//!   [`check_files`] holds the two guides to the same shape, and
+//!   [`plain_fragments`] with [`fragments_in_site`] let a test prove that no
+//!   sentence of the guide reached the built site.
 //!
 //! Every difference is reported with the file it is in.
 
@@ -83,9 +91,30 @@ pub fn check(pair: Pair<'_>) -> Result<Vec<Difference>> {
             let path = dir.join(file);
             let text =
                 fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+            let named = format!("{file} ({name})");
+            diffs.extend(instructor_notes(&named, &text));
             if name == "ko" {
-                diffs.extend(korean_terms(&format!("{file} ({name})"), &text));
+                diffs.extend(korean_terms(&named, &text));
             }
+        }
+    }
+    Ok(diffs)
+}
+
+/// Compares two single files as two languages' versions of one chapter
+/// (headings, code blocks, images, tables), for documents outside the books
+/// such as the instructor guide; `name` names the pair in messages. The side
+/// named `ko` also gets the Korean term check.
+pub fn check_files(name: &str, pair: Pair<'_>) -> Result<Vec<Difference>> {
+    let (ln, left) = pair.left;
+    let (rn, right) = pair.right;
+    let read = |p: &Path| fs::read_to_string(p).with_context(|| format!("reading {}", p.display()));
+    let (l, r) = (read(left)?, read(right)?);
+    let mut diffs = Vec::new();
+    compare_chapters(name, (ln, &shape(&l)), (rn, &shape(&r)), &mut diffs);
+    for (side, text) in [(ln, &l), (rn, &r)] {
+        if side == "ko" {
+            diffs.extend(korean_terms(&format!("{name} ({side})"), text));
         }
     }
     Ok(diffs)
@@ -479,8 +508,9 @@ const NOT_PROSE: &str = "\u{1}";
 
 /// The prose of a Markdown document, soft line breaks as spaces and the end
 /// of each block as a newline, with the source byte offset of each of its
-/// bytes (so that a hit can name its line).
-fn prose(markdown: &str) -> (String, Vec<usize>) {
+/// bytes (so that a hit can name its line). Headings are left out unless
+/// `with_headings`.
+fn prose(markdown: &str, with_headings: bool) -> (String, Vec<usize>) {
     let mut text = String::new();
     let mut origin = Vec::new();
     let mut push = |s: &str, at: usize, same_as_source: bool| {
@@ -488,6 +518,7 @@ fn prose(markdown: &str) -> (String, Vec<usize>) {
         origin.extend((0..s.len()).map(|i| if same_as_source { at + i } else { at }));
     };
     let mut in_code = false;
+    let mut in_heading = false;
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -500,6 +531,15 @@ fn prose(markdown: &str) -> (String, Vec<usize>) {
                 push(NOT_PROSE, range.start, false);
             }
             Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::Start(Tag::Heading { .. }) if !with_headings => {
+                in_heading = true;
+                push(NOT_PROSE, range.start, false);
+            }
+            Event::End(TagEnd::Heading(_)) if !with_headings => {
+                in_heading = false;
+                push("\n", range.start, false);
+            }
+            Event::Text(_) if in_heading => {}
             Event::Text(t) if !in_code => {
                 let same = markdown.get(range.clone()) == Some(&*t);
                 push(&t, range.start, same);
@@ -518,7 +558,7 @@ fn prose(markdown: &str) -> (String, Vec<usize>) {
 /// Every variant of [`BANNED_KOREAN`] in the prose of `markdown`, with its
 /// line; `file` names the document in the messages.
 pub fn korean_terms(file: &str, markdown: &str) -> Vec<Difference> {
-    let (text, origin) = prose(markdown);
+    let (text, origin) = prose(markdown, true);
     let mut found = Vec::new();
     for term in BANNED_KOREAN {
         for (at, _) in text.match_indices(term.variant) {
@@ -545,6 +585,124 @@ pub fn korean_terms(file: &str, markdown: &str) -> Vec<Difference> {
             )
         })
         .collect()
+}
+
+// ---- Instructor notes -------------------------------------------------------------
+
+/// What marks instructor notes, in lower case: the `<summary>` of the blocks
+/// that chapters once ended with, and headings like it.
+pub const INSTRUCTOR_MARKERS: [&str; 6] = [
+    "instructor notes",
+    "instructor's notes",
+    "notes for instructors",
+    "강사 노트",
+    "강사용 노트",
+    "강사 안내",
+];
+
+/// Every line of a book page that marks instructor notes. A page of the book
+/// is a student page, and its text is in the search index: the notes belong
+/// in the instructor guide, `docs/instructor-guide.{en,ko}.md`.
+pub fn instructor_notes(file: &str, markdown: &str) -> Vec<Difference> {
+    markdown
+        .lines()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let lower = line.to_lowercase();
+            let marker = INSTRUCTOR_MARKERS.iter().find(|m| lower.contains(*m))?;
+            Some(diff(
+                file,
+                format!(
+                    "line {}: instructor notes (\"{marker}\") in a student page; they belong in docs/instructor-guide.{{en,ko}}.md",
+                    i + 1
+                ),
+            ))
+        })
+        .collect()
+}
+
+/// Runs of plain prose of at least `min_chars` characters in `markdown`
+/// (headings left out: the guide's are the book's chapter titles):
+/// letters, digits, spaces and `,.;:` only, so that a run reads the same in
+/// the Markdown, in the built HTML (whatever markup or smart punctuation is
+/// around it) and in the search indexes. The test looks for the instructor
+/// guide's runs in the built site.
+pub fn plain_fragments(markdown: &str, min_chars: usize) -> Vec<String> {
+    let (text, _) = prose(markdown, false);
+    let mut fragments = Vec::new();
+    let mut current = String::new();
+    let mut flush = |current: &mut String| {
+        let run = current.trim().trim_end_matches([',', '.', ';', ':']).trim();
+        if run.chars().count() >= min_chars {
+            fragments.push(run.to_string());
+        }
+        current.clear();
+    };
+    for c in text.chars() {
+        if c.is_alphanumeric() || c == ' ' || ",.;:".contains(c) {
+            if !(c == ' ' && current.ends_with(' ')) {
+                current.push(c);
+            }
+        } else {
+            flush(&mut current);
+        }
+    }
+    flush(&mut current);
+    fragments
+}
+
+/// Which of `fragments` are in which file of a built site (its pages, search
+/// indexes and scripts), as `(file, fragment)`. A file is searched as text:
+/// JSON escapes decoded (also doubled ones: mdBook's index is JSON inside a
+/// JavaScript string), entities decoded, tags removed, white space collapsed.
+pub fn fragments_in_site(site: &Path, fragments: &[String]) -> Result<Vec<(String, String)>> {
+    let mut files = Vec::new();
+    html::walk(site, &mut |p| {
+        if p.extension()
+            .is_some_and(|e| e == "html" || e == "js" || e == "json")
+        {
+            files.push(p.to_path_buf());
+        }
+    })?;
+    files.sort();
+    let mut found = Vec::new();
+    for file in files {
+        let raw =
+            fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+        let text = searchable(&raw);
+        let name = file
+            .strip_prefix(site)
+            .unwrap_or(&file)
+            .to_string_lossy()
+            .replace('\\', "/");
+        for fragment in fragments {
+            if text.contains(fragment.as_str()) {
+                found.push((name.clone(), fragment.clone()));
+            }
+        }
+    }
+    Ok(found)
+}
+
+static JSON_ESCAPE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\\+(?:u([0-9a-fA-F]{4})|[nrt])").expect("valid regex"));
+static ANY_TAG: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?s)</?[a-zA-Z][^>]*>").expect("valid regex"));
+static WHITE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\s+").expect("valid regex"));
+
+/// A built file as text that a fragment can be found in.
+fn searchable(raw: &str) -> String {
+    let unescaped = JSON_ESCAPE.replace_all(raw, |c: &regex::Captures<'_>| match c.get(1) {
+        Some(hex) => u32::from_str_radix(hex.as_str(), 16)
+            .ok()
+            .and_then(char::from_u32)
+            .map_or(String::new(), String::from),
+        None => " ".to_string(),
+    });
+    let no_tags = ANY_TAG.replace_all(&unescaped, "");
+    WHITE
+        .replace_all(&html::decode_entities(&no_tags), " ")
+        .into_owned()
 }
 
 #[cfg(test)]
@@ -610,6 +768,50 @@ mod tests {
 
         let clean = "# 표준 오류\n\n절반 닫기(half-close)를 합니다. `스타터`는 코드입니다.\n";
         assert!(korean_terms("x.md", clean).is_empty());
+    }
+
+    #[test]
+    fn instructor_notes_are_found_in_a_page() {
+        let page = "# Echo\n\n+5 hidden points when your instructor grades.\n\n<details>\n<summary>Instructor notes</summary>\n\nTiming.\n</details>\n\n## 강사 노트\n";
+        let found: Vec<String> = instructor_notes("echo.md (en)", page)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "echo.md (en): line 6: instructor notes (\"instructor notes\") in a student page; they belong in docs/instructor-guide.{en,ko}.md",
+                "echo.md (en): line 11: instructor notes (\"강사 노트\") in a student page; they belong in docs/instructor-guide.{en,ko}.md",
+            ]
+        );
+    }
+
+    #[test]
+    fn plain_fragments_are_found_in_pages_and_search_indexes() {
+        let guide = "## Timing\n\n**Timing.** Run `strace` live: the kernel completes the handshake without the program.\n\n```text\ncode is not prose at all, not even this long line\n```\n";
+        let fragments = plain_fragments(guide, 20);
+        assert_eq!(
+            fragments,
+            ["live: the kernel completes the handshake without the program"]
+        );
+
+        let site = tempfile::tempdir().unwrap();
+        let en = site.path().join("en");
+        fs::create_dir_all(&en).unwrap();
+        fs::write(
+            en.join("page.html"),
+            "<p>Run <code>strace</code> live: <em>the kernel</em> completes the handshake\nwithout the program.</p>",
+        )
+        .unwrap();
+        fs::write(
+            en.join("searchindex-1234.js"),
+            r#"window.search = {"doc":"Run strace live: the kernel completes the handshake without the\u0020program"};"#,
+        )
+        .unwrap();
+        fs::write(en.join("other.html"), "<p>nothing to see</p>").unwrap();
+        let found = fragments_in_site(site.path(), &fragments).unwrap();
+        let files: Vec<&str> = found.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(files, ["en/page.html", "en/searchindex-1234.js"]);
     }
 
     #[test]

@@ -1,6 +1,10 @@
-//! The Korean and English books have the same shape, and the Korean one uses
-//! the glossary's terms (book/builder/src/parity.rs).
+//! The Korean and English books have the same shape, the Korean one uses the
+//! glossary's terms, and instructor notes stay out of the books and the site
+//! (book/builder/src/parity.rs).
 
+mod common;
+
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
@@ -78,7 +82,8 @@ fn parity_check_names_the_file_and_what_differs() {
             "|---|---|---|\n| len | 4 | length |",
             "|---|---|---|\n| len | 4 | length |\n\n| a | b |\n|---|---|\n| 1 | 2 |",
         ) // an extra table
-        .replace("images/echo.svg", "images/echo-ko.svg"); // another image
+        .replace("images/echo.svg", "images/echo-ko.svg") // another image
+        + "\n<details>\n<summary>강사 노트</summary>\n\nTiming.\n</details>\n"; // instructor notes
     write(&ko, "echo.md", &broken);
     write(&ko, "images/echo-ko.svg", "<svg/>");
     write(
@@ -93,6 +98,12 @@ fn parity_check_names_the_file_and_what_differs() {
         .iter()
         .map(ToString::to_string)
         .collect();
+    let notes_line = broken
+        .lines()
+        .position(|l| l.contains("강사 노트"))
+        .unwrap()
+        + 1;
+    let notes = format!("echo.md (ko): line {notes_line}: instructor notes (\"강사 노트\")");
     let expect = [
         (
             "extra.md: exists in ko but not in en",
@@ -127,6 +138,7 @@ fn parity_check_names_the_file_and_what_differs() {
             "echo.md (ko): line 3: \"표준 에러\" is not the book's term; write \"표준 오류\"",
             "a Korean term that is not the glossary's",
         ),
+        (notes.as_str(), "instructor notes in a student page"),
     ];
     for (start, kind) in expect {
         assert!(
@@ -141,4 +153,84 @@ fn parity_check_names_the_file_and_what_differs() {
         "unexpected messages:\n  {}",
         diffs.join("\n  ")
     );
+}
+
+/// The instructor notes live in `docs/instructor-guide.{en,ko}.md`: the two
+/// guides have the same shape, the Korean one the glossary's terms, and no
+/// sentence of either is in the built site (pages, print page, both search
+/// indexes), which the same search finds a student chapter's sentences in.
+#[test]
+fn instructor_notes_live_in_the_guide_and_not_in_the_site() {
+    let layout = Layout::of_this_repo();
+    let docs = layout.repo_root().join("docs");
+    let ko = docs.join("instructor-guide.ko.md");
+    let en = docs.join("instructor-guide.en.md");
+    let diffs = parity::check_files(
+        "docs/instructor-guide.{ko,en}.md",
+        parity::Pair {
+            left: ("ko", &ko),
+            right: ("en", &en),
+        },
+    )
+    .expect("the guides can be read");
+    assert!(
+        diffs.is_empty(),
+        "the instructor guides differ:\n  {}",
+        diffs
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n  ")
+    );
+
+    let mut fragments = Vec::new();
+    for guide in [&ko, &en] {
+        fragments.extend(parity::plain_fragments(
+            &fs::read_to_string(guide).unwrap(),
+            30,
+        ));
+    }
+    assert!(
+        fragments.len() > 200,
+        "only {} runs of prose in the guides",
+        fragments.len()
+    );
+    let site = common::site();
+    let leaks = parity::fragments_in_site(site, &fragments).unwrap();
+    assert!(
+        leaks.is_empty(),
+        "{} sentence(s) of the instructor guide are in the built site:\n  {}",
+        leaks.len(),
+        leaks
+            .iter()
+            .map(|(file, text)| format!("{file}: {text}"))
+            .collect::<Vec<_>>()
+            .join("\n  ")
+    );
+
+    // The search above does find what a student page says, in its language's
+    // search index (mdBook's for English, the builder's for Korean).
+    for (lang, index) in [("en", "searchindex"), ("ko", "search-cjk")] {
+        let chapter = fs::read_to_string(layout.src(lang).join("socket.md")).unwrap();
+        let shown = parity::plain_fragments(&chapter, 30);
+        assert!(shown.len() > 10, "{lang}/socket.md: {} runs", shown.len());
+        let found = parity::fragments_in_site(&site.join(lang), &shown).unwrap();
+        let in_index: BTreeSet<&String> = found
+            .iter()
+            .filter(|(file, _)| file.starts_with(index))
+            .map(|(_, text)| text)
+            .collect();
+        let missing: Vec<&String> = shown.iter().filter(|t| !in_index.contains(t)).collect();
+        assert!(
+            missing.len() * 10 <= shown.len(),
+            "{lang}: {} of {} runs of socket.md are not in {index}*.js:\n  {}",
+            missing.len(),
+            shown.len(),
+            missing
+                .iter()
+                .map(|t| t.as_str())
+                .collect::<Vec<_>>()
+                .join("\n  ")
+        );
+    }
 }
