@@ -11,6 +11,7 @@ pub mod hidden;
 pub mod json;
 pub mod lang;
 mod process;
+mod process_group;
 mod proxy;
 mod report;
 pub mod sandboxed;

@@ -1,6 +1,6 @@
 //! The student's programs, run under control: each in its own process group
-//! (a job object on Windows) so that it and every child it spawns are killed
-//! when its test ends.
+//! (a job object on Windows, see [`super::process_group`]) so that it and
+//! every child it spawns are killed when its test ends.
 //!
 //! Their stdin, stdout and stderr are files, not pipes. A pipe would let a
 //! student's program stall the grader: on Linux, `io::copy` from a socket to
@@ -14,18 +14,15 @@ use std::io::Read;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-#[cfg(windows)]
-use process_wrap::tokio::JobObject;
-#[cfg(unix)]
-use process_wrap::tokio::ProcessGroup;
-use process_wrap::tokio::{ChildWrapper, CommandWrap};
+use process_wrap::tokio::CommandWrap;
 
 use super::cause::{Cause, Probe};
 use super::lang::{Lang, Step, tr};
+use super::process_group::Group;
 use super::spec::{Ctx, Failure};
 use crate::sandbox::Jail;
 
@@ -81,7 +78,7 @@ pub async fn start_server(
 /// A running student program. Dropping it kills its whole process group.
 pub struct Proc {
     name: String,
-    child: Arc<Mutex<Box<dyn ChildWrapper>>>,
+    group: Group,
     /// Holds stdin/stdout/stderr (in `probe.dir`, removed when the last probe goes).
     dir: Arc<tempfile::TempDir>,
     status: Option<ExitStatus>,
@@ -91,9 +88,6 @@ pub struct Proc {
     /// Its stderr and status, for the report after the test dropped it.
     probe: Probe,
     watchdog: tokio::task::JoinHandle<()>,
-    /// Runs inside a sandbox (its pid is `bwrap`'s).
-    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
-    jailed: bool,
 }
 
 impl Proc {
@@ -159,7 +153,7 @@ impl Proc {
         };
         let stdout = File::create(dir.path().join("stdout"))?;
         let stderr = File::create(dir.path().join("stderr"))?;
-        let mut command = CommandWrap::with_new(&program, |command| {
+        let command = CommandWrap::with_new(&program, |command| {
             command
                 .args(&args)
                 .stdin(input)
@@ -179,16 +173,12 @@ impl Proc {
                 }
             }
         });
-        #[cfg(unix)]
-        command.wrap(ProcessGroup::leader());
-        #[cfg(windows)]
-        command.wrap(JobObject);
-        let child = Arc::new(Mutex::new(command.spawn()?));
+        let group = Group::spawn(command, jailed)?;
         let flooded = Arc::new(AtomicBool::new(false));
         let watchdog = tokio::spawn(watch_output(
             dir.path().to_path_buf(),
             output_limit,
-            child.clone(),
+            group.clone(),
             flooded.clone(),
         ));
         let probe = Probe {
@@ -201,14 +191,13 @@ impl Proc {
         };
         Ok(Proc {
             name,
-            child,
+            group,
             dir,
             status: None,
             output_limit,
             flooded,
             probe,
             watchdog,
-            jailed,
         })
     }
 
@@ -229,7 +218,7 @@ impl Proc {
     /// Has the program exited? (Does not wait.)
     pub fn exited(&mut self) -> bool {
         if self.status.is_none()
-            && let Ok(Some(status)) = self.child.lock().unwrap().try_wait()
+            && let Ok(Some(status)) = self.group.try_wait()
         {
             self.status = Some(status);
             *self.probe.status.lock().unwrap() = Some(status);
@@ -248,48 +237,17 @@ impl Proc {
         self.probe.cause()
     }
 
-    /// The program's peak resident memory so far, in KiB (Linux only).
-    /// In the sandbox the program is a descendant of `bwrap`: the largest
-    /// peak of the process and its descendants counts.
+    /// The program's peak resident memory so far, in KiB (Linux only; see
+    /// [`Group::peak_rss_kib`]).
     #[cfg(target_os = "linux")]
     pub fn peak_rss_kib(&self) -> Option<u64> {
-        let pid = self.child.lock().ok()?.id()?;
-        let peak = |pid: u32| -> Option<u64> {
-            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-            let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
-            line.split_whitespace().nth(1)?.parse().ok()
-        };
-        std::iter::once(pid)
-            .chain(descendants(pid))
-            .filter_map(peak)
-            .max()
+        self.group.peak_rss_kib()
     }
 
-    /// Sends SIGTERM to the program's process group: the polite "please stop"
-    /// of `kill` and of service managers, which a server may catch to shut down cleanly.
-    /// In the sandbox, the signal goes to the program itself, past `bwrap`
-    /// (which would die of it and take the program with it).
+    /// Sends SIGTERM to the program (see [`Group::terminate`]).
     #[cfg(unix)]
     pub fn terminate(&self) -> std::io::Result<()> {
-        /// SIGTERM's number on Linux and macOS (POSIX names it; both use 15).
-        const SIGTERM: i32 = 15;
-        #[cfg(target_os = "linux")]
-        if self.jailed {
-            let pid = self.child.lock().ok().and_then(|c| c.id()).unwrap_or(0);
-            for inner in descendants(pid) {
-                let comm =
-                    std::fs::read_to_string(format!("/proc/{inner}/comm")).unwrap_or_default();
-                if comm.trim_end() != "bwrap" {
-                    // SAFETY: kill(2) with a pid we just read and a valid signal.
-                    unsafe { libc::kill(inner as libc::pid_t, SIGTERM) };
-                }
-            }
-            return Ok(());
-        }
-        self.child
-            .lock()
-            .map_err(|_| std::io::Error::other("child lock poisoned"))?
-            .signal(SIGTERM)
+        self.group.terminate()
     }
 
     /// Was the program killed for writing too much?
@@ -451,39 +409,13 @@ impl Proc {
 
 impl Drop for Proc {
     fn drop(&mut self) {
-        // SIGKILL to the whole group (or close the job object): the program and
-        // any child it spawned. An already-empty group is not an error here.
+        // The whole group goes (see `Group::kill`).
         self.watchdog.abort();
         // The status before the kill: the report tells a program that died
         // on its own from one the grader stopped.
         self.exited();
-        if let Ok(mut child) = self.child.lock() {
-            let _ = child.start_kill();
-        }
+        self.group.kill();
     }
-}
-
-/// The processes below `pid` (Linux: /proc/PID/task/TID/children), at most 1 000.
-#[cfg(target_os = "linux")]
-fn descendants(pid: u32) -> Vec<u32> {
-    let mut found = Vec::new();
-    let mut next = vec![pid];
-    while let Some(parent) = next.pop() {
-        let Ok(tasks) = std::fs::read_dir(format!("/proc/{parent}/task")) else {
-            continue;
-        };
-        for task in tasks.flatten() {
-            let children =
-                std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
-            for child in children.split_whitespace().filter_map(|c| c.parse().ok()) {
-                if found.len() < 1_000 {
-                    found.push(child);
-                    next.push(child);
-                }
-            }
-        }
-    }
-    found
 }
 
 enum Ready {
@@ -512,20 +444,13 @@ fn read_up_to(path: &Path, limit: u64) -> Vec<u8> {
 
 /// Kills the program once its output files grow past `limit` bytes, so that a
 /// program printing in a loop cannot fill the disk.
-async fn watch_output(
-    dir: PathBuf,
-    limit: u64,
-    child: Arc<Mutex<Box<dyn ChildWrapper>>>,
-    flooded: Arc<AtomicBool>,
-) {
+async fn watch_output(dir: PathBuf, limit: u64, group: Group, flooded: Arc<AtomicBool>) {
     let size = |name: &str| std::fs::metadata(dir.join(name)).map_or(0, |m| m.len());
     loop {
         tokio::time::sleep(Duration::from_millis(50)).await;
         if size("stdout") + size("stderr") > limit {
             flooded.store(true, Ordering::Relaxed);
-            if let Ok(mut child) = child.lock() {
-                let _ = child.start_kill();
-            }
+            group.kill();
             return;
         }
     }
