@@ -1,7 +1,9 @@
 //! `cargo xtask watch [EXERCISE]`: the student's loop. Grades the exercise,
 //! re-grades on every save of its sources, and draws one screen: progress
 //! across the exercises, this exercise's tests, and only the first failure,
-//! so the student fixes one thing at a time. Keys: `h` next hint, `l` list
+//! so the student fixes one thing at a time. A cause behind several failures
+//! (a panic, a server that never became ready) is named once, first, with
+//! its hint, as the report does; the failures it explains say so. Keys: `h` next hint, `l` list
 //! the exercises, `q` quit.
 //!
 //! The tests run at once (see `grade::grade_one`), and the screen is drawn
@@ -21,6 +23,7 @@ use anyhow::{Context, Result, bail};
 use notify::{EventKind, RecursiveMode, Watcher};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
+use crate::grade::cause::{self, Named};
 use crate::grade::lang::{Lang, tr};
 use crate::grade::{self, ExerciseResult, Status, TestResult};
 use crate::hint::{self, Hint};
@@ -510,6 +513,18 @@ pub fn render(s: &Screen) -> String {
         );
         let _ = writeln!(out, "{error}");
     } else {
+        // As in the report: a cause behind failures first, once, with its hint.
+        let named = cause::named_causes(lang, &result.tests);
+        for named in &named {
+            for (n, line) in cause::cause_lines(lang, named).iter().enumerate() {
+                let line = if n == 0 {
+                    paint(color, RED, line)
+                } else {
+                    line.clone()
+                };
+                let _ = writeln!(out, "{line}");
+            }
+        }
         for test in &result.tests {
             let (label, code) = match test.status {
                 _ if s.running.contains(&test.id) => (lang.pick("... ", "실행"), DIM),
@@ -529,6 +544,9 @@ pub fn render(s: &Screen) -> String {
                 test.id,
                 test.title
             );
+            if explained(&named, test) {
+                let _ = writeln!(out, "       {}", cause::same_cause(lang));
+            }
         }
         if s.running.is_empty() {
             let _ = writeln!(out, "  {}: {points}/{max}", result.name);
@@ -547,7 +565,7 @@ pub fn render(s: &Screen) -> String {
         }
         match first_failure(result) {
             Some(test) => {
-                render_failure(&mut out, s, test);
+                render_failure(&mut out, s, test, &named);
                 let replay = tr!(
                     lang,
                     "Replay this run's data: cargo xtask grade {} --seed {:08x}",
@@ -582,27 +600,46 @@ pub fn render(s: &Screen) -> String {
     out
 }
 
+/// Did this test fail for a cause named above the tests?
+fn explained(named: &[Named], test: &TestResult) -> bool {
+    test.status == Status::Fail
+        && test
+            .failure
+            .as_ref()
+            .is_some_and(|f| cause::named_for(named, f).is_some())
+}
+
 /// The first failing test: what went wrong, the bytes, and the hints asked for.
-fn render_failure(out: &mut String, s: &Screen, test: &TestResult) {
+fn render_failure(out: &mut String, s: &Screen, test: &TestResult, named: &[Named]) {
     let (lang, color) = (s.lang, s.color);
     let heading = tr!(lang, "First failure: {}", "첫 실패: {}", test.id);
     let _ = writeln!(out, "\n{}", paint(color, BOLD, &heading));
     let _ = writeln!(out, "  {}", test.title);
+    let same = explained(named, test);
     if let Some(failure) = &test.failure {
-        let _ = writeln!(
-            out,
-            "  {}: {} — {}",
-            lang.pick("step", "단계"),
-            failure.step.name(lang),
-            failure.message.replace('\n', "\n    ")
-        );
+        // Under a named cause, only what this test saw of its own.
+        let own = match same {
+            true => cause::own_explanation(lang, failure),
+            false => Some(format!(
+                "{}: {} — {}",
+                lang.pick("step", "단계"),
+                failure.step.name(lang),
+                failure.message
+            )),
+        };
+        if let Some(own) = own {
+            let _ = writeln!(out, "  {}", own.replace('\n', "\n    "));
+        }
         for line in &failure.transcript {
             let _ = writeln!(out, "    {line}");
         }
     }
-    // The report's hint (often specific to this failure) stays; `h` adds
-    // the test's hints below it, from a question to the socket call.
-    if let Some(hint) = &test.hint {
+    // The report's hint (often specific to this failure) stays, or the
+    // cause's, said above; `h` adds the test's hints below it, from a
+    // question to the socket call.
+    if same {
+        let _ = writeln!(out, "  {}", cause::same_cause(lang));
+    } else if let Some(hint) = &test.hint {
         let _ = writeln!(out, "  {}: {hint}", lang.pick("hint", "힌트"));
     }
     for (n, hint) in s.hints.iter().take(s.hints_shown).enumerate() {
@@ -642,6 +679,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::grade::cause::Cause;
     use crate::grade::lang::Step;
     use crate::grade::spec::Failure;
 
@@ -812,6 +850,85 @@ mod tests {
             s.running = &["echo.server.slow_reader"];
             insta::assert_snapshot!(format!("watch_early_failure_{lang}"), render(&s));
         }
+    }
+
+    /// Two failures of one panic: the panic first, once, with its hint;
+    /// each failure under it says "(same cause as above)", and the first
+    /// failure shows what it saw, not the hint again.
+    fn panicking(lang: Lang) -> ExerciseResult {
+        let panic = Cause::Panic {
+            program: "echo-server".into(),
+            message: "echo expects text: invalid utf-8 sequence".into(),
+            location: "src/bin/echo-server.rs:31:14".into(),
+            alive: true,
+        };
+        let hint = panic.hint(lang);
+        let with = |message: &str| {
+            Failure::new(Step::Read, message.into()).with_cause(Some(panic.clone()))
+        };
+        let mut result = failing(lang);
+        let closed = lang.pick(
+            "the connection was closed after 0 of 1048576 bytes came back",
+            "1048576바이트 중 0바이트만 돌아온 뒤 연결이 닫혔습니다",
+        );
+        let reset = lang.pick(
+            "reading the echo failed after 0 of 16777216 bytes: Connection reset by peer",
+            "16777216바이트 중 0바이트를 받은 뒤 읽기가 실패했습니다: Connection reset by peer",
+        );
+        for (test, message) in result.tests[2..].iter_mut().zip([closed, reset]) {
+            test.failure = Some(with(message));
+            test.hint = Some(hint.clone());
+        }
+        result
+    }
+
+    #[test]
+    fn watch_names_a_shared_cause_once_before_the_tests() {
+        for lang in [Lang::En, Lang::Ko] {
+            let result = panicking(lang);
+            let out = render(&screen(lang, &result, &[], 0));
+            let cause = out.find("src/bin/echo-server.rs:31:14").expect(&out);
+            assert!(cause < out.find("echo.server.ready").unwrap(), "{out}");
+            assert_eq!(out.matches("echo expects text").count(), 1, "{out}");
+            let hint = Cause::Panic {
+                program: String::new(),
+                message: String::new(),
+                location: String::new(),
+                alive: true,
+            }
+            .hint(lang);
+            assert_eq!(out.matches(hint.as_str()).count(), 1, "{out}");
+            // Under each failed test in the list, and under the first failure.
+            assert_eq!(out.matches(cause::same_cause(lang)).count(), 3, "{out}");
+            insta::assert_snapshot!(format!("watch_shared_cause_{lang}"), out);
+        }
+    }
+
+    #[test]
+    fn watch_says_a_never_ready_server_once() {
+        let lang = Lang::En;
+        let not_ready = Cause::NotReady {
+            program: "echo-server".into(),
+            secs: 5,
+        };
+        let sentence = not_ready.describe(lang);
+        let mut result = failing(lang);
+        for test in &mut result.tests {
+            test.status = Status::Fail;
+            test.points = 0;
+            test.failure = Some(
+                Failure::new(Step::Listen, sentence.clone()).with_cause(Some(not_ready.clone())),
+            );
+            test.hint = Some(not_ready.hint(lang));
+        }
+        let out = render(&screen(lang, &result, &[], 0));
+        assert_eq!(out.matches(sentence.as_str()).count(), 1, "{out}");
+        assert_eq!(
+            out.matches(not_ready.hint(lang).as_str()).count(),
+            1,
+            "{out}"
+        );
+        assert_eq!(out.matches(cause::same_cause(lang)).count(), 5, "{out}");
     }
 
     #[test]

@@ -57,8 +57,28 @@ fn does_not_compile() {
 #[test]
 fn never_prints_the_readiness_line() {
     let graded = grade_fixture("silent");
-    server_tests_fail_with(&graded, "did not print `listening on <ip>:<port>`");
+    let sentence = "echo-server did not print `listening on <ip>:<port>` within 5 s";
+    server_tests_fail_with(&graded, sentence);
     assert_eq!(graded.test("echo.server.ready")["score"], 0);
+    // One cause: said once, first, with its hint once; every server test
+    // under it says "same cause" instead of the sentence again.
+    let report = &graded.stdout;
+    assert_eq!(report.matches(sentence).count(), 1, "{report}");
+    assert!(
+        report.find(sentence) < report.find("echo.server.ready"),
+        "{report}"
+    );
+    assert_eq!(report.matches("hint:").count(), 1, "{report}");
+    assert_eq!(
+        report.matches("(same cause as above)").count(),
+        graded.failed().len(),
+        "{report}"
+    );
+    // In Classroom each test stands alone: the sentence once in each.
+    let message = graded.test("echo.server.short")["message"]
+        .as_str()
+        .unwrap();
+    assert_eq!(message.matches(sentence).count(), 1, "{message}");
     // Its client is the reference one: those tests still pass.
     assert_eq!(graded.test("echo.client.echo")["status"], "pass");
 }

@@ -10,8 +10,9 @@ mod common;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 
-use common::{apply_patch, grade, must_fail, mutants, root, standalone_copy};
+use common::{Graded, apply_patch, grade, must_fail, mutants, root, standalone_copy};
 use serde_json::Value;
 
 /// The reference crate plus `src/bin/mutant-<name>.rs` for every mutant.
@@ -44,13 +45,44 @@ fn materialize(mutants: &[Value]) -> PathBuf {
     dir
 }
 
+/// The crate with every mutant, written once for the tests here, and the
+/// right to grade it: they share one target directory (the crate builds
+/// once), so they grade one at a time (a grade checks that no program built
+/// there outlives it).
+fn mutants_crate() -> (&'static Path, MutexGuard<'static, ()>) {
+    static CRATE: OnceLock<PathBuf> = OnceLock::new();
+    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+    let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = CRATE.get_or_init(|| materialize(&mutants("concurrent")));
+    (dir, turn)
+}
+
+/// Grades mutant `name` in place of `chat-server`, running only the tests `only`.
+fn grade_mutant(dir: &Path, name: &str, only: &str) -> Graded {
+    let rename = format!("chat-server=mutant-{name}");
+    grade(
+        "chat-mutants",
+        &[
+            "concurrent",
+            "--path",
+            dir.to_str().unwrap(),
+            "--bin",
+            &rename,
+            "--only",
+            only,
+            "--lang",
+            "en",
+        ],
+    )
+}
+
 /// Every mutant, one after another in one target directory (the crate builds
 /// once); all misses are reported together.
 #[test]
 fn every_mutant_fails_the_tests_named_for_it() {
     let mutants = mutants("concurrent");
     assert!(mutants.len() >= 7);
-    let dir = materialize(&mutants);
+    let (dir, _turn) = mutants_crate();
     let mut misses = Vec::new();
     for mutant in &mutants {
         let name = mutant["name"].as_str().unwrap();
@@ -58,25 +90,10 @@ fn every_mutant_fails_the_tests_named_for_it() {
         if mutant["unix_only"].as_bool().unwrap_or(false) && !cfg!(unix) {
             continue;
         }
-        let rename = format!("chat-server=mutant-{name}");
         // Only the tests it must fail: a mutant fails others too, and some
         // of those wait for timeouts.
         let must_fail = must_fail(mutant);
-        let only = must_fail.join(",");
-        let graded = grade(
-            "chat-mutants",
-            &[
-                "concurrent",
-                "--path",
-                dir.to_str().unwrap(),
-                "--bin",
-                &rename,
-                "--only",
-                &only,
-                "--lang",
-                "en",
-            ],
-        );
+        let graded = grade_mutant(dir, name, &must_fail.join(","));
         if graded.code != 1 {
             misses.push(format!(
                 "mutant {name}: exit code {}, not 1\n{}\n{}",
@@ -95,6 +112,30 @@ fn every_mutant_fails_the_tests_named_for_it() {
         }
     }
     assert!(misses.is_empty(), "{}", misses.join("\n\n"));
+}
+
+/// A server that serves its first client in the accept loop never answers
+/// the second one's name: chat.two_clients shows the hint of what the socket
+/// saw (no answer, the connection open: nobody serves it, or nothing was
+/// flushed), not the test's own hint about which lines to send.
+#[test]
+fn a_server_that_never_answers_a_name_gets_that_kinds_hint() {
+    let (dir, _turn) = mutants_crate();
+    let graded = grade_mutant(dir, "serial-accept", "chat.two_clients");
+    let report = &graded.stdout;
+    assert_eq!(graded.failed(), ["chat.two_clients"], "{report}");
+    let message = graded.test("chat.two_clients")["message"].as_str().unwrap();
+    assert!(
+        message.contains("after sending the name `bob`, no `* welcome bob`"),
+        "{message}"
+    );
+    let kind_hint =
+        "hint: The server answered nothing to this client's name, and the connection stayed open";
+    assert_eq!(report.matches(kind_hint).count(), 1, "{report}");
+    assert!(
+        !report.contains("Welcome the newcomer, announce"),
+        "the test's own hint instead of the kind's:\n{report}"
+    );
 }
 
 /// Not a mutant: a correct server in a third design (one thread, one `mio`

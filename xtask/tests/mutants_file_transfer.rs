@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{apply_patch, grade, must_fail, mutants, root, standalone_copy};
+use common::{Graded, apply_patch, grade, must_fail, mutants, root, standalone_copy};
 use serde_json::Value;
 
 fn mutant(name: &str) -> Value {
@@ -33,7 +33,12 @@ fn materialize(mutant: &Value) -> PathBuf {
     dir
 }
 
-fn check(name: &str) {
+fn check(name: &str) -> Option<Graded> {
+    check_with(name, &[])
+}
+
+/// [`check`], running the tests `more` as well as those it must fail.
+fn check_with(name: &str, more: &[&str]) -> Option<Graded> {
     let mutant = mutant(name);
     let dir = materialize(&mutant);
     // Only the tests it must fail (the others would cost minutes, some of
@@ -44,9 +49,9 @@ fn check(name: &str) {
         .filter(|id| *id != "ft.server.symlinks" || cfg!(unix))
         .collect();
     if must_fail.is_empty() {
-        return; // its tests do not run on this OS
+        return None; // its tests do not run on this OS
     }
-    let only = must_fail.join(",");
+    let only = [&must_fail[..], more].concat().join(",");
     let graded = grade(
         &format!("ft-mutant-{name}"),
         &[
@@ -68,6 +73,7 @@ fn check(name: &str) {
             graded.stdout
         );
     }
+    Some(graded)
 }
 
 #[test]
@@ -126,9 +132,41 @@ fn whole_file_in_memory() {
     check("whole-file-in-memory");
 }
 
+/// A panic in a connection's thread (the server lives on) breaks both
+/// malformed-frame tests (the hidden one too): the report names it first,
+/// once, with its message and place, and its hint once; each test it broke
+/// says "same cause".
 #[test]
-fn panics_on_malformed() {
-    check("panics-on-malformed");
+fn panics_on_malformed_is_named_first_and_once() {
+    let graded = check_with("panics-on-malformed", &["ft.server.malformed_drain"]).unwrap();
+    let report = &graded.stdout;
+    let section = &report[report.find("file-transfer (").expect("no section")..];
+    let first_detail = section.lines().nth(1).unwrap_or_default();
+    assert!(
+        first_detail.starts_with("  CAUSE ft-server panicked in a thread at src/bin/ft-server.rs:")
+            && first_detail.contains("bad frame"),
+        "the panic is not named first:\n{report}"
+    );
+    let explains = section.lines().nth(2).unwrap_or_default();
+    assert!(
+        explains.contains("this made the 2 failed tests below fail"),
+        "{report}"
+    );
+    assert_eq!(report.matches("bad frame").count(), 1, "{report}");
+    let failed = graded.failed();
+    assert_eq!(failed.len(), 2, "{report}");
+    assert_eq!(
+        report.matches("(same cause as above)").count(),
+        failed.len(),
+        "{report}"
+    );
+    // The panic's hint, once; no test's own.
+    assert_eq!(report.matches("hint:").count(), 1, "{report}");
+    // Each test in Classroom stands alone: its message names the panic.
+    for id in &failed {
+        let message = graded.test(id)["message"].as_str().unwrap();
+        assert!(message.contains("bad frame"), "{id}: {message}");
+    }
 }
 
 #[test]

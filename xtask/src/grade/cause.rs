@@ -1,8 +1,9 @@
 //! Why a test failed, beyond what the socket showed: the student's program
 //! panicked, exited, was killed, or never became ready (a [`Cause`]), and
 //! what kind of failure the socket saw (a [`Kind`]). One cause often explains
-//! several failed tests: the report names it once, first, with its own hint,
-//! and the tests it explains say "(same cause as above)".
+//! several failed tests: the report (and `watch`) names it once, first, with
+//! its own hint, and the tests it explains say "(same cause as above)"; the
+//! grouping is [`named_causes`].
 //!
 //! A [`Probe`] is what the grader can still read about a program after its
 //! test dropped (and so killed) it: its stderr, bounded, and its exit status.
@@ -14,8 +15,10 @@ use std::process::ExitStatus;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use super::TestResult;
 use super::lang::{Lang, tr};
-use super::transcript::{LINE_MAX, escape_line};
+use super::spec::Failure;
+use super::transcript::{LINE_MAX, escape_line, safe};
 
 /// How much of a program's stderr the grader reads: its first and its last
 /// half of this (a panic is near the start, or near the end when it ended the program).
@@ -99,7 +102,7 @@ impl Cause {
             Cause::Flooded { program, kib } => tr!(
                 lang,
                 "{program} was killed: it wrote over {kib} KiB to stdout and stderr",
-                "{program}를 강제 종료했습니다. 표준 출력과 표준 에러에 {kib} KiB 넘게 썼습니다"
+                "{program}를 강제 종료했습니다. 표준 출력과 표준 오류에 {kib} KiB 넘게 썼습니다"
             ),
             Cause::NotReady { program, secs } => tr!(
                 lang,
@@ -133,7 +136,7 @@ impl Cause {
             ),
             Cause::Flooded { .. } => lang.pick(
                 "Print the readiness line once; send occasional diagnostics to stderr, never one line per read() or per byte.",
-                "준비 줄은 한 번만 출력하세요. 진단 메시지는 가끔만 표준 에러로 보내고, read()마다 또는 바이트마다 출력하지 마세요.",
+                "준비 줄은 한 번만 출력하세요. 진단 메시지는 가끔만 표준 오류로 보내고, read()마다 또는 바이트마다 출력하지 마세요.",
             ),
             Cause::NotReady { .. } => lang.pick(
                 "After TcpListener::bind succeeds, print the line with println! (stdout is flushed at each newline) before the accept loop.",
@@ -154,7 +157,12 @@ pub fn starter_hint(lang: Lang) -> String {
 }
 
 /// What the socket saw, when it says what to fix better than the test's
-/// generic hint does.
+/// generic hint does. Each kind's hint fits every exercise it can appear in:
+/// `ClosedEarly` to `TooMuch` are the echo tests'; `Reset`, `TimedOut` and
+/// `NoExit` fit any exercise; `Ft…` are file transfer's (frames, STATUS) and
+/// `Chat…` the chat's (lines, the room). A test whose very subject is the
+/// failure (a client's exit code, a stall a test provokes on purpose) keeps
+/// its own hint: it says which fix, where a kind's hint only says what.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     /// The peer closed before everything came back.
@@ -171,6 +179,22 @@ pub enum Kind {
     TooMuch,
     /// The whole test ran out of time.
     TimedOut,
+    /// A program the test runs to its end (a client) did not exit in time.
+    NoExit,
+    /// File transfer: no frame came back, and the connection stayed open.
+    FtNoAnswer,
+    /// File transfer: the server closed the connection before its answer.
+    FtHungUp,
+    /// File transfer: a frame from the server breaks the chapter's format.
+    FtBadFrame,
+    /// Chat: no answer to the client's name, and the connection stayed open.
+    ChatNoWelcome,
+    /// Chat: the server closed a connection that should have stayed open.
+    ChatDropped,
+    /// Chat: the server stopped reading a client (our writes stalled).
+    ChatNotReading,
+    /// Chat: the server kept a connection open that it should have closed.
+    ChatLeftOpen,
 }
 
 impl Kind {
@@ -190,7 +214,7 @@ impl Kind {
             ),
             Kind::Reset => lang.pick(
                 "The connection was reset (RST): the other side closed its socket with unread data, or its thread or process died. Read until read() returns 0 before closing, and look at stderr for a panic.",
-                "연결이 리셋(RST)되었습니다. 상대가 읽지 않은 데이터를 남긴 채 소켓을 닫았거나, 그 스레드나 프로세스가 죽었습니다. 닫기 전에 read()가 0을 돌려줄 때까지 읽고, 표준 에러에 패닉이 있는지 확인하세요.",
+                "연결이 리셋(RST)되었습니다. 상대가 읽지 않은 데이터를 남긴 채 소켓을 닫았거나, 그 스레드나 프로세스가 죽었습니다. 닫기 전에 read()가 0을 돌려줄 때까지 읽고, 표준 오류에 패닉이 있는지 확인하세요.",
             ),
             Kind::Differs => lang.pick(
                 "The bytes differ from those sent: write back exactly buf[..n], the n bytes the last read() returned, as bytes (no String, no lines, no trimming).",
@@ -203,6 +227,38 @@ impl Kind {
             Kind::TimedOut => lang.pick(
                 "The test ran out of time at the step named above: something there waits forever, such as a read() for data or an EOF that never comes, or a join on a thread that never ends.",
                 "테스트가 위에 나온 단계에서 시간을 다 썼습니다. 그곳에서 무언가가 끝없이 기다립니다. 오지 않는 데이터나 EOF를 기다리는 read(), 끝나지 않는 스레드의 join 같은 것입니다.",
+            ),
+            Kind::NoExit => lang.pick(
+                "The program did not exit: it waits for bytes the peer will not send. Usual reasons: a request left in a BufWriter (flush before reading the answer), a read of more than the protocol announces, or a missed end of stream (read() returning 0, read_exact failing with UnexpectedEof). Stop after the answer's last message, and exit.",
+                "프로그램이 끝나지 않았습니다. 상대가 보내지 않을 바이트를 기다리고 있습니다. 흔한 이유는 BufWriter에 남은 요청(답을 읽기 전에 flush하세요), 프로토콜이 알린 것보다 많이 읽기, 놓친 스트림의 끝(read()가 0을 돌려줌, read_exact가 UnexpectedEof로 실패함)입니다. 답의 마지막 메시지 뒤에는 읽기를 멈추고 종료하세요.",
+            ),
+            Kind::FtNoAnswer => lang.pick(
+                "The server sent nothing back while the connection stayed open: it is blocked before its write, in a read that waits for more bytes than the request holds (read the 4-byte length, then exactly that many), or with its answer left in a BufWriter (flush after each answer). Every request, an error one too, gets a STATUS.",
+                "연결은 열려 있는데 서버가 아무것도 돌려보내지 않았습니다. 쓰기 전에 막혀 있습니다. 요청보다 많은 바이트를 기다리는 read에 있거나(4바이트 길이를 읽고 정확히 그만큼만 읽으세요), 답이 BufWriter에 남아 있습니다(답마다 flush하세요). 모든 요청에는 오류라도 STATUS로 답합니다.",
+            ),
+            Kind::FtHungUp => lang.pick(
+                "The server closed the connection before its answer: the loop serving the connection ended early, through an error returned with ?, a panic (look at stderr), or a return after the first request. Keep reading requests on the same connection until the client closes it, and answer each with a STATUS, an error one too.",
+                "서버가 답하기 전에 연결을 닫았습니다. 연결을 처리하는 루프가 일찍 끝났습니다. ?로 돌려준 오류, 패닉(표준 오류를 확인하세요), 또는 첫 요청 뒤의 return 때문입니다. 클라이언트가 닫을 때까지 같은 연결에서 요청을 계속 읽고, 오류라도 요청마다 STATUS로 답하세요.",
+            ),
+            Kind::FtBadFrame => lang.pick(
+                "A frame from the server breaks the chapter's format: 4 bytes of big-endian length counting the kind byte and the payload, then the kind, then the payload. A STATUS payload is the code (1 byte), the value (u64, big-endian), then the message; a GET is answered with STATUS OK and the size, DATA frames carrying exactly that many bytes, then DONE.",
+                "서버가 보낸 프레임이 장에 나온 형식과 다릅니다. 종류 바이트와 페이로드를 합한 길이를 빅 엔디언 4바이트로, 그다음 종류, 그다음 페이로드입니다. STATUS 페이로드는 코드(1바이트), 값(u64, 빅 엔디언), 메시지 순서이고, GET에는 크기를 담은 STATUS OK, 정확히 그만큼의 바이트를 나르는 DATA 프레임들, 그리고 DONE으로 답합니다.",
+            ),
+            Kind::ChatNoWelcome => lang.pick(
+                "The server answered nothing to this client's name, and the connection stayed open: nobody is reading that connection yet, or the answer was never written out. accept() in a loop and hand each connection to its own thread or task at once; if you write through a BufWriter, flush after each line.",
+                "연결은 열려 있는데 서버가 이 클라이언트의 이름에 아무 답도 하지 않았습니다. 아직 아무도 그 연결을 읽지 않거나, 답을 실제로 내보내지 않았습니다. accept()를 반복하면서 연결마다 곧바로 스레드나 태스크를 따로 맡기고, BufWriter로 쓴다면 줄마다 flush하세요.",
+            ),
+            Kind::ChatDropped => lang.pick(
+                "The server closed this client's connection while the client waited for a line: the thread or task serving it ended, through an error returned with ?, a panic (look at stderr), or the end of its loop. A connection ends only when its client closes or fails, after `! line too long` or a refused name, or at shutdown.",
+                "클라이언트가 줄을 기다리는 동안 서버가 그 연결을 닫았습니다. 연결을 맡은 스레드나 태스크가 끝났습니다. ?로 돌려준 오류, 패닉(표준 오류를 확인하세요), 또는 루프의 끝 때문입니다. 연결은 클라이언트가 닫거나 오류가 났을 때, `! line too long`이나 이름 거절 뒤, 또는 서버 종료 때만 끝납니다.",
+            ),
+            Kind::ChatNotReading => lang.pick(
+                "The server stopped reading this client for seconds: the thread or task that reads it is stuck elsewhere, such as in a write() to a client that does not read, or waiting for a lock someone holds across such a write(). Read each client on its own thread or task, and never make it wait for another client.",
+                "서버가 몇 초 동안 이 클라이언트를 읽지 않았습니다. 그 클라이언트를 읽는 스레드나 태스크가 다른 곳에 막혀 있습니다. 읽지 않는 클라이언트에게 하는 write()나, 그런 write() 동안 누군가 쥐고 있는 락을 기다리는 경우입니다. 클라이언트마다 스레드나 태스크를 따로 두어 읽고, 다른 클라이언트를 기다리게 하지 마세요.",
+            ),
+            Kind::ChatLeftOpen => lang.pick(
+                "The server kept this connection open where it should close it: after its last line to the client (`! invalid name`, `! name taken`, `! line too long`), and at shutdown. After writing that line, drop every handle to the stream (a clone kept in the room keeps it open), or call shutdown(Shutdown::Both).",
+                "서버가 닫아야 할 연결을 열어 두었습니다. 클라이언트에게 보내는 마지막 줄(`! invalid name`, `! name taken`, `! line too long`) 뒤와 서버 종료 때는 닫아야 합니다. 그 줄을 쓴 다음 스트림의 핸들을 모두 drop하거나(방에 남은 clone이 연결을 열어 둡니다) shutdown(Shutdown::Both)을 호출하세요.",
             ),
         }
     }
@@ -342,6 +398,102 @@ pub fn shared<'a>(causes: impl IntoIterator<Item = &'a Cause>) -> Vec<(&'a Cause
     found
 }
 
+/// A cause named once, before the failed tests it explains (in the report
+/// and in `watch`): how many it explains, and the hint shown under it.
+pub struct Named<'a> {
+    pub cause: &'a Cause,
+    pub count: usize,
+    pub hint: String,
+}
+
+/// The causes of these tests' failures that explain more than one of them
+/// (or a panic, named even once), in the order of their first failure.
+pub fn named_causes<'a>(lang: Lang, tests: &'a [TestResult]) -> Vec<Named<'a>> {
+    let causes = shared(
+        tests
+            .iter()
+            .filter_map(|t| t.failure.as_ref()?.cause.as_deref()),
+    );
+    causes
+        .into_iter()
+        .map(|(cause, count)| {
+            // The hint the first of those tests chose (its own, else the cause's).
+            let hint = tests
+                .iter()
+                .find(|t| {
+                    t.failure
+                        .as_ref()
+                        .and_then(|f| f.cause.as_deref())
+                        .is_some_and(|c| c.same(cause))
+                })
+                .and_then(|t| t.hint.clone())
+                .unwrap_or_else(|| cause.hint(lang));
+            Named { cause, count, hint }
+        })
+        .collect()
+}
+
+/// The named cause that explains this failure, if any.
+pub fn named_for<'n, 'a>(named: &'n [Named<'a>], failure: &Failure) -> Option<&'n Named<'a>> {
+    let cause = failure.cause.as_deref()?;
+    named.iter().find(|n| n.cause.same(cause))
+}
+
+/// A named cause as the report prints it: the cause, what it explains, its hint.
+pub fn cause_lines(lang: Lang, named: &Named) -> Vec<String> {
+    let count = named.count;
+    let explains = match count {
+        1 => lang
+            .pick(
+                "this made the failed test below fail; fix it first",
+                "아래 실패한 테스트는 이것 때문에 실패했습니다. 이것부터 고치세요",
+            )
+            .to_string(),
+        _ => tr!(
+            lang,
+            "this made the {count} failed tests below fail; fix it first",
+            "아래 실패한 테스트 {count}개는 이것 때문에 실패했습니다. 이것부터 고치세요"
+        ),
+    };
+    vec![
+        format!(
+            "  {} {}",
+            lang.pick("CAUSE", "원인"),
+            safe(&named.cause.describe(lang))
+        ),
+        format!("        {explains}"),
+        format!(
+            "        {}: {}",
+            lang.pick("hint", "힌트"),
+            safe(&named.hint)
+        ),
+    ]
+}
+
+/// "(same cause as above)", under a failure whose cause is named above.
+pub fn same_cause(lang: Lang) -> &'static str {
+    lang.pick("(same cause as above)", "(위와 같은 원인)")
+}
+
+/// What a failure whose cause is named above still says of its own: its
+/// step and message, unless the message is the cause's sentence again (a
+/// server that never printed its readiness line fails every test with it).
+pub fn own_explanation(lang: Lang, failure: &Failure) -> Option<String> {
+    if failure
+        .cause
+        .as_deref()
+        .is_some_and(|cause| cause.describe(lang) == failure.message)
+    {
+        return None;
+    }
+    Some(format!(
+        "{}: {} — {}",
+        lang.pick("step", "단계"),
+        failure.step.name(lang),
+        safe(&failure.message)
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -381,6 +533,84 @@ mod tests {
         assert_eq!(shared.len(), 2, "{shared:?}");
         assert_eq!(shared[0].1, 2);
         assert_eq!(shared[1].1, 1);
+    }
+
+    /// Every kind, listed by a match that stops compiling when one is added.
+    fn every_kind() -> Vec<Kind> {
+        let all = [
+            Kind::ClosedEarly,
+            Kind::Stalled,
+            Kind::NoClose,
+            Kind::Reset,
+            Kind::Differs,
+            Kind::TooMuch,
+            Kind::TimedOut,
+            Kind::NoExit,
+            Kind::FtNoAnswer,
+            Kind::FtHungUp,
+            Kind::FtBadFrame,
+            Kind::ChatNoWelcome,
+            Kind::ChatDropped,
+            Kind::ChatNotReading,
+            Kind::ChatLeftOpen,
+        ];
+        for kind in all {
+            match kind {
+                Kind::ClosedEarly
+                | Kind::Stalled
+                | Kind::NoClose
+                | Kind::Reset
+                | Kind::Differs
+                | Kind::TooMuch
+                | Kind::TimedOut
+                | Kind::NoExit
+                | Kind::FtNoAnswer
+                | Kind::FtHungUp
+                | Kind::FtBadFrame
+                | Kind::ChatNoWelcome
+                | Kind::ChatDropped
+                | Kind::ChatNotReading
+                | Kind::ChatLeftOpen => {}
+            }
+        }
+        all.to_vec()
+    }
+
+    #[test]
+    fn every_kind_has_its_own_hint_in_both_languages() {
+        let kinds = every_kind();
+        let hangul = |text: &str| text.chars().any(|c| ('가'..='힣').contains(&c));
+        for (i, &kind) in kinds.iter().enumerate() {
+            let (en, ko) = (kind.hint(Lang::En), kind.hint(Lang::Ko));
+            assert!(en.is_ascii() && en.len() > 40, "{kind:?}: {en}");
+            // 합니다-체: statements in -니다, requests in -세요.
+            let polite = ko.contains("니다") || ko.contains("세요");
+            assert!(hangul(ko) && polite && ko.ends_with('.'), "{kind:?}: {ko}");
+            for &other in &kinds[i + 1..] {
+                assert_ne!(en, other.hint(Lang::En), "{kind:?} and {other:?}");
+            }
+        }
+    }
+
+    /// A hint shown to a chat student speaks of lines, never of frames or
+    /// STATUS; one shown to an echo student, of neither rooms nor frames.
+    #[test]
+    fn a_kinds_hint_speaks_of_its_own_exercise() {
+        for kind in every_kind() {
+            let name = format!("{kind:?}");
+            let text = format!("{} {}", kind.hint(Lang::En), kind.hint(Lang::Ko));
+            let frames = ["frame", "STATUS", "DATA", "프레임"]
+                .iter()
+                .any(|w| text.contains(w));
+            let chat = ["room", "`!", "`*"].iter().any(|w| text.contains(w));
+            if name.starts_with("Ft") {
+                assert!(frames && !chat, "{name}: {text}");
+            } else if name.starts_with("Chat") {
+                assert!(!frames, "{name}: {text}");
+            } else {
+                assert!(!frames && !chat, "{name}: {text}");
+            }
+        }
     }
 
     #[test]

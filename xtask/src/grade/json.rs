@@ -38,8 +38,11 @@ pub fn result(lang: Lang, results: &[ExerciseResult]) -> ClassroomResult {
             let message = match (&test.failure, &exercise.build_error) {
                 (Some(failure), _) => {
                     let mut text = format!("{}: {}", failure.step.name(lang), failure.message);
-                    // Each test stands alone in Classroom: its cause with it.
-                    if let Some(cause) = &failure.cause {
+                    // Each test stands alone in Classroom: its cause with it
+                    // (unless the message is the cause's sentence already).
+                    if let Some(cause) = &failure.cause
+                        && cause.describe(lang) != failure.message
+                    {
                         text.push('\n');
                         text.push_str(lang.pick("cause: ", "원인: "));
                         text.push_str(&cause.describe(lang));

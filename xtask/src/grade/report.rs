@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::cause::{self, Cause};
+use super::cause::{Named, cause_lines, named_causes, named_for, own_explanation, same_cause};
 use super::lang::{Lang, tr};
 use super::transcript::safe;
 use super::{ExerciseResult, Status, TestResult};
@@ -29,19 +29,15 @@ pub fn render(lang: Lang, seed: u64, results: &[ExerciseResult]) -> String {
             );
         }
         // A cause behind several failures (or a panic) first, with its hint.
-        let causes = cause::shared(
-            exercise
-                .tests
-                .iter()
-                .filter_map(|t| t.failure.as_ref()?.cause.as_deref()),
-        );
-        for &(cause, count) in &causes {
-            render_cause(&mut out, lang, exercise, cause, count);
+        let named = named_causes(lang, &exercise.tests);
+        for cause in &named {
+            for line in cause_lines(lang, cause) {
+                let _ = writeln!(out, "{line}");
+            }
         }
-        let shared: Vec<&Cause> = causes.iter().map(|&(cause, _)| cause).collect();
         let mut previous: Option<String> = None;
         for test in &exercise.tests {
-            render_test(&mut out, lang, test, &shared, &mut previous);
+            render_test(&mut out, lang, test, &named, &mut previous);
         }
         let points: u32 = exercise.tests.iter().map(|t| t.points).sum();
         let of: u32 = exercise.tests.iter().map(|t| t.max).sum();
@@ -64,59 +60,11 @@ pub fn render(lang: Lang, seed: u64, results: &[ExerciseResult]) -> String {
     out
 }
 
-/// A cause that explains `count` failed tests: named once, before them.
-fn render_cause(
-    out: &mut String,
-    lang: Lang,
-    exercise: &ExerciseResult,
-    cause: &Cause,
-    count: usize,
-) {
-    let _ = writeln!(
-        out,
-        "  {} {}",
-        lang.pick("CAUSE", "원인"),
-        safe(&cause.describe(lang))
-    );
-    let explains = match count {
-        1 => lang
-            .pick(
-                "this made the failed test below fail; fix it first",
-                "아래 실패한 테스트는 이것 때문에 실패했습니다. 이것부터 고치세요",
-            )
-            .to_string(),
-        _ => tr!(
-            lang,
-            "this made the {count} failed tests below fail; fix it first",
-            "아래 실패한 테스트 {count}개는 이것 때문에 실패했습니다. 이것부터 고치세요"
-        ),
-    };
-    let _ = writeln!(out, "        {explains}");
-    // The hint the first of those tests chose (its own, else the cause's).
-    let hint = exercise
-        .tests
-        .iter()
-        .find(|t| {
-            t.failure
-                .as_ref()
-                .and_then(|f| f.cause.as_deref())
-                .is_some_and(|c| c.same(cause))
-        })
-        .and_then(|t| t.hint.clone())
-        .unwrap_or_else(|| cause.hint(lang));
-    let _ = writeln!(
-        out,
-        "        {}: {}",
-        lang.pick("hint", "힌트"),
-        safe(&hint)
-    );
-}
-
 fn render_test(
     out: &mut String,
     lang: Lang,
     test: &TestResult,
-    shared: &[&Cause],
+    named: &[Named],
     previous: &mut Option<String>,
 ) {
     let label = match test.status {
@@ -133,12 +81,12 @@ fn render_test(
         lang.pick("step", "단계"),
         safe(&failure.message)
     );
-    let same = lang.pick("(same cause as above)", "(위와 같은 원인)");
+    let same = same_cause(lang);
     // The cause was named above the tests: what this test saw, and no other hint.
-    if let Some(cause) = &failure.cause
-        && shared.iter().any(|c| c.same(cause))
-    {
-        let _ = writeln!(out, "        {}", indent(&explanation, 8).trim_start());
+    if named_for(named, failure).is_some() {
+        if let Some(own) = own_explanation(lang, failure) {
+            let _ = writeln!(out, "        {}", indent(&own, 8).trim_start());
+        }
         let _ = writeln!(out, "        {same}");
         *previous = None;
         return;
@@ -203,6 +151,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::grade::cause::Cause;
     use crate::grade::lang::Step;
     use crate::grade::spec::Failure;
 
@@ -283,6 +232,30 @@ mod tests {
             assert_eq!(out.matches("the cause's hint").count(), 1, "{out}");
             let same = lang.pick("(same cause as above)", "(위와 같은 원인)");
             assert_eq!(out.matches(same).count(), 2, "{out}");
+        }
+    }
+
+    /// A server that never became ready fails every test with the cause's
+    /// own sentence: it is said once, in the cause, not under each test.
+    #[test]
+    fn a_server_never_ready_is_said_once() {
+        for lang in [Lang::En, Lang::Ko] {
+            let cause = Cause::NotReady {
+                program: "ft-server".into(),
+                secs: 5,
+            };
+            let sentence = cause.describe(lang);
+            let failure = Failure::new(Step::Listen, sentence.clone()).with_cause(Some(cause));
+            let tests = ["ft.server.ready", "ft.server.list", "ft.server.get_sizes"]
+                .map(|id| failed(id, failure.clone(), "the cause's hint"))
+                .to_vec();
+            let out = render(lang, 1, &exercise(tests));
+            assert_eq!(out.matches(sentence.as_str()).count(), 1, "{out}");
+            assert_eq!(out.matches(same_cause(lang)).count(), 3, "{out}");
+            assert_eq!(out.matches("the cause's hint").count(), 1, "{out}");
+            // The cause comes first, then the tests.
+            let first = out.find(sentence.as_str()).unwrap();
+            assert!(first < out.find("ft.server.ready").unwrap(), "{out}");
         }
     }
 }

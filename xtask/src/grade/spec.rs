@@ -74,8 +74,11 @@ impl Failure {
         self
     }
 
-    pub fn with_kind(mut self, kind: Kind) -> Failure {
-        self.kind = Some(kind);
+    /// What the socket saw (`None`: nothing a kind's hint explains).
+    pub fn with_kind(mut self, kind: impl Into<Option<Kind>>) -> Failure {
+        if let Some(kind) = kind.into() {
+            self.kind = Some(kind);
+        }
         self
     }
 

@@ -9,10 +9,11 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 
+use crate::grade::cause::Kind;
 use crate::grade::lang::{Lang, Step, tr};
 use crate::grade::spec::{Ctx, Failure};
 use crate::grade::transcript::escape;
-use crate::grade::wire::{STALL, connect};
+use crate::grade::wire::{STALL, connect, is_reset};
 
 /// A line the server sends is short; a server that sends this much without a
 /// newline is broken (or flooding), and the grader stops reading.
@@ -26,8 +27,11 @@ pub enum Next {
     Line(String),
     /// The server closed the connection (EOF).
     Closed,
-    /// The server reset the connection, or reading failed.
-    Broken(String),
+    /// The server reset the connection (`reset`), or reading failed.
+    Broken {
+        error: String,
+        reset: bool,
+    },
     /// Nothing arrived in time.
     Silent,
 }
@@ -88,15 +92,25 @@ impl Client {
                     escape(line.as_bytes(), 80)
                 ),
             )),
-            other => Err(self.fail(
-                Step::Read,
-                tr!(
-                    lang,
-                    "after sending the name `{name}`, no `{want}`: {}",
-                    "이름 `{name}`을 보낸 뒤 `{want}`가 오지 않았습니다: {}",
-                    describe(lang, &other, STALL)
-                ),
-            )),
+            other => {
+                // Silence here: nobody serves the connection (a kind of its
+                // own); a close or a reset, as for any line.
+                let kind = match other {
+                    Next::Silent => Some(Kind::ChatNoWelcome),
+                    _ => kind_of(&other),
+                };
+                Err(self
+                    .fail(
+                        Step::Read,
+                        tr!(
+                            lang,
+                            "after sending the name `{name}`, no `{want}`: {}",
+                            "이름 `{name}`을 보낸 뒤 `{want}`가 오지 않았습니다: {}",
+                            describe(lang, &other, STALL)
+                        ),
+                    )
+                    .with_kind(kind))
+            }
         }
     }
 
@@ -113,25 +127,29 @@ impl Client {
         let lang = ctx.lang;
         match tokio::time::timeout(STALL, self.writer.write_all(bytes)).await {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(err)) => Err(self.fail(
-                Step::Write,
-                tr!(
-                    lang,
-                    "{} could not send: {err} (did the server close the connection?)",
-                    "{}가 보내지 못했습니다: {err} (서버가 연결을 닫았나요?)",
-                    self.who()
-                ),
-            )),
-            Err(_) => Err(self.fail(
-                Step::Write,
-                tr!(
-                    lang,
-                    "{} could not send for {} s: the server stopped reading this connection",
-                    "{}가 {}초 동안 보내지 못했습니다. 서버가 이 연결을 읽지 않고 있습니다",
-                    self.who(),
-                    STALL.as_secs()
-                ),
-            )),
+            Ok(Err(err)) => Err(self
+                .fail(
+                    Step::Write,
+                    tr!(
+                        lang,
+                        "{} could not send: {err} (did the server close the connection?)",
+                        "{}가 보내지 못했습니다: {err} (서버가 연결을 닫았나요?)",
+                        self.who()
+                    ),
+                )
+                .with_kind(is_reset(&err).then_some(Kind::Reset))),
+            Err(_) => Err(self
+                .fail(
+                    Step::Write,
+                    tr!(
+                        lang,
+                        "{} could not send for {} s: the server stopped reading this connection",
+                        "{}가 {}초 동안 보내지 못했습니다. 서버가 이 연결을 읽지 않고 있습니다",
+                        self.who(),
+                        STALL.as_secs()
+                    ),
+                )
+                .with_kind(Kind::ChatNotReading)),
         }
     }
 
@@ -180,15 +198,21 @@ impl Client {
         };
         let next = match outcome {
             Err(_) => Next::Silent,
-            Ok(Err(err)) => Next::Broken(err.to_string()),
+            Ok(Err(err)) => Next::Broken {
+                error: err.to_string(),
+                reset: is_reset(&err),
+            },
             Ok(Ok(0)) if bytes.is_empty() => Next::Closed,
             Ok(Ok(_)) if bytes.last() != Some(&b'\n') && bytes.len() as u64 >= MAX_SERVER_LINE => {
-                Next::Broken(tr!(
-                    ctx.lang,
-                    "over {} KiB without a newline",
-                    "줄바꿈 없이 {} KiB 넘게 받음",
-                    MAX_SERVER_LINE / 1024
-                ))
+                Next::Broken {
+                    error: tr!(
+                        ctx.lang,
+                        "over {} KiB without a newline",
+                        "줄바꿈 없이 {} KiB 넘게 받음",
+                        MAX_SERVER_LINE / 1024
+                    ),
+                    reset: false,
+                }
             }
             // A last line without its newline, then EOF: report it as a line;
             // the next read says Closed.
@@ -244,18 +268,20 @@ impl Client {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
             match self.next(ctx, left).await {
                 Next::Line(_) => continue,
-                Next::Closed | Next::Broken(_) => return Ok(()),
+                Next::Closed | Next::Broken { .. } => return Ok(()),
                 Next::Silent => {
-                    return Err(self.fail(
-                        Step::Close,
-                        tr!(
-                            lang,
-                            "{}: the server did not close the connection within {:.1} s",
-                            "{}: 서버가 {:.1}초 안에 연결을 닫지 않았습니다",
-                            self.who(),
-                            within.as_secs_f64()
-                        ),
-                    ));
+                    return Err(self
+                        .fail(
+                            Step::Close,
+                            tr!(
+                                lang,
+                                "{}: the server did not close the connection within {:.1} s",
+                                "{}: 서버가 {:.1}초 안에 연결을 닫지 않았습니다",
+                                self.who(),
+                                within.as_secs_f64()
+                            ),
+                        )
+                        .with_kind(Kind::ChatLeftOpen));
                 }
             }
         }
@@ -273,6 +299,7 @@ impl Client {
                 describe(lang, next, within)
             ),
         )
+        .with_kind(kind_of(next))
     }
 
     /// A failure for a line that should not have come.
@@ -323,6 +350,17 @@ pub fn is_notice(line: &str) -> bool {
     line.starts_with("* ") && (line.ends_with(" joined") || line.ends_with(" left"))
 }
 
+/// What a read that gave no line says about the server, when a kind's hint
+/// explains it: a close or a reset. Silence does not: which line did not
+/// come is what each test's hint is about.
+pub fn kind_of(next: &Next) -> Option<Kind> {
+    match next {
+        Next::Closed => Some(Kind::ChatDropped),
+        Next::Broken { reset: true, .. } => Some(Kind::Reset),
+        Next::Line(_) | Next::Broken { .. } | Next::Silent => None,
+    }
+}
+
 /// Why a read gave no line, for a report.
 pub fn describe(lang: Lang, next: &Next, within: Duration) -> String {
     match next {
@@ -338,10 +376,10 @@ pub fn describe(lang: Lang, next: &Next, within: Duration) -> String {
                 "서버가 연결을 닫았습니다",
             )
             .into(),
-        Next::Broken(err) => tr!(
+        Next::Broken { error, .. } => tr!(
             lang,
-            "the connection broke ({err})",
-            "연결이 끊겼습니다({err})"
+            "the connection broke ({error})",
+            "연결이 끊겼습니다({error})"
         ),
         Next::Silent => tr!(
             lang,
@@ -349,5 +387,104 @@ pub fn describe(lang: Lang, next: &Next, within: Duration) -> String {
             "{:.1}초 안에 아무것도 오지 않았습니다",
             within.as_secs_f64()
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::grade::wire;
+
+    /// How the grader's stand-in for a student's chat server behaves once a
+    /// client has connected.
+    #[derive(Clone, Copy, Debug)]
+    enum Server {
+        /// Reads nothing, says nothing, keeps the connection open.
+        Silent,
+        /// Reads the name, then closes (FIN).
+        Closes,
+        /// Reads the name, then resets (RST).
+        Resets,
+        /// Welcomes `bob`, then says nothing more and keeps the connection.
+        WelcomesThenSilent,
+    }
+
+    /// What one client saw: the failure of what it waited for.
+    #[derive(Clone, Copy, Debug)]
+    enum Wait {
+        Welcome,
+        Line,
+        Close,
+        /// Sends far more than the kernel's buffers hold.
+        Send,
+    }
+
+    async fn failure(server: Server, wait: Wait) -> Failure {
+        let ctx = Ctx::new(Lang::En, 1, Arc::default(), Arc::default());
+        let (listener, addr) = wire::listen_loopback().await.unwrap();
+        let task = tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let mut name = [0u8; 4];
+            match server {
+                Server::Silent => tokio::time::sleep(STALL * 3).await,
+                Server::Closes => {
+                    stream.read_exact(&mut name).await.unwrap();
+                    drop(stream);
+                }
+                Server::Resets => {
+                    stream.read_exact(&mut name).await.unwrap();
+                    wire::reset(stream);
+                }
+                Server::WelcomesThenSilent => {
+                    stream.write_all(b"* welcome bob\n").await.unwrap();
+                    tokio::time::sleep(STALL * 3).await;
+                }
+            }
+        });
+        let mut client = Client::connect(&ctx, addr).await.unwrap();
+        if !matches!(wait, Wait::Send) {
+            client.send(&ctx, "bob").await.unwrap();
+        }
+        let result = match wait {
+            Wait::Welcome => client.welcome(&ctx, "bob").await,
+            Wait::Line => {
+                client.welcome(&ctx, "bob").await.unwrap();
+                client.expect(&ctx, "alice: hi", STALL).await
+            }
+            Wait::Close => client.expect_closed(&ctx, STALL).await,
+            Wait::Send => client.send_raw(&ctx, &vec![b'x'; 64 << 20]).await,
+        };
+        task.abort();
+        result.unwrap_err()
+    }
+
+    /// A close or a reset picks a kind (its hint says what ends a
+    /// connection); so does no answer to a name, a connection left open, and
+    /// a server that stops reading. A line that never comes does not: which
+    /// line, and why, is each test's own hint.
+    #[tokio::test]
+    async fn the_kind_of_a_failed_wait_is_what_the_socket_saw() {
+        let cases = [
+            (Server::Silent, Wait::Welcome, Some(Kind::ChatNoWelcome)),
+            (Server::Closes, Wait::Welcome, Some(Kind::ChatDropped)),
+            (Server::Resets, Wait::Welcome, Some(Kind::Reset)),
+            (Server::WelcomesThenSilent, Wait::Line, None),
+            (Server::Silent, Wait::Close, Some(Kind::ChatLeftOpen)),
+            (Server::Silent, Wait::Send, Some(Kind::ChatNotReading)),
+        ];
+        let handles: Vec<_> = cases
+            .iter()
+            .map(|&(server, wait, _)| tokio::spawn(failure(server, wait)))
+            .collect();
+        for (&(server, wait, want), handle) in cases.iter().zip(handles) {
+            let failure = handle.await.unwrap();
+            assert_eq!(
+                failure.kind, want,
+                "{server:?}, {wait:?}: {}",
+                failure.message
+            );
+        }
     }
 }

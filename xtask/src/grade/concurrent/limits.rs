@@ -387,7 +387,7 @@ async fn closed_after_goodbye(
     let lang = ctx.lang;
     ctx.at(Step::Close);
     match client.next(ctx, within).await {
-        Next::Closed | Next::Broken(_) => Ok(()),
+        Next::Closed | Next::Broken { .. } => Ok(()),
         Next::Line(line) => {
             let shown = escape(line.as_bytes(), 80);
             Err(client

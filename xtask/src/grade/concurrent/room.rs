@@ -132,16 +132,18 @@ pub async fn order(ctx: Ctx) -> Result<(), Failure> {
             let line = match reader.next(&ctx, left.min(STALL)).await {
                 Next::Line(line) => line,
                 other => {
-                    return Err(reader.fail(
-                        Step::Read,
-                        tr!(
-                            lang,
-                            "`reader` had {received} of {} lines: {}",
-                            "`reader`가 {}줄 중 {received}줄을 받았습니다: {}",
-                            SENDERS * LINES,
-                            super::client::describe(lang, &other, STALL)
-                        ),
-                    ));
+                    return Err(reader
+                        .fail(
+                            Step::Read,
+                            tr!(
+                                lang,
+                                "`reader` had {received} of {} lines: {}",
+                                "`reader`가 {}줄 중 {received}줄을 받았습니다: {}",
+                                SENDERS * LINES,
+                                super::client::describe(lang, &other, STALL)
+                            ),
+                        )
+                        .with_kind(super::client::kind_of(&other)));
                 }
             };
             if is_notice(&line) {

@@ -12,6 +12,7 @@ use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
 use super::{names_in, proto};
+use crate::grade::cause::Kind;
 use crate::grade::lang::{Step, tr};
 use crate::grade::process::Proc;
 use crate::grade::spec::{Ctx, Failure};
@@ -202,7 +203,8 @@ pub(super) async fn run_within(
                 "`{shown}` did not exit within {secs} s",
                 "`{shown}`가 {secs}초 안에 끝나지 않았습니다"
             ),
-        ));
+        )
+        .with_kind(Kind::NoExit));
     };
     Ok((status, client))
 }
@@ -231,6 +233,8 @@ pub(super) async fn expect_exit(
         ),
     )
     .with_transcript(stderr_lines(stderr.lines()));
+    // No kind: which exit code, when, is what each client test's own hint
+    // says (and a panic or a signal is a cause, found without us).
     Err(match client.starter_hint(lang) {
         Some(hint) => failure.with_hint(hint),
         None => failure,

@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use tokio::io::AsyncWriteExt;
 
+use crate::grade::cause::Kind;
 use crate::grade::file_transfer::proto;
-use crate::grade::file_transfer::server::{Conn, start};
+use crate::grade::file_transfer::server::{Conn, read_kind, start};
 use crate::grade::lang::{Step, Text, tr};
 use crate::grade::spec::{Ctx, Failure, TestSpec, Visibility};
 
@@ -54,7 +55,10 @@ async fn two_clients(ctx: Ctx) -> Result<(), Failure> {
                 "{} (다른 클라이언트가 프레임 도중에 멈춘 채 연결되어 있습니다. 서버가 한 번에 연결 하나만 처리하나요?)",
                 f.message
             );
-            Failure { message, ..f }
+            // Silence is what this test provokes: its hint (a thread per
+            // connection) says why, not Kind::FtNoAnswer's.
+            let kind = f.kind.filter(|&k| k != Kind::FtNoAnswer);
+            Failure { message, kind, ..f }
         })?;
         if frame.kind == proto::STATUS {
             return Ok(());
@@ -166,6 +170,7 @@ async fn malformed_drain(ctx: Ctx) -> Result<(), Failure> {
                 Step::Read,
                 tr!(lang, "after {what}: {err}", "{what} 다음: {err}"),
             )
+            .with_kind(Kind::FtBadFrame)
         })?,
         Ok(None) => {
             return Err(Failure::new(
@@ -175,9 +180,14 @@ async fn malformed_drain(ctx: Ctx) -> Result<(), Failure> {
                     "after {what}, the server closed without STATUS MALFORMED",
                     "{what} 뒤 서버가 STATUS MALFORMED 없이 연결을 닫았습니다"
                 ),
-            ));
+            )
+            .with_kind(Kind::FtHungUp));
         }
         Err(err) => {
+            let kind = match err.kind() {
+                std::io::ErrorKind::TimedOut => Some(Kind::FtNoAnswer),
+                _ => read_kind(&err),
+            };
             return Err(Failure::new(
                 Step::Read,
                 tr!(
@@ -185,7 +195,8 @@ async fn malformed_drain(ctx: Ctx) -> Result<(), Failure> {
                     "after {what}, reading STATUS MALFORMED failed: {err}",
                     "{what} 뒤 STATUS MALFORMED를 읽지 못했습니다: {err}"
                 ),
-            ));
+            )
+            .with_kind(kind));
         }
     };
     crate::grade::file_transfer::server::expect_code(&ctx, &status, proto::MALFORMED, what)?;
@@ -203,6 +214,8 @@ async fn malformed_drain(ctx: Ctx) -> Result<(), Failure> {
                 frame.kind
             ),
         )),
+        // A reset, but no Kind::Reset: the message and this test's hint
+        // (shutdown, drain, close) say more than that kind's hint does.
         Err(err) => Err(Failure::new(
             Step::Shutdown,
             tr!(
@@ -331,7 +344,8 @@ async fn list_entries(ctx: &Ctx, conn: &mut Conn) -> Result<Vec<String>, Failure
             entries.push(format!("{size} {name}"));
             continue;
         }
-        let status = proto::parse_status(&frame).map_err(|err| Failure::new(Step::Read, err))?;
+        let status = proto::parse_status(&frame)
+            .map_err(|err| Failure::new(Step::Read, err).with_kind(Kind::FtBadFrame))?;
         crate::grade::file_transfer::server::expect_code(ctx, &status, proto::OK, "LIST")?;
         return Ok(entries);
     }

@@ -7,8 +7,10 @@ use tokio::io::AsyncWriteExt;
 
 use super::proto;
 use super::server::{Conn, expect_code, start};
+use crate::grade::cause::Kind;
 use crate::grade::lang::{Step, tr};
 use crate::grade::spec::{Ctx, Failure};
+use crate::grade::wire;
 
 /// The limit on the server's peak memory, in MiB.
 const LIMIT_MIB: u64 = 256;
@@ -42,7 +44,8 @@ pub async fn memory(ctx: Ctx) -> Result<(), Failure> {
                 return Err(fail(
                     Step::Read,
                     format!("GET huge.bin: unexpected kind 0x{kind:02x}"),
-                ));
+                )
+                .with_kind(Kind::FtBadFrame));
             }
         }
     }
@@ -51,7 +54,8 @@ pub async fn memory(ctx: Ctx) -> Result<(), Failure> {
         return Err(fail(
             Step::Write,
             format!("GET huge.bin: {received} of {SIZE} bytes"),
-        ));
+        )
+        .with_kind(Kind::FtBadFrame));
     }
     if peak > LIMIT_MIB {
         return Err(fail(
@@ -95,6 +99,7 @@ pub async fn put_memory(ctx: Ctx) -> Result<(), Failure> {
                     "{what}: DATA를 보내지 못했습니다: {err}"
                 ),
             )
+            .with_kind(wire::is_reset(&err).then_some(Kind::Reset))
         })?;
     }
     let digest: [u8; 32] = hasher.finalize().into();

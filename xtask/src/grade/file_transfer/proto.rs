@@ -152,34 +152,55 @@ pub async fn send_file<W: AsyncWrite + Unpin>(
     write_frame(out, DONE, digest).await
 }
 
+/// Why a file's DATA did not end in DONE.
+#[derive(Debug)]
+pub enum FileError {
+    /// A frame out of place: more DATA than announced, or not DATA or DONE.
+    Frame(String),
+    /// The connection closed between frames after this many bytes of DATA.
+    Closed(usize),
+    /// Reading failed (a reset, a cut or out-of-range frame).
+    Io(io::Error),
+}
+
+impl std::fmt::Display for FileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FileError::Frame(what) => f.write_str(what),
+            FileError::Closed(got) => write!(
+                f,
+                "the connection closed after {got} bytes of DATA, before DONE"
+            ),
+            FileError::Io(err) => write!(f, "reading DATA: {err}"),
+        }
+    }
+}
+
 /// Receives DATA frames until DONE: the bytes and the digest the peer sent.
 pub async fn receive_file<R: AsyncRead + Unpin>(
     input: &mut R,
     limit: usize,
-) -> Result<(Vec<u8>, Vec<u8>), String> {
+) -> Result<(Vec<u8>, Vec<u8>), FileError> {
     let mut content = Vec::new();
     loop {
         match read_frame(input).await {
             Ok(Some(frame)) if frame.kind == DATA => {
                 content.extend_from_slice(&frame.payload);
                 if content.len() > limit {
-                    return Err(format!("more than the announced {limit} bytes of DATA"));
+                    return Err(FileError::Frame(format!(
+                        "more than the announced {limit} bytes of DATA"
+                    )));
                 }
             }
             Ok(Some(frame)) if frame.kind == DONE => return Ok((content, frame.payload)),
             Ok(Some(frame)) => {
-                return Err(format!(
+                return Err(FileError::Frame(format!(
                     "expected DATA or DONE, got kind 0x{:02x}",
                     frame.kind
-                ));
+                )));
             }
-            Ok(None) => {
-                return Err(format!(
-                    "the connection closed after {} bytes of DATA, before DONE",
-                    content.len()
-                ));
-            }
-            Err(err) => return Err(format!("reading DATA: {err}")),
+            Ok(None) => return Err(FileError::Closed(content.len())),
+            Err(err) => return Err(FileError::Io(err)),
         }
     }
 }

@@ -8,13 +8,14 @@ use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 
 use super::names_in;
-use super::proto::{self, Frame, Status};
+use super::proto::{self, FileError, Frame, Status};
+use crate::grade::cause::Kind;
 use crate::grade::lang::{Step, tr};
 use crate::grade::process::{Proc, start_server};
 use crate::grade::proxy::{Faults, Proxy};
 use crate::grade::spec::{Ctx, Failure};
 use crate::grade::transcript::{LINE_MAX, escape, escape_line};
-use crate::grade::wire::{STALL, binary_payload, connect};
+use crate::grade::wire::{self, STALL, binary_payload, connect};
 
 const SERVER_OUTPUT_LIMIT: u64 = 1024 * 1024;
 const MIB: usize = 1024 * 1024;
@@ -35,6 +36,17 @@ impl Served {
 
 fn fail(step: Step, message: String) -> Failure {
     Failure::new(step, message)
+}
+
+/// What a failed read of the server's frames saw: a reset, a frame cut
+/// short by the close, or a length out of range.
+pub(in crate::grade) fn read_kind(err: &std::io::Error) -> Option<Kind> {
+    match err.kind() {
+        _ if wire::is_reset(err) => Some(Kind::Reset),
+        std::io::ErrorKind::UnexpectedEof => Some(Kind::FtHungUp),
+        std::io::ErrorKind::InvalidData => Some(Kind::FtBadFrame),
+        _ => None,
+    }
 }
 
 /// Starts `ft-server --root <fresh dir with files> --listen 127.0.0.1:0`.
@@ -84,6 +96,7 @@ impl Conn {
         proto::write_frame(&mut self.writer, kind, payload)
             .await
             .map_err(|err| {
+                let reset = wire::is_reset(&err).then_some(Kind::Reset);
                 fail(
                     Step::Write,
                     tr!(
@@ -92,6 +105,7 @@ impl Conn {
                         "서버로 프레임을 보내지 못했습니다: {err}"
                     ),
                 )
+                .with_kind(reset)
             })
     }
 
@@ -108,7 +122,8 @@ impl Conn {
                     "the server closed the connection while we waited for {waiting_for}",
                     "{waiting_for}를 기다리는 동안 서버가 연결을 닫았습니다"
                 ),
-            )),
+            )
+            .with_kind(Kind::FtHungUp)),
             Ok(Err(err)) => Err(fail(
                 Step::Read,
                 tr!(
@@ -116,7 +131,8 @@ impl Conn {
                     "reading {waiting_for} failed: {err}",
                     "{waiting_for}를 읽지 못했습니다: {err}"
                 ),
-            )),
+            )
+            .with_kind(read_kind(&err))),
             Err(_) => Err(fail(
                 Step::Write,
                 tr!(
@@ -125,7 +141,8 @@ impl Conn {
                     "{}초 안에 서버에서 {waiting_for}가 오지 않았습니다",
                     STALL.as_secs()
                 ),
-            )),
+            )
+            .with_kind(Kind::FtNoAnswer)),
         }
     }
 
@@ -136,6 +153,7 @@ impl Conn {
                 Step::Read,
                 tr!(ctx.lang, "after {after}: {err}", "{after} 다음: {err}"),
             )
+            .with_kind(Kind::FtBadFrame)
         })
     }
 
@@ -167,7 +185,14 @@ impl Conn {
                         ),
                     )
                 })?
-                .map_err(|err| fail(Step::Read, format!("{what}: {err}")))?;
+                .map_err(|err| {
+                    let kind = match &err {
+                        FileError::Frame(_) => Some(Kind::FtBadFrame),
+                        FileError::Closed(_) => Some(Kind::FtHungUp),
+                        FileError::Io(err) => read_kind(err),
+                    };
+                    fail(Step::Read, format!("{what}: {err}")).with_kind(kind)
+                })?;
         if content.len() as u64 != status.value {
             return Err(fail(
                 Step::Write,
@@ -178,7 +203,8 @@ impl Conn {
                     status.value,
                     content.len()
                 ),
-            ));
+            )
+            .with_kind(Kind::FtBadFrame));
         }
         if digest != proto::sha256(&content) {
             return Err(fail(
@@ -281,7 +307,8 @@ pub async fn list(ctx: Ctx) -> Result<(), Failure> {
             ));
             continue;
         }
-        let status = proto::parse_status(&frame).map_err(|err| fail(Step::Read, err))?;
+        let status = proto::parse_status(&frame)
+            .map_err(|err| fail(Step::Read, err).with_kind(Kind::FtBadFrame))?;
         expect_code(&ctx, &status, proto::OK, "LIST")?;
         if status.value != entries.len() as u64 {
             return Err(fail(
@@ -633,5 +660,84 @@ pub async fn malformed(ctx: Ctx) -> Result<(), Failure> {
             proto::OK,
             "GET here.txt after malformed clients",
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use tokio::io::AsyncReadExt;
+
+    use super::*;
+    use crate::grade::lang::Lang;
+
+    /// How the grader's stand-in for a student's server answers a LIST.
+    #[derive(Clone, Copy)]
+    enum Answer {
+        /// These bytes, then silence with the connection open.
+        Then(&'static [u8]),
+        /// These bytes, then a close (FIN).
+        Close(&'static [u8]),
+        /// A reset (RST) instead of any answer.
+        Reset,
+    }
+
+    /// Sends LIST to a server that answers as `answer` says, and returns
+    /// the failure of waiting for its STATUS.
+    async fn failure(answer: Answer) -> Failure {
+        let ctx = Ctx::new(Lang::En, 1, Arc::default(), Arc::default());
+        let (listener, addr) = wire::listen_loopback().await.unwrap();
+        let server = tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let mut request = [0u8; 5];
+            stream.read_exact(&mut request).await.unwrap();
+            match answer {
+                Answer::Then(bytes) => {
+                    stream.write_all(bytes).await.unwrap();
+                    tokio::time::sleep(STALL * 2).await;
+                }
+                Answer::Close(bytes) => stream.write_all(bytes).await.unwrap(),
+                Answer::Reset => wire::reset(stream),
+            }
+        });
+        let mut conn = Conn::open(&ctx, addr).await.unwrap();
+        conn.send(&ctx, proto::LIST, b"").await.unwrap();
+        let failure = conn.status(&ctx, "LIST").await.unwrap_err();
+        server.abort();
+        failure
+    }
+
+    /// What the socket saw of the server picks the kind (and so the hint):
+    /// silence, a close before the answer or inside a frame, a frame out of
+    /// format, a reset.
+    #[tokio::test]
+    async fn the_kind_of_a_failed_answer_is_what_the_socket_saw() {
+        let entry = proto::encode(proto::ENTRY, &proto::size_and_name(1, b"a"));
+        let entry: &'static [u8] = entry.leak();
+        let cases = [
+            (Answer::Then(b""), Kind::FtNoAnswer),
+            (Answer::Then(&[0, 0, 0, 0]), Kind::FtBadFrame),
+            (Answer::Then(entry), Kind::FtBadFrame),
+            (Answer::Close(b""), Kind::FtHungUp),
+            (Answer::Close(&[0, 0, 0, 9, proto::STATUS]), Kind::FtHungUp),
+            (Answer::Reset, Kind::Reset),
+        ];
+        let seen = futures_all(cases.iter().map(|&(answer, _)| failure(answer))).await;
+        for ((_, want), failure) in cases.iter().zip(seen) {
+            assert_eq!(failure.kind, Some(*want), "{}", failure.message);
+        }
+    }
+
+    /// Runs the futures at once (each waits up to STALL), in order of results.
+    async fn futures_all<F: std::future::Future<Output = Failure> + Send + 'static>(
+        futures: impl Iterator<Item = F>,
+    ) -> Vec<Failure> {
+        let handles: Vec<_> = futures.map(tokio::spawn).collect();
+        let mut out = Vec::new();
+        for handle in handles {
+            out.push(handle.await.unwrap());
+        }
+        out
     }
 }
