@@ -26,6 +26,7 @@
 //! every process a student started, detached or not.
 
 mod copy;
+pub mod walk;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

@@ -1,13 +1,15 @@
 //! The student folders of a submissions folder, and the Rust sources of a
-//! crate folder, read the way the gradebook reads a student's files: never
-//! through a symlink, never anything but a regular file, within caps on size
-//! and count, `target/` and hidden folders left out.
+//! crate folder, read the way the gradebook reads a student's files (with
+//! [`crate::sandbox::walk`]): never through a symlink, never anything but a
+//! regular file, within caps on size and count, `target/` and hidden folders
+//! left out.
 
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+
+use crate::sandbox::walk::{Kind, Unread, Walk, read_regular};
 
 /// Bytes read of one file at most: bigger is no hand-written solution.
 pub const MAX_FILE: u64 = 1 << 20;
@@ -43,79 +45,38 @@ pub fn student_folders(submissions: &Path) -> Result<Vec<(String, PathBuf)>> {
 
 /// Reads the `.rs` files under `dir`.
 pub fn read(dir: &Path) -> Sources {
-    let mut sources = Sources::default();
-    let mut entries = 0;
-    // An explicit stack: a deep chain of folders does not overflow ours.
-    let mut stack = vec![(dir.to_path_buf(), String::new())];
-    'walk: while let Some((dir, rel)) = stack.pop() {
-        let Ok(read) = fs::read_dir(&dir) else {
-            sources.notes.push(format!("unreadable:{}", shown(&rel)));
+    let mut files = Vec::new();
+    let mut notes = Vec::new();
+    let mut walk = Walk::new(dir, |name| name == "target" || name.starts_with('.'));
+    while let Some(entry) = walk.next_entry(|seen| {
+        (seen > MAX_ENTRIES || files.len() >= MAX_FILES).then_some("too-many-files")
+    }) {
+        if !entry.name.ends_with(".rs") {
             continue;
-        };
-        for entry in read {
-            entries += 1;
-            if entries > MAX_ENTRIES || sources.files.len() >= MAX_FILES {
-                sources.notes.push("too-many-files".into());
-                break 'walk;
-            }
-            let Ok(entry) = entry else {
-                sources.notes.push(format!("unreadable:{}", shown(&rel)));
-                continue;
-            };
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let path = if rel.is_empty() {
-                name.clone()
-            } else {
-                format!("{rel}/{name}")
-            };
-            // `DirEntry::file_type` does not follow a symlink.
-            let Ok(kind) = entry.file_type() else {
-                sources.notes.push(format!("unreadable:{path}"));
-                continue;
-            };
-            if kind.is_dir() {
-                if name != "target" && !name.starts_with('.') {
-                    stack.push((entry.path(), path));
-                }
-            } else if !name.ends_with(".rs") {
-                continue;
-            } else if kind.is_symlink() {
-                sources.notes.push(format!("symlink:{path}"));
-            } else if !kind.is_file() {
-                sources.notes.push(format!("special:{path}"));
-            } else {
-                match read_file(&entry.path()) {
-                    Ok(text) => sources.files.push((path, text)),
-                    Err(note) => sources.notes.push(format!("{note}:{path}")),
-                }
-            }
+        }
+        let path = entry.path;
+        match entry.kind {
+            Kind::Dir | Kind::LeftOut => {}
+            Kind::Symlink => notes.push(format!("symlink:{path}")),
+            Kind::Special => notes.push(format!("special:{path}")),
+            Kind::File => match read_file(&entry.dir_entry.path()) {
+                Ok(text) => files.push((path, text)),
+                Err(note) => notes.push(format!("{note}:{path}")),
+            },
         }
     }
-    sources.files.sort();
-    sources.notes.sort();
-    sources
+    notes.extend(walk.into_notes());
+    files.sort();
+    notes.sort();
+    Sources { files, notes }
 }
 
-fn shown(rel: &str) -> &str {
-    if rel.is_empty() { "." } else { rel }
-}
-
-/// A regular file's text, opened without following a symlink put in its
-/// place since the listing, nor blocking on a FIFO.
+/// A regular file's text (see [`read_regular`]).
 fn read_file(path: &Path) -> Result<String, &'static str> {
-    let file = crate::sandbox::open_no_follow(path).map_err(|_| "unreadable")?;
-    match file.metadata() {
-        Ok(meta) if meta.is_file() => {}
-        _ => return Err("unreadable"),
-    }
-    let mut bytes = Vec::new();
-    // One byte over the cap tells a file that is too large.
-    file.take(MAX_FILE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|_| "unreadable")?;
-    if bytes.len() as u64 > MAX_FILE {
-        return Err("too-large");
-    }
+    let bytes = read_regular(path, MAX_FILE).map_err(|unread| match unread {
+        Unread::TooLarge => "too-large",
+        Unread::Unreadable => "unreadable",
+    })?;
     String::from_utf8(bytes).map_err(|_| "not-utf8")
 }
 

@@ -1,12 +1,12 @@
 //! The files of a submission, listed without ever following a symlink or
-//! opening anything but a regular file, within caps on the number of entries
-//! and on the bytes read.
+//! opening anything but a regular file (with [`crate::sandbox::walk`]),
+//! within caps on the number of entries, on time and on the bytes read.
 
 use std::collections::BTreeMap;
-use std::fs;
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
+
+use crate::sandbox::walk::{self, Unread, Walk, read_regular};
 
 /// Entries (files, folders, links) listed at most; past it, `too-many-files`.
 pub const MAX_ENTRIES: usize = 20_000;
@@ -37,67 +37,33 @@ pub struct Listing {
 
 /// Lists `root`, at most `max_entries` entries (`MAX_ENTRIES`), until `deadline`.
 pub fn list(root: &Path, deadline: Instant, max_entries: usize) -> Listing {
-    let mut listing = Listing {
-        entries: BTreeMap::new(),
-        complete: true,
-        flags: Vec::new(),
-    };
-    // An explicit stack: a folder chain as deep as the cap allows does not
-    // overflow the thread's stack.
-    let mut stack: Vec<(PathBuf, String)> = vec![(root.to_path_buf(), String::new())];
-    'walk: while let Some((dir, rel)) = stack.pop() {
-        let read = match fs::read_dir(&dir) {
-            Ok(read) => read,
-            Err(_) => {
-                let shown = if rel.is_empty() { "." } else { &rel };
-                listing.flags.push(format!("unreadable:{shown}"));
-                continue;
-            }
-        };
-        for entry in read {
-            if Instant::now() >= deadline {
-                listing.flags.push("too-slow".into());
-                listing.complete = false;
-                break 'walk;
-            }
-            if listing.entries.len() >= max_entries {
-                listing.flags.push("too-many-files".into());
-                listing.complete = false;
-                break 'walk;
-            }
-            let Ok(entry) = entry else {
-                let shown = if rel.is_empty() { "." } else { &rel };
-                listing.flags.push(format!("unreadable:{shown}"));
-                continue;
-            };
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let path = if rel.is_empty() {
-                name.clone()
-            } else {
-                format!("{rel}/{name}")
-            };
-            // Neither `file_type` nor `metadata` of a `DirEntry` follows a symlink.
-            let Ok(file_type) = entry.file_type() else {
-                listing.flags.push(format!("unreadable:{path}"));
-                continue;
-            };
-            let kind = if file_type.is_symlink() {
-                Kind::Symlink
-            } else if file_type.is_dir() {
-                if name == ".git" || name == "target" {
-                    continue;
-                }
-                stack.push((entry.path(), path.clone()));
-                Kind::Dir
-            } else if file_type.is_file() {
-                Kind::File(entry.metadata().map_or(u64::MAX, |m| m.len()))
-            } else {
-                Kind::Special
-            };
-            listing.entries.insert(path, kind);
+    let mut entries = BTreeMap::new();
+    let mut walk = Walk::new(root, |name| name == ".git" || name == "target");
+    while let Some(entry) = walk.next_entry(|_| {
+        if Instant::now() >= deadline {
+            Some("too-slow")
+        } else if entries.len() >= max_entries {
+            Some("too-many-files")
+        } else {
+            None
         }
+    }) {
+        let kind = match entry.kind {
+            walk::Kind::LeftOut => continue,
+            walk::Kind::Dir => Kind::Dir,
+            walk::Kind::File => {
+                Kind::File(entry.dir_entry.metadata().map_or(u64::MAX, |m| m.len()))
+            }
+            walk::Kind::Symlink => Kind::Symlink,
+            walk::Kind::Special => Kind::Special,
+        };
+        entries.insert(entry.path, kind);
     }
-    listing
+    Listing {
+        entries,
+        complete: !walk.stopped(),
+        flags: walk.into_notes(),
+    }
 }
 
 /// What reading a file within the caps gave.
@@ -127,21 +93,11 @@ impl Budget {
             self.0 = 0;
             return Content::OverBudget;
         }
-        let Ok(file) = crate::sandbox::open_no_follow(path) else {
-            return Content::Unreadable;
+        let bytes = match read_regular(path, MAX_FILE) {
+            Ok(bytes) => bytes,
+            Err(Unread::TooLarge) => return Content::TooLarge,
+            Err(Unread::Unreadable) => return Content::Unreadable,
         };
-        match file.metadata() {
-            Ok(meta) if meta.is_file() => {}
-            _ => return Content::Unreadable,
-        }
-        let mut bytes = Vec::new();
-        // One byte more than allowed tells a file that grew since the listing.
-        if file.take(MAX_FILE + 1).read_to_end(&mut bytes).is_err() {
-            return Content::Unreadable;
-        }
-        if bytes.len() as u64 > MAX_FILE {
-            return Content::TooLarge;
-        }
         self.0 = self.0.saturating_sub(bytes.len() as u64);
         Content::Bytes(bytes)
     }
