@@ -18,18 +18,30 @@
 
     // ---- The language switch -------------------------------------------------
     // en/exercises/echo.html <-> ko/exercises/echo.html: both books sit side by
-    // side (target/book/en, target/book/ko) and have the same files.
+    // side (target/book/en, target/book/ko) and have the same files. The
+    // builder writes the link into every page's menu bar, so it is there
+    // without JavaScript (book/builder/src/pages.rs); this script remembers the
+    // choice, and makes the same link on a page built by a plain `mdbook`.
     function addLanguageSwitch() {
-        const page = here.page.replace(/\\/g, '/').replace(/\.md$/, '.html');
-        const link = document.createElement('a');
-        link.className = 'socket-lab-lang';
-        link.id = 'socket-lab-lang';
-        link.href = here.root + '../' + other + '/' + page;
-        link.hreflang = other;
-        link.lang = other;
-        link.textContent = LANGS[other];
-        link.title = other === 'ko' ? '이 쪽을 한국어로 읽기' : 'Read this page in English';
-        link.setAttribute('aria-label', link.title);
+        let link = document.getElementById('socket-lab-lang');
+        if (!link) {
+            const page = here.page.replace(/\\/g, '/').replace(/\.md$/, '.html');
+            link = document.createElement('a');
+            link.className = 'socket-lab-lang';
+            link.id = 'socket-lab-lang';
+            link.href = here.root + '../' + other + '/' + page;
+            link.hreflang = other;
+            link.lang = other;
+            link.textContent = LANGS[other];
+            link.title = other === 'ko' ? '이 페이지를 한국어로 읽기' : 'Read this page in English';
+            link.setAttribute('aria-label', link.title);
+            const buttons = document.querySelector('#mdbook-menu-bar .right-buttons');
+            if (buttons) {
+                buttons.insertBefore(link, buttons.firstChild);
+            } else {
+                document.body.insertBefore(link, document.body.firstChild);
+            }
+        }
         link.addEventListener('click', function () {
             try {
                 localStorage.setItem(STORAGE_KEY, other);
@@ -37,12 +49,6 @@
                 // storage may be off; the link works all the same
             }
         });
-        const buttons = document.querySelector('#mdbook-menu-bar .right-buttons');
-        if (buttons) {
-            buttons.insertBefore(link, buttons.firstChild);
-        } else {
-            document.body.insertBefore(link, document.body.firstChild);
-        }
         try {
             localStorage.setItem(STORAGE_KEY, here.lang);
         } catch (e) {
@@ -55,8 +61,11 @@
     // query with CJK characters we answer from search-cjk.js, written by
     // book/builder: every section's title, heading, text and URL. A section
     // matches when it contains every word of the query as a substring, so
-    // "소켓" finds "소켓을", "소켓은", "소켓(socket)".
+    // "소켓" finds "소켓을", "소켓은", "소켓(socket)". Spaces do not count, on
+    // either side: Korean compounds are written with or without them, so
+    // "포트번호" finds "포트 번호" and "흐름 제어" finds "흐름제어".
     const CJK = /[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]/;
+    const SPACE = /\s/;
     const MAX_RESULTS = 30;
     const TEASER = 80; // characters of context on each side of the first hit
 
@@ -74,6 +83,23 @@
         });
     }
 
+    function escapeRegExp(s) {
+        return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    }
+
+    // `s` without its white space, and where each of its characters was in `s`.
+    function compact(s) {
+        let text = '';
+        const at = [];
+        for (let i = 0; i < s.length; i++) {
+            if (!SPACE.test(s[i])) {
+                text += s[i];
+                at.push(i);
+            }
+        }
+        return { text: text, at: at };
+    }
+
     function loadIndex() {
         if (docs || loading) {
             return;
@@ -83,15 +109,18 @@
         script.src = here.root + 'search-cjk.js';
         script.onload = function () {
             docs = (window.socketLabSearch || { docs: [] }).docs.map(function (d, i) {
+                const text = d.text.normalize('NFC');
+                const body = compact(text.toLowerCase());
                 return {
                     order: i,
                     url: d.url,
                     title: d.title,
                     heading: d.heading,
-                    text: d.text,
-                    lt: d.title.normalize('NFC').toLowerCase(),
-                    lh: d.heading.normalize('NFC').toLowerCase(),
-                    lb: d.text.normalize('NFC').toLowerCase(),
+                    text: text,
+                    lt: compact(d.title.normalize('NFC').toLowerCase()).text,
+                    lh: compact(d.heading.normalize('NFC').toLowerCase()).text,
+                    lb: body.text,
+                    at: body.at, // lb[i] is text[at[i]]
                 };
             });
             refresh();
@@ -109,8 +138,13 @@
         return n;
     }
 
+    // The query's words, lowercased; each is searched for without spaces.
+    function termsOf(query) {
+        return query.normalize('NFC').toLowerCase().split(/\s+/).filter(Boolean);
+    }
+
     function search(query) {
-        const terms = query.normalize('NFC').toLowerCase().split(/\s+/).filter(Boolean);
+        const terms = termsOf(query);
         const hits = [];
         for (const d of docs) {
             let score = 0;
@@ -137,19 +171,48 @@
         return { terms: terms, hits: hits.slice(0, MAX_RESULTS), total: hits.length };
     }
 
+    // Where the first occurrence of `term` is in the section's text, spaces
+    // included: [start, end) of doc.text, or null.
+    function place(doc, term) {
+        const at = doc.lb.indexOf(term);
+        if (at === -1) {
+            return null;
+        }
+        return [doc.at[at], doc.at[at + term.length - 1] + 1];
+    }
+
+    // The words to mark on the page (mdBook's ?highlight=, split at spaces):
+    // each term as the section writes it ("포트번호" -> "포트 번호").
+    function marks(doc, terms) {
+        const words = [];
+        for (const t of terms) {
+            const p = place(doc, t);
+            const written = p ? doc.text.slice(p[0], p[1]) : t;
+            for (const w of written.split(/\s+/)) {
+                if (w && words.indexOf(w) === -1) {
+                    words.push(w);
+                }
+            }
+        }
+        return words;
+    }
+
     function teaser(doc, terms) {
         let first = -1;
         for (const t of terms) {
-            const at = doc.lb.indexOf(t);
-            if (at !== -1 && (first === -1 || at < first)) {
-                first = at;
+            const p = place(doc, t);
+            if (p && (first === -1 || p[0] < first)) {
+                first = p[0];
             }
         }
         const start = Math.max(0, first - TEASER);
         const end = Math.min(doc.text.length, (first === -1 ? 0 : first) + TEASER * 2);
         let snippet = escapeHtml(doc.text.slice(start, end));
         for (const t of terms) {
-            const re = new RegExp(escapeHtml(t).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi');
+            // The term's characters with any white space between them.
+            const re = new RegExp(Array.from(t).map(function (c) {
+                return escapeRegExp(escapeHtml(c));
+            }).join('\\s*'), 'gi');
             snippet = snippet.replace(re, function (m) {
                 return '<em>' + m + '</em>';
             });
@@ -170,12 +233,12 @@
 
     function render(query) {
         const found = search(query);
-        const mark = encodeURIComponent(found.terms.join(' ')).replace(/'/g, '%27');
         while (list.firstChild) {
             list.removeChild(list.firstChild);
         }
         found.hits.forEach(function (hit, i) {
             const d = hit.doc;
+            const mark = encodeURIComponent(marks(d, found.terms).join(' ')).replace(/'/g, '%27');
             const parts = d.url.split('#');
             const li = document.createElement('li');
             li.className = 'socket-lab-hit';

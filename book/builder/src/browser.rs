@@ -63,8 +63,16 @@ impl Chromium {
 
     /// The page's DOM after its scripts ran (`--dump-dom`).
     pub fn dump_dom(&self, visit: &Visit<'_>) -> Result<String> {
+        self.dump_dom_with(visit, &[])
+    }
+
+    /// The same with more Chromium flags: `--hide-scrollbars` (a phone's
+    /// scroll bars take no room), `--blink-settings=scriptEnabled=false`.
+    pub fn dump_dom_with(&self, visit: &Visit<'_>, flags: &[&str]) -> Result<String> {
         let budget = format!("--virtual-time-budget={}", visit.budget_ms);
-        self.run(visit, &[&budget, "--dump-dom"])
+        let mut args = vec![budget.as_str(), "--dump-dom"];
+        args.extend_from_slice(flags);
+        self.run(visit, &args)
     }
 
     /// A PNG of the page at the given window size.

@@ -52,7 +52,7 @@ static TAG: LazyLock<Regex> =
 
 /// Tags that break a line of text; any other tag (em, code, a, ...) joins its
 /// text to the next without a space ("<em>끝점</em>입니다" is "끝점입니다").
-const BLOCK_TAGS: [&str; 24] = [
+pub const BLOCK_TAGS: [&str; 24] = [
     "p",
     "div",
     "br",

@@ -8,6 +8,9 @@
 //!   of each contract rule) and [`edition`] (course or self-study).
 //! - [`parity`]: the Korean and English sources have the same shape.
 //! - [`links`]: every local link and image in a built site points at something.
+//! - [`pages`]: what the builder writes into mdBook's pages (the language
+//!   link, figure sizes for the zoom, unbreakable words in tables).
+//! - [`quotes`]: the Korean book's double quotes, curled and checked.
 //! - [`search_index`]: the index that Korean search reads.
 //! - [`server`]: a tiny static file server for `serve` and the browser test.
 //! - [`browser`]: headless Chromium runs for the browser test.
@@ -18,8 +21,10 @@ pub mod edition;
 pub mod html;
 pub mod links;
 pub mod numbers;
+pub mod pages;
 pub mod parity;
 pub mod preprocess;
+pub mod quotes;
 pub mod rules;
 pub mod search_index;
 pub mod server;

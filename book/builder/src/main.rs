@@ -10,6 +10,7 @@ use socket_lab_book::{Layout, build, links, parity, server};
 
 const USAGE: &str = "\
 usage: cargo xtask book [COMMAND] [--edition E] [--out DIR] [--port N] [--book DIR]
+                        [--repository URL] [--site URL]
 
 commands:
   build   build both books into target/book (the default)
@@ -22,7 +23,13 @@ options:
   --out DIR    write the site into DIR instead of target/book
   --port N     the port for `serve`
   --book DIR   build the books in DIR/en and DIR/ko, with DIR/grader.json
-               (default: this checkout's book/)";
+               (default: this checkout's book/)
+  --repository URL
+               the repository the books link to (the Git and edit buttons),
+               instead of book.toml's: https://github.com/OWNER/REPO
+  --site URL   where the site is served, instead of book.toml's site-url
+               (which is this with /en/ or /ko/ after it): /REPO or
+               https://OWNER.github.io/REPO";
 
 fn main() -> ExitCode {
     match run() {
@@ -40,6 +47,7 @@ fn run() -> Result<ExitCode> {
     let mut out = None;
     let mut port = 3000u16;
     let mut edition = Edition::default();
+    let mut links = build::SiteLinks::default();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -53,13 +61,17 @@ fn run() -> Result<ExitCode> {
             }
             "--edition" => edition = args.next().context("--edition needs a name")?.parse()?,
             "--port" => port = args.next().context("--port needs a number")?.parse()?,
+            "--repository" => {
+                links.repository = Some(args.next().context("--repository needs a URL")?)
+            }
+            "--site" => links.site = Some(args.next().context("--site needs a URL")?),
             "build" | "check" | "serve" if command.is_none() => command = Some(arg),
             other => bail!("unknown argument {other:?}\n\n{USAGE}"),
         }
     }
 
     let out = out.unwrap_or_else(|| layout.default_out());
-    let built = build::build_site(&layout, edition, &out)?;
+    let built = build::build_site_with(&layout, edition, &links, &out)?;
     println!(
         "built the book (en, ko; {edition} edition) into {} in {:.2} s",
         built.out.display(),

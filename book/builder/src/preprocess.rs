@@ -1,5 +1,6 @@
-//! The builder's mdBook preprocessor: the grader's numbers ([`crate::numbers`])
-//! and the edition ([`crate::edition`]), applied to every chapter's Markdown.
+//! The builder's mdBook preprocessor: the grader's numbers ([`crate::numbers`]),
+//! the edition ([`crate::edition`]) and, in the Korean book, the double quotes
+//! ([`crate::quotes`]), applied to every chapter's Markdown.
 //!
 //! It must run before mdBook's `links` preprocessor, which expands
 //! `{{#include}}`: a block the edition drops is then never read, and the
@@ -19,6 +20,7 @@ use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 
 use crate::edition::{self, Edition};
 use crate::numbers::Numbers;
+use crate::quotes;
 use crate::rules::Lang;
 
 pub struct SocketLab {
@@ -36,7 +38,8 @@ impl SocketLab {
     /// numbers, then the edition. Numbers first, so a placeholder in a block
     /// the other edition shows is still checked; both keep line numbers.
     /// `lang` is the book's (`book.toml`'s `language`): a rule's tests are
-    /// said in it.
+    /// said in it, and the Korean book's double quotes are curled here
+    /// ([`crate::quotes`]), not by mdBook.
     pub fn chapter(&self, path: &Path, src_dir: &Path, text: &str, lang: Lang) -> Result<String> {
         let file = src_dir.join(path);
         let name = file.strip_prefix(&self.repo_root).unwrap_or(&file);
@@ -53,7 +56,11 @@ impl SocketLab {
             dir: file.parent().unwrap_or(src_dir),
             solutions: &self.repo_root.join("solutions"),
         };
-        edition::apply(self.edition, &text, &source)
+        let text = edition::apply(self.edition, &text, &source)?;
+        Ok(match lang {
+            Lang::Ko => quotes::curl(&text),
+            Lang::En => text,
+        })
     }
 }
 

@@ -1,6 +1,9 @@
 //! The built site in headless Chromium (Debian's `chromium`): the root page
 //! picks a language, the language switch lands on the same page in the other
-//! book, figures load, and search finds the socket chapter in both languages.
+//! book (also without JavaScript), figures load, and search finds the socket
+//! chapter in both languages and Korean compounds with or without their
+//! spaces. On a phone's screen (390 px), no table cell breaks inside a word and
+//! every figure, once tapped, shows its text at 11 px or more.
 //! Screenshots go to target/book-screenshots/.
 //!
 //! Without Chromium the test prints a note and passes, except under CI
@@ -10,8 +13,8 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::Path;
-use std::sync::LazyLock;
+use std::path::{Path, PathBuf};
+use std::sync::{LazyLock, Mutex, MutexGuard};
 
 use regex::Regex;
 use socket_lab_book::browser::{Chromium, Visit, find_chromium};
@@ -27,6 +30,27 @@ static RESULTS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?s)<ul id="mdbook-searchresults">(.*?)</ul>"#).unwrap());
 static PROBE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"<li data-img="([^"]*)">(\d+)</li>"#).unwrap());
+static OUT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?s)<pre id="out">(.*?)</pre>"#).unwrap());
+
+/// The smallest text a figure may show once opened, in CSS pixels.
+const SMALLEST_TEXT_PX: f64 = 11.0;
+/// A phone's screen in CSS pixels (an iPhone 12 to 15).
+const PHONE: (u32, u32) = (390, 844);
+
+/// One Chromium test at a time: the machine may have two cores, and each
+/// run starts a browser.
+fn one_at_a_time() -> MutexGuard<'static, ()> {
+    static ONE: Mutex<()> = Mutex::new(());
+    ONE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// `target/book-screenshots/`, for a human to look at.
+fn screenshots() -> PathBuf {
+    Layout::of_this_repo()
+        .repo_root()
+        .join("target/book-screenshots")
+}
 
 fn chromium() -> Option<Chromium> {
     match find_chromium() {
@@ -76,6 +100,7 @@ fn resolve(page_path: &str, link: &str) -> String {
 #[test]
 fn the_site_works_in_a_browser() {
     let Some(chromium) = chromium() else { return };
+    let _one = one_at_a_time();
     let site = common::site();
     let server = Server::start(site, "127.0.0.1:0").expect("a local HTTP server");
     let base = server.url();
@@ -204,9 +229,7 @@ fn the_site_works_in_a_browser() {
     }
 
     // 5. Screenshots to look at.
-    let shots = Layout::of_this_repo()
-        .repo_root()
-        .join("target/book-screenshots");
+    let shots = screenshots();
     for lang in LANGUAGES {
         let visit_page = Visit {
             url: &format!("{base}/{lang}/socket.html"),
@@ -238,6 +261,323 @@ fn the_site_works_in_a_browser() {
             .expect("a screenshot");
     }
     eprintln!("screenshots in {}", shots.display());
+}
+
+/// The four Korean chapters photographed on a phone: tables, figures, both.
+const PHONE_CHAPTERS: [&str; 4] = [
+    "osi-model.html",
+    "ip-and-tcp.html",
+    "exercises/echo.html",
+    "exercises/file-transfer.html",
+];
+
+/// The page `book/builder/tests/phone-probe.js` runs in.
+const PHONE_PROBE: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head>\
+    <body style=\"margin:0\"><pre id=\"out\"></pre><script src=\"phone-probe.js\"></script></body></html>\n";
+
+/// A page that shows `?page=` in a phone-sized frame, scrolled to its first
+/// table (`?at=table`) or with its first figure tapped open (`?at=figure`).
+const PHONE_SHOT: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head>\
+    <body style=\"margin:0;overflow:hidden\">\
+    <iframe id=\"f\" style=\"width:100vw;height:100vh;border:0;display:block\"></iframe><script>\n\
+    var q = new URLSearchParams(location.search), f = document.getElementById('f');\n\
+    f.onload = function () { setTimeout(function () {\n\
+      var d = f.contentDocument;\n\
+      if (q.get('at') === 'table') { var t = d.querySelector('main .table-wrapper'); if (t) t.scrollIntoView({ block: 'center' }); }\n\
+      if (q.get('at') === 'figure') { var i = d.querySelector('main label.checkbox-label > img'); if (i) { i.scrollIntoView(); i.click(); } }\n\
+    }, 300); };\n\
+    f.src = q.get('page');\n</script></body></html>\n";
+
+#[test]
+fn the_korean_book_reads_well_on_a_phone() {
+    let Some(chromium) = chromium() else { return };
+    let _one = one_at_a_time();
+    let site = common::site();
+    let server = Server::start(site, "127.0.0.1:0").expect("a local HTTP server");
+    let base = server.url();
+    let shots = screenshots();
+    fs::create_dir_all(&shots).unwrap();
+
+    // 1. Every chapter of both books in a phone-sized frame: table cells and
+    //    figures, measured by phone-probe.js.
+    let pages = chapter_pages(site);
+    fs::write(site.join("phone-probe.html"), PHONE_PROBE).unwrap();
+    fs::write(site.join("phone-probe.js"), include_str!("phone-probe.js")).unwrap();
+    let url = format!(
+        "{base}/phone-probe.html?width={}&height={}&pages={}",
+        PHONE.0,
+        PHONE.1,
+        pages.join(",")
+    );
+    let dom = chromium
+        .dump_dom_with(
+            &Visit {
+                url: &url,
+                lang: "ko-KR",
+                budget_ms: 120_000,
+            },
+            &["--hide-scrollbars"],
+        )
+        .unwrap_or_else(|e| panic!("chromium on the phone probe: {e:#}"));
+    let _ = fs::remove_file(site.join("phone-probe.html"));
+    let _ = fs::remove_file(site.join("phone-probe.js"));
+    let json = OUT
+        .captures(&dom)
+        .map(|c| html::decode_entities(&c[1]))
+        .unwrap_or_default();
+    let measured: serde_json::Value = serde_json::from_str(&json)
+        .unwrap_or_else(|e| panic!("the phone probe wrote no measurements ({e}): {dom}"));
+    assert!(
+        measured.get("error").is_none(),
+        "the phone probe failed: {}",
+        measured["error"]
+    );
+    fs::write(
+        shots.join("phone-measurements.json"),
+        serde_json::to_string_pretty(&measured).unwrap(),
+    )
+    .unwrap();
+    let measured = measured["pages"].as_array().expect("pages").clone();
+    assert_eq!(measured.len(), pages.len(), "not every page was measured");
+
+    //    No table cell breaks inside a word.
+    let cells: u64 = measured.iter().map(|p| p["cells"].as_u64().unwrap()).sum();
+    let ko_cells: u64 = measured
+        .iter()
+        .filter(|p| p["page"].as_str().unwrap().starts_with("ko/"))
+        .map(|p| p["cells"].as_u64().unwrap())
+        .sum();
+    assert!(
+        ko_cells > 100,
+        "only {ko_cells} table cells in the Korean book?"
+    );
+    let broken: Vec<String> =
+        measured
+            .iter()
+            .flat_map(|p| {
+                p["breaks"].as_array().unwrap().iter().map(move |b| {
+                    format!("{}: {}", p["page"].as_str().unwrap(), b.as_str().unwrap())
+                })
+            })
+            .collect();
+    assert!(
+        broken.is_empty(),
+        "at {} px, {} table cell line(s) break inside a word (before|after):\n  {}",
+        PHONE.0,
+        broken.len(),
+        broken.join("\n  ")
+    );
+
+    //    Every figure, tapped, opens with its text at 11 px or more, can be
+    //    scrolled through, and closes on a second tap.
+    let figures: Vec<&serde_json::Value> = measured
+        .iter()
+        .flat_map(|p| p["figures"].as_array().unwrap())
+        .collect();
+    let expected: usize = figure_pages(site).iter().map(|(_, f)| f.len()).sum();
+    assert!(
+        figures.len() >= expected && expected > 0,
+        "measured {} figures, the chapters show {expected}",
+        figures.len()
+    );
+    for lang in LANGUAGES {
+        assert!(
+            figures
+                .iter()
+                .any(|f| f["src"].as_str().unwrap().starts_with(&format!("/{lang}/"))),
+            "no figure of the {lang} book was measured"
+        );
+    }
+    let px = |f: &serde_json::Value, key: &str| f[key]["px"].as_f64().unwrap();
+    let mut problems = Vec::new();
+    for f in &figures {
+        let name = format!("{} on {}", f["src"], f["page"]);
+        if f["opened"] != true {
+            problems.push(format!("{name}: a tap does not open it"));
+        } else if px(f, "openedText") < SMALLEST_TEXT_PX {
+            problems.push(format!(
+                "{name}: opened {:.0} px wide, its smallest text ({:?}) is {:.2} px",
+                f["openedWidth"].as_f64().unwrap(),
+                f["openedText"]["text"],
+                px(f, "openedText")
+            ));
+        }
+        if f["reachable"] != true {
+            problems.push(format!("{name}: opened, part of it cannot be scrolled to"));
+        }
+        if f["closed"] != true {
+            problems.push(format!("{name}: a second tap does not close it"));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "figures at {} px:\n  {}",
+        PHONE.0,
+        problems.join("\n  ")
+    );
+    let smallest = |key: &str| {
+        figures
+            .iter()
+            .map(|f| px(f, key))
+            .fold(f64::INFINITY, f64::min)
+    };
+    eprintln!(
+        "at {} px: {cells} table cells, none broken inside a word; {} figures, smallest text \
+         {:.2} px on the page, {:.2} px opened",
+        PHONE.0,
+        figures.len(),
+        smallest("text"),
+        smallest("openedText")
+    );
+
+    // 2. Screenshots of four Korean chapters on a phone: the top of the page,
+    //    its first table, its first figure opened.
+    fs::write(site.join("phone-shot.html"), PHONE_SHOT).unwrap();
+    let with_figure: BTreeSet<String> = figure_pages(site).into_iter().map(|(p, _)| p).collect();
+    for chapter in PHONE_CHAPTERS {
+        let page = format!("ko/{chapter}");
+        let source = fs::read_to_string(site.join(&page)).unwrap();
+        let name = chapter.trim_end_matches(".html").replace('/', "-");
+        let mut views = vec![("top", String::new())];
+        if source.contains("<table") {
+            views.push(("table", "-table".to_string()));
+        }
+        if with_figure.contains(&page) {
+            views.push(("figure", "-figure".to_string()));
+        }
+        for (at, suffix) in views {
+            let url = format!("{base}/phone-shot.html?at={at}&page={page}");
+            let png = shots.join(format!("ko-phone-{name}{suffix}.png"));
+            chromium
+                .screenshot(
+                    &Visit {
+                        url: &url,
+                        lang: "ko-KR",
+                        budget_ms: 3000,
+                    },
+                    &png,
+                    PHONE.0,
+                    PHONE.1,
+                )
+                .unwrap_or_else(|e| panic!("a screenshot of {page} ({at}): {e:#}"));
+        }
+    }
+    let _ = fs::remove_file(site.join("phone-shot.html"));
+    eprintln!("phone screenshots in {}", shots.display());
+}
+
+/// A page that shows `?page=` in a frame where scripts may not run
+/// (`sandbox` without `allow-scripts`) and reports its language link and
+/// its search bar's placeholder (socket-lab.js would set a Korean one).
+/// (`chromium --dump-dom` cannot dump a page whose scripts are off.)
+const NO_SCRIPT_PROBE: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>\
+    <iframe id=\"f\" sandbox=\"allow-same-origin\" style=\"width:800px;height:600px\"></iframe>\
+    <pre id=\"out\"></pre><script>\n\
+    var f = document.getElementById('f');\n\
+    f.onload = function () {\n\
+      var d = f.contentDocument, a = d.getElementById('socket-lab-lang'), bar = d.getElementById('mdbook-searchbar');\n\
+      document.getElementById('out').textContent = JSON.stringify({\n\
+        path: a && new URL(a.href).pathname, text: a && a.textContent,\n\
+        shown: !!a && a.getBoundingClientRect().width > 0, placeholder: bar && bar.placeholder });\n\
+    };\n\
+    f.src = new URLSearchParams(location.search).get('page');\n</script></body></html>\n";
+
+#[test]
+fn the_language_link_works_without_javascript() {
+    let Some(chromium) = chromium() else { return };
+    let _one = one_at_a_time();
+    let site = common::site();
+    let server = Server::start(site, "127.0.0.1:0").expect("a local HTTP server");
+    let base = server.url();
+    fs::write(site.join("no-script-probe.html"), NO_SCRIPT_PROBE).unwrap();
+    for (lang, other, text) in [("ko", "en", "English"), ("en", "ko", "한국어")] {
+        for page in ["exercises/echo.html", "index.html"] {
+            let url = format!("{base}/no-script-probe.html?page={lang}/{page}");
+            let dom = chromium
+                .dump_dom(&Visit {
+                    url: &url,
+                    lang: "ko-KR",
+                    budget_ms: 3000,
+                })
+                .unwrap_or_else(|e| panic!("chromium on {url}: {e:#}"));
+            let json = OUT
+                .captures(&dom)
+                .map(|c| html::decode_entities(&c[1]))
+                .unwrap_or_default();
+            let found: serde_json::Value = serde_json::from_str(&json).unwrap_or_else(|e| {
+                panic!("the probe of {lang}/{page} wrote nothing ({e}): {dom}")
+            });
+            assert_eq!(
+                found["placeholder"], "Search this book ...",
+                "scripts ran in the frame of {lang}/{page}"
+            );
+            assert_eq!(
+                (
+                    found["path"].as_str(),
+                    found["text"].as_str(),
+                    &found["shown"]
+                ),
+                (
+                    Some(format!("/{other}/{page}").as_str()),
+                    Some(text),
+                    &serde_json::json!(true)
+                ),
+                "without JavaScript, {lang}/{page} should show a link to /{other}/{page}: {found}"
+            );
+        }
+    }
+    let _ = fs::remove_file(site.join("no-script-probe.html"));
+}
+
+#[test]
+fn korean_search_ignores_spaces() {
+    let Some(chromium) = chromium() else { return };
+    let _one = one_at_a_time();
+    let site = common::site();
+    let server = Server::start(site, "127.0.0.1:0").expect("a local HTTP server");
+    let base = server.url();
+    // (query, a chapter it must find, the words its teaser marks, as the
+    // chapter writes them)
+    for (query, chapter, written) in [
+        ("포트번호", "osi-model.html", Some("포트 번호")),
+        ("흐름제어", "ip-and-tcp.html", Some("흐름 제어")),
+        ("포트 번호", "osi-model.html", None),
+    ] {
+        let encoded: String = query
+            .bytes()
+            .map(|b| match b {
+                b' ' => "%20".to_string(),
+                b => format!("%{b:02X}"),
+            })
+            .collect();
+        let url = format!("{base}/ko/exercises/echo.html?search={encoded}");
+        let dom = chromium
+            .dump_dom(&Visit {
+                url: &url,
+                lang: "ko-KR",
+                budget_ms: 5000,
+            })
+            .unwrap_or_else(|e| panic!("chromium on {url}: {e:#}"));
+        let results = RESULTS
+            .captures(&dom)
+            .map_or("", |c| c.get(1).unwrap().as_str());
+        let hrefs: Vec<String> = HREF
+            .captures_iter(results)
+            .map(|c| html::decode_entities(&c[1]))
+            .collect();
+        assert!(
+            hrefs
+                .iter()
+                .any(|h| h.starts_with(&format!("../{chapter}?highlight="))),
+            "searching {query:?} in the Korean book does not find {chapter}; results: {hrefs:?}"
+        );
+        if let Some(written) = written {
+            assert!(
+                results.contains(&format!("<em>{written}</em>")),
+                "the teasers for {query:?} do not mark {written:?}: {results}"
+            );
+        }
+    }
 }
 
 /// The URL paths of every SVG that a chapter shows (`/ko/images/osi-model.svg`).

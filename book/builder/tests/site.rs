@@ -5,8 +5,14 @@
 mod common;
 
 use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 
-use socket_lab_book::{LANGUAGES, links};
+use mdbook_driver::MDBook;
+use mdbook_driver::config::Config;
+use regex::Regex;
+use socket_lab_book::edition::Edition;
+use socket_lab_book::{LANGUAGES, Layout, build, html, links, quotes};
 
 #[test]
 fn both_books_build_with_no_broken_link_or_missing_image() {
@@ -82,4 +88,166 @@ fn link_check_catches_broken_links_anchors_and_images() {
         "en/socket.html:9: <a> \"../../outside.html\": points outside the site",
     ];
     assert_eq!(found, expected, "\nfound:\n  {}", found.join("\n  "));
+}
+
+/// The Korean book's quotes are curled by the builder (book/builder/src/quotes.rs):
+/// none of the built pages has a closing quote turned into an opening one, and
+/// the book does use curly quotes (so the check had something to look at).
+#[test]
+fn no_closing_quote_comes_out_as_an_opening_one() {
+    let site = common::site();
+    for lang in LANGUAGES {
+        let wrong = quotes::check_book(&site.join(lang)).unwrap();
+        assert!(
+            wrong.is_empty(),
+            "{lang}: wrong quotes:\n  {}",
+            wrong.join("\n  ")
+        );
+    }
+    let page = fs::read_to_string(site.join("ko/data-flow.html")).unwrap();
+    let (open, close) = (page.matches('“').count(), page.matches('”').count());
+    assert!(
+        open > 0 && open == close,
+        "ko/data-flow.html has {open} “ and {close} ”"
+    );
+}
+
+/// A small Korean book in a folder of its own, with the real theme.
+fn korean_book(chapter: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| {
+        let path = dir.path().join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    };
+    write(
+        "ko/book.toml",
+        "[book]\ntitle = \"책\"\nlanguage = \"ko\"\n[output.html]\ntheme = \"../theme\"\n",
+    );
+    write("ko/src/SUMMARY.md", "# 차례\n\n- [장](chapter.md)\n");
+    write("ko/src/chapter.md", chapter);
+    let theme = Layout::of_this_repo().theme();
+    for entry in fs::read_dir(&theme).unwrap() {
+        let file = entry.unwrap().path();
+        write(
+            &format!("theme/{}", file.file_name().unwrap().to_string_lossy()),
+            &fs::read_to_string(&file).unwrap(),
+        );
+    }
+    dir
+}
+
+fn build_korean(dir: &Path) -> anyhow::Result<PathBuf> {
+    let layout = Layout {
+        book_dir: dir.to_path_buf(),
+    };
+    let out = dir.join("out");
+    build::build_book(
+        &layout,
+        Edition::default(),
+        &build::SiteLinks::default(),
+        "ko",
+        &out,
+    )?;
+    Ok(out)
+}
+
+/// Straight quotes before a particle come out right; a wrong quote planted
+/// in the source (typed as `“`, which the builder does not touch) fails the
+/// build with the page, the line and the words around it.
+#[test]
+fn a_wrong_quote_fails_the_build() {
+    let fine = korean_book("# 장\n\n가정용 \"공유기\"는 NAT를 합니다. `\"코드\"`는 그대로.\n");
+    let out = build_korean(fine.path()).expect("a book with straight quotes builds");
+    let page = fs::read_to_string(out.join("chapter.html")).unwrap();
+    assert!(
+        page.contains("가정용 “공유기”는") && page.contains("<code>\"코드\"</code>"),
+        "{page}"
+    );
+
+    let planted =
+        korean_book("# 장\n\n가정용 \"공유기\"는 NAT를 합니다.\n\n심어 둔 “메시지“가 있습니다.\n");
+    let error = format!("{:#}", build_korean(planted.path()).unwrap_err());
+    assert!(
+        error.contains("a closing quote came out as an opening one")
+            && error.contains("chapter.html:")
+            && error.contains("심어 둔 “메시지“가 있습니다."),
+        "{error}"
+    );
+    assert!(!error.contains("공유기"), "only the planted quote: {error}");
+}
+
+static LANGUAGE_LINK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"<a class="socket-lab-lang" id="socket-lab-lang" href="([^"]*)" hreflang="([a-z]+)""#,
+    )
+    .unwrap()
+});
+
+/// Every page of both books has the language link in its HTML, not only once
+/// a script has run, and it names the same page in the other book.
+#[test]
+fn every_page_links_to_the_other_language_in_its_html() {
+    let site = common::site();
+    let mut checked = 0;
+    for (lang, other) in [("en", "ko"), ("ko", "en")] {
+        let book = site.join(lang);
+        for page in html::pages(&book).unwrap() {
+            let rel = page
+                .strip_prefix(&book)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            let source = fs::read_to_string(&page).unwrap();
+            let links: Vec<_> = LANGUAGE_LINK.captures_iter(&source).collect();
+            if rel == "toc.html" {
+                assert!(
+                    links.is_empty(),
+                    "{lang}/toc.html: the sidebar has no language link"
+                );
+                continue;
+            }
+            assert_eq!(
+                links.len(),
+                1,
+                "{lang}/{rel}: {} language links",
+                links.len()
+            );
+            assert_eq!(&links[0][2], other, "{lang}/{rel}");
+            if rel == "404.html" {
+                continue; // resolves against its <base>, the site's address
+            }
+            let target = page.parent().unwrap().join(&links[0][1]);
+            assert_eq!(
+                target.canonicalize().ok(),
+                site.join(other).join(&rel).canonicalize().ok(),
+                "{lang}/{rel}: the language link goes to {}",
+                &links[0][1]
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 20, "only {checked} pages checked");
+}
+
+/// An author's `mdbook serve book/en` (or `book/ko`): mdBook on its own, with
+/// its default preprocessors and nothing of the builder's, still builds each
+/// book (book/README.md says what such a build lacks).
+#[test]
+fn each_book_builds_with_a_plain_mdbook() {
+    let layout = Layout::of_this_repo();
+    for lang in LANGUAGES {
+        let root = layout.book_root(lang);
+        let out = tempfile::tempdir().unwrap();
+        let mut config = Config::from_disk(root.join("book.toml")).unwrap();
+        config.build.build_dir = out.path().to_path_buf();
+        MDBook::load_with_config(&root, config)
+            .and_then(|book| book.build())
+            .unwrap_or_else(|e| panic!("a plain mdBook does not build book/{lang}: {e:#}"));
+        let page = fs::read_to_string(out.path().join("socket.html")).unwrap();
+        assert!(
+            page.contains("socket-lab.js") && page.contains("github.com/socket-lab/socket-lab"),
+            "book/{lang}: the plain build lost the theme or the repository link"
+        );
+    }
 }
