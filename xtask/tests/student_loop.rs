@@ -141,9 +141,8 @@ fn wait_for(
     }
 }
 
-#[test]
-fn watch_regrades_when_a_starter_file_is_saved() {
-    // A copy of the workspace with the echo starter only.
+/// A copy of the workspace with the echo starter only.
+fn starter_checkout() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path();
     std::fs::write(
@@ -162,7 +161,14 @@ fn watch_regrades_when_a_starter_file_is_saved() {
         )
         .unwrap();
     }
+    dir
+}
 
+#[test]
+fn watch_regrades_when_a_starter_file_is_saved() {
+    let dir = starter_checkout();
+    let copy = dir.path();
+    let echo = copy.join("exercises/echo");
     let deadline = Instant::now() + Duration::from_secs(300);
     let mut child = Killed(
         Command::new(assert_cmd::cargo::cargo_bin("xtask"))
@@ -222,5 +228,155 @@ fn watch_regrades_when_a_starter_file_is_saved() {
         }
         assert!(Instant::now() < deadline, "watch did not quit on `q`");
         std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// `watch` in a pseudo-terminal, as a student's terminal runs it: `h` and `q`
+/// work without Enter, Ctrl-C quits with 130, and either way the terminal's
+/// settings (line editing, echo, signal keys) come back.
+#[cfg(unix)]
+#[test]
+fn watch_reads_single_keys_in_a_terminal_and_restores_it() {
+    use rustix::termios::{LocalModes, tcgetattr};
+
+    let dir = starter_checkout();
+    let deadline = Instant::now() + Duration::from_secs(300);
+    let pty = terminal::Pty::open();
+    let cooked = tcgetattr(&pty.slave).unwrap().local_modes;
+    assert!(cooked.contains(LocalModes::ICANON | LocalModes::ECHO | LocalModes::ISIG));
+
+    for (keys, code) in [(&b"hq"[..], 0), (&[3u8][..], 130)] {
+        let mut watch = pty.spawn(
+            Command::new(assert_cmd::cargo::cargo_bin("xtask"))
+                .args(["watch", "echo", "--lang", "en", "--root"])
+                .arg(dir.path())
+                .env("NO_COLOR", "1"),
+        );
+        pty.wait_for(
+            deadline,
+            "the first failure",
+            "First failure: echo.server.ready",
+        );
+        let raw = tcgetattr(&pty.slave).unwrap().local_modes;
+        assert!(
+            !raw.intersects(LocalModes::ICANON | LocalModes::ECHO | LocalModes::ISIG),
+            "watch left the terminal in line mode: {raw:?}"
+        );
+        for &key in keys {
+            // One byte, no Enter: what a key press sends.
+            pty.press(key);
+            if key == b'h' {
+                pty.wait_for(deadline, "the first hint after `h`", "hint 1/");
+            }
+        }
+        let quit_by = Instant::now() + Duration::from_secs(20);
+        let status = loop {
+            if let Some(status) = watch.0.try_wait().unwrap() {
+                break status;
+            }
+            assert!(Instant::now() < quit_by, "watch did not quit on {keys:?}");
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        assert_eq!(status.code(), Some(code), "after {keys:?}");
+        let after = tcgetattr(&pty.slave).unwrap().local_modes;
+        assert_eq!(after, cooked, "watch did not restore the terminal");
+        pty.forget_output();
+    }
+}
+
+/// A pseudo-terminal for a child: the child's stdin, stdout and stderr are
+/// its slave side, and its controlling terminal; the test reads the screen
+/// and types keys on the master side.
+#[cfg(unix)]
+mod terminal {
+    use std::fs::File;
+    use std::io::{Read, Write};
+    use std::os::fd::{AsFd, OwnedFd};
+    use std::os::unix::process::CommandExt;
+    use std::process::{Command, Stdio};
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+
+    use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
+
+    use super::Killed;
+
+    pub struct Pty {
+        master: File,
+        pub slave: OwnedFd,
+        /// Everything the child wrote since the last `forget_output`.
+        screen: Arc<Mutex<Vec<u8>>>,
+    }
+
+    impl Pty {
+        pub fn open() -> Pty {
+            let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY).unwrap();
+            grantpt(&master).unwrap();
+            unlockpt(&master).unwrap();
+            let name = ptsname(&master, Vec::new()).unwrap();
+            let slave: OwnedFd = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(name.to_str().unwrap())
+                .unwrap()
+                .into();
+            let master = File::from(master);
+            let screen = Arc::new(Mutex::new(Vec::new()));
+            let mut reader = master.try_clone().unwrap();
+            let sink = screen.clone();
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                // Ends when the master is closed (the test is over).
+                while let Ok(n @ 1..) = reader.read(&mut buf) {
+                    sink.lock().unwrap().extend_from_slice(&buf[..n]);
+                }
+            });
+            Pty {
+                master,
+                slave,
+                screen,
+            }
+        }
+
+        pub fn spawn(&self, command: &mut Command) -> Killed {
+            let io = |fd: &OwnedFd| Stdio::from(fd.try_clone().unwrap());
+            command
+                .stdin(io(&self.slave))
+                .stdout(io(&self.slave))
+                .stderr(io(&self.slave));
+            // SAFETY: setsid and the TIOCSCTTY ioctl are single system calls,
+            // safe between fork and exec.
+            unsafe {
+                command.pre_exec(|| {
+                    rustix::process::setsid()?;
+                    rustix::process::ioctl_tiocsctty(std::io::stdin().as_fd())?;
+                    Ok(())
+                });
+            }
+            Killed(command.spawn().unwrap())
+        }
+
+        pub fn press(&self, key: u8) {
+            (&self.master).write_all(&[key]).unwrap();
+        }
+
+        /// Waits until the screen shows `text`.
+        pub fn wait_for(&self, deadline: Instant, what: &str, text: &str) {
+            loop {
+                let screen = String::from_utf8_lossy(&self.screen.lock().unwrap()).into_owned();
+                if screen.contains(text) {
+                    return;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "watch did not show {what} in time; the screen:\n{screen}"
+                );
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+
+        pub fn forget_output(&self) {
+            self.screen.lock().unwrap().clear();
+        }
     }
 }

@@ -122,7 +122,7 @@ pub fn assert_no_survivors(dir: &Path) {
 pub fn assert_no_survivors(_dir: &Path) {}
 
 #[cfg(target_os = "linux")]
-fn processes_under(dir: &Path) -> Vec<(u32, PathBuf)> {
+pub fn processes_under(dir: &Path) -> Vec<(u32, PathBuf)> {
     let mut found = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
         let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
