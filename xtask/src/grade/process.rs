@@ -44,12 +44,39 @@ pub async fn start_server(
     args: &[String],
     output_limit: u64,
 ) -> Result<(Proc, SocketAddr), Failure> {
+    start_spawned(ctx, name, |program| {
+        Proc::spawn(program, args, None, output_limit)
+    })
+    .await
+}
+
+/// Like [`start_server`], on a disk that is full after `file_size` bytes
+/// (see [`Proc::spawn_with_full_disk`]).
+#[cfg(unix)]
+pub async fn start_server_with_full_disk(
+    ctx: &Ctx,
+    name: &str,
+    args: &[String],
+    output_limit: u64,
+    file_size: u64,
+) -> Result<(Proc, SocketAddr), Failure> {
+    start_spawned(ctx, name, |program| {
+        Proc::spawn_with_full_disk(program, args, output_limit, file_size)
+    })
+    .await
+}
+
+async fn start_spawned(
+    ctx: &Ctx,
+    name: &str,
+    spawn: impl FnOnce(&Path) -> std::io::Result<Proc>,
+) -> Result<(Proc, SocketAddr), Failure> {
     ctx.at(Step::Listen);
     if let Some(failure) = ctx.startup_failure() {
         return Err(failure);
     }
     let lang = ctx.lang;
-    let mut server = Proc::spawn(&ctx.bin(name), args, None, output_limit).map_err(|err| {
+    let mut server = spawn(&ctx.bin(name)).map_err(|err| {
         Failure::new(
             Step::Start,
             tr!(
@@ -131,6 +158,40 @@ impl Proc {
         stdin: Option<&[u8]>,
         output_limit: u64,
     ) -> std::io::Result<Proc> {
+        Proc::spawn_full(jail, cwd, program, args, stdin, output_limit, None)
+    }
+
+    /// Like `spawn`, with a full disk after `file_size` bytes: no file the
+    /// program writes can grow past it (RLIMIT_FSIZE), and a write past it
+    /// fails with EFBIG instead of killing the program (SIGXFSZ ignored), as
+    /// a write to a full disk fails with ENOSPC. Unix only.
+    #[cfg(unix)]
+    pub fn spawn_with_full_disk(
+        program: &Path,
+        args: &[String],
+        output_limit: u64,
+        file_size: u64,
+    ) -> std::io::Result<Proc> {
+        Proc::spawn_full(
+            crate::sandbox::program_jail(),
+            None,
+            program,
+            args,
+            None,
+            output_limit,
+            Some(file_size),
+        )
+    }
+
+    fn spawn_full(
+        jail: Option<&Jail>,
+        cwd: Option<&Path>,
+        program: &Path,
+        args: &[String],
+        stdin: Option<&[u8]>,
+        output_limit: u64,
+        file_size: Option<u64>,
+    ) -> std::io::Result<Proc> {
         let name = program
             .file_stem()
             .map(|stem| stem.to_string_lossy().into_owned())
@@ -166,12 +227,22 @@ impl Proc {
                 command.current_dir(cwd);
             }
             #[cfg(unix)]
-            if let Some(limits) = limits {
-                // SAFETY: only setrlimit runs between fork and exec.
+            if limits.is_some() || file_size.is_some() {
+                // SAFETY: only setrlimit and sigaction run between fork and exec.
                 unsafe {
-                    command.pre_exec(move || crate::sandbox::apply_limits(limits));
+                    command.pre_exec(move || {
+                        if let Some(limits) = limits {
+                            crate::sandbox::apply_limits(limits)?;
+                        }
+                        if let Some(bytes) = file_size {
+                            full_disk_at(bytes)?;
+                        }
+                        Ok(())
+                    });
                 }
             }
+            #[cfg(not(unix))]
+            let _ = file_size;
         });
         let group = Group::spawn(command, jailed)?;
         let flooded = Arc::new(AtomicBool::new(false));
@@ -454,4 +525,32 @@ async fn watch_output(dir: PathBuf, limit: u64, group: Group, flooded: Arc<Atomi
             return;
         }
     }
+}
+
+/// Between fork and exec: files stop growing at `bytes` (a lower limit
+/// than the jail's wins), and SIGXFSZ is ignored, so the write past it fails
+/// (EFBIG) rather than killing the program. An ignored signal stays ignored
+/// across exec.
+#[cfg(unix)]
+fn full_disk_at(bytes: u64) -> std::io::Result<()> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit, setrlimit and signal only read and write their
+    // arguments; all three are async-signal-safe.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_FSIZE, &mut limit) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        let bytes = bytes as libc::rlim_t;
+        limit.rlim_cur = limit.rlim_cur.min(bytes);
+        if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        if libc::signal(libc::SIGXFSZ, libc::SIG_IGN) == libc::SIG_ERR {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(())
 }

@@ -135,6 +135,23 @@ fn more_tests() -> Vec<TestSpec> {
         },
         run: |ctx| Box::pin(symlinks(ctx)),
     });
+    #[cfg(unix)]
+    tests.push(TestSpec {
+        id: "ft.server.disk_full",
+        points: 4,
+        timeout: Duration::from_secs(15),
+        visibility: Visibility::Hidden,
+        rules: &["ft.error.server_error"],
+        title: Text {
+            en: "a PUT whose writes fail midway (the disk fills at 256 KiB): SERVER_ERROR at DONE, no file left, connection stays usable",
+            ko: "쓰기가 도중에 실패하는 PUT(디스크가 256 KiB에서 가득 참): DONE에서 SERVER_ERROR, 파일은 남지 않고, 연결은 계속 쓸 수 있다",
+        },
+        hint: Text {
+            en: "When a write to the temporary file fails, remember the error and keep reading the client's DATA until DONE (so the connection stays in step); then delete the temporary file and answer STATUS SERVER_ERROR.",
+            ko: "임시 파일에 쓰기가 실패하면 그 오류를 기억해 두고 DONE까지 클라이언트의 DATA를 계속 읽으세요(그래야 연결의 순서가 어긋나지 않습니다). 그다음 임시 파일을 지우고 STATUS SERVER_ERROR로 답하세요.",
+        },
+        run: |ctx| Box::pin(disk_full(ctx)),
+    });
     tests
 }
 
@@ -153,17 +170,36 @@ async fn malformed_drain(ctx: Ctx) -> Result<(), Failure> {
     let stream = crate::grade::wire::connect(&ctx, served.addr).await?;
     let (reader, mut writer) = stream.into_split();
     let mut reader = tokio::io::BufReader::new(reader);
-    // A bad frame, and behind it 512 KiB the server will not have read when
-    // it answers: closing over unread bytes sends RST instead of FIN.
+    // A bad frame, and behind it 256 KiB the server may not have read when
+    // it answers: closing over unread bytes sends RST instead of FIN. A
+    // server with a big enough read buffer would have read them all, so the
+    // client goes on sending after the STATUS too, as a real client still
+    // streaming a file would: 64 KiB at once, then 1 KiB twice, 100 ms apart.
+    // Into a socket that is closed (not draining), those bytes draw a reset,
+    // and the later write fails. All of it stays under the 1 MiB a server
+    // drains at most.
     let mut bytes = proto::encode(0x55, b"?");
-    bytes.extend(vec![0u8; 512 * 1024]);
+    bytes.extend(vec![0u8; 256 * 1024]);
+    let (answered, status_read) = tokio::sync::oneshot::channel::<()>();
     let sender = tokio::spawn(async move {
-        let _ = writer.write_all(&bytes).await;
-        let _ = writer.shutdown().await;
-        writer
+        writer.write_all(&bytes).await?;
+        if status_read.await.is_err() {
+            return Ok(()); // the test ended before the STATUS
+        }
+        writer.write_all(&[0u8; 64 * 1024]).await?;
+        // Each write into a closed socket draws a reset; the next write (or
+        // the socket's pending error) reports it.
+        for _ in 0..2 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            if let Some(err) = writer.as_ref().take_error()? {
+                return Err(err);
+            }
+            writer.write_all(&[0u8; 1024]).await?;
+        }
+        writer.shutdown().await
     });
     ctx.at(Step::Read);
-    let what = "unknown kind 0x55 followed by 512 KiB";
+    let what = "unknown kind 0x55 followed by 256 KiB";
     let status = match next_frame(&mut reader).await {
         Ok(Some(frame)) => proto::parse_status(&frame).map_err(|err| {
             Failure::new(
@@ -200,11 +236,31 @@ async fn malformed_drain(ctx: Ctx) -> Result<(), Failure> {
         }
     };
     crate::grade::file_transfer::server::expect_code(&ctx, &status, proto::MALFORMED, what)?;
+    let _ = answered.send(());
     ctx.at(Step::Close);
     let end = next_frame(&mut reader).await;
-    let _ = sender.await;
+    let sent = tokio::time::timeout(crate::grade::wire::STALL, sender).await;
     match end {
-        Ok(None) => Ok(()),
+        Ok(None) => match sent {
+            Ok(Ok(Ok(()))) => Ok(()),
+            Ok(Ok(Err(err))) => Err(Failure::new(
+                Step::Shutdown,
+                tr!(
+                    lang,
+                    "after STATUS MALFORMED the server stopped reading: what the client still sent was refused ({err}). It closed its socket instead of draining, so every byte that arrives afterwards draws a reset (RST), which can destroy the STATUS before a client reads it: shutdown(Write), then read and discard what the client still sends (bounded), then close",
+                    "STATUS MALFORMED 뒤 서버가 읽기를 멈췄습니다: 클라이언트가 이어서 보낸 바이트가 거부되었습니다({err}). 서버가 버리며 읽지(drain) 않고 소켓을 닫아서, 그 뒤에 도착하는 바이트마다 리셋(RST)이 돌아가고, 리셋은 클라이언트가 읽기 전의 STATUS를 없앨 수 있습니다. shutdown(Write)한 다음 클라이언트가 더 보내는 것을 (제한을 두고) 읽어 버리고 닫으세요"
+                ),
+            )),
+            _ => Err(Failure::new(
+                Step::Write,
+                tr!(
+                    lang,
+                    "after STATUS MALFORMED the server stopped reading before its end of stream: the client could not send its last bytes within {} s",
+                    "STATUS MALFORMED 뒤 서버가 스트림 끝 전에 읽기를 멈췄습니다: 클라이언트가 마지막 바이트를 {}초 안에 보내지 못했습니다",
+                    crate::grade::wire::STALL.as_secs()
+                ),
+            )),
+        },
         Ok(Some(frame)) => Err(Failure::new(
             Step::Close,
             tr!(
@@ -299,23 +355,7 @@ async fn disk_error(ctx: Ctx) -> Result<(), Failure> {
         ),
         ..failure
     };
-    let mut conn = Conn::open(&ctx, served.addr).await?;
-    let status = conn
-        .put(&ctx, b"taken", &content, &proto::sha256(&content))
-        .await
-        .map_err(context)?;
-    crate::grade::file_transfer::server::expect_code(&ctx, &status, 6, what)?;
-    // The connection stays usable, and no temporary file is left.
-    let status = conn
-        .put(&ctx, b"next.txt", b"next\n", &proto::sha256(b"next\n"))
-        .await
-        .map_err(context)?;
-    crate::grade::file_transfer::server::expect_code(
-        &ctx,
-        &status,
-        proto::OK,
-        "PUT next.txt after SERVER_ERROR",
-    )?;
+    server_error_then_next(&ctx, served.addr, b"taken", &content, what, context).await?;
     let left = crate::grade::file_transfer::names_in(&served.root());
     let kept = std::fs::read(taken.join("keep.txt")).unwrap_or_default();
     if left != ["next.txt", "taken"] || kept != b"keep\n" {
@@ -325,6 +365,72 @@ async fn disk_error(ctx: Ctx) -> Result<(), Failure> {
                 lang,
                 "after {what} and a PUT of next.txt, the root should hold `next.txt` and the folder `taken` (unchanged), it holds {left:?}",
                 "{what}와 PUT next.txt 뒤 root에는 `next.txt`와 (그대로인) 폴더 `taken`만 있어야 하는데 {left:?}가 있습니다"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A PUT of `name` that the server cannot store must get STATUS
+/// SERVER_ERROR, and a PUT of `next.txt` on the same connection then OK.
+async fn server_error_then_next(
+    ctx: &Ctx,
+    addr: std::net::SocketAddr,
+    name: &[u8],
+    content: &[u8],
+    what: &str,
+    context: impl Fn(Failure) -> Failure,
+) -> Result<(), Failure> {
+    let mut conn = Conn::open(ctx, addr).await?;
+    let status = conn
+        .put(ctx, name, content, &proto::sha256(content))
+        .await
+        .map_err(&context)?;
+    crate::grade::file_transfer::server::expect_code(ctx, &status, proto::SERVER_ERROR, what)?;
+    // The connection stays usable.
+    let status = conn
+        .put(ctx, b"next.txt", b"next\n", &proto::sha256(b"next\n"))
+        .await
+        .map_err(&context)?;
+    crate::grade::file_transfer::server::expect_code(
+        ctx,
+        &status,
+        proto::OK,
+        "PUT next.txt after SERVER_ERROR",
+    )
+}
+
+/// The disk fills while a PUT is stored: the server's writes fail with
+/// EFBIG after 256 KiB (a full disk fails with ENOSPC; to the server both
+/// are a failed write).
+#[cfg(unix)]
+async fn disk_full(ctx: Ctx) -> Result<(), Failure> {
+    let lang = ctx.lang;
+    const FULL_AT: u64 = 256 * 1024;
+    let served = crate::grade::file_transfer::server::start_on(&ctx, &[], Some(FULL_AT)).await?;
+    let mut rng = ctx.rng("ft.server.disk_full");
+    let content: Vec<u8> = std::iter::repeat_with(|| rng.u8(..))
+        .take(1024 * 1024)
+        .collect();
+    let what = "PUT big.bin (1 MiB; the disk fills at 256 KiB)";
+    let context = |failure: Failure| Failure {
+        message: tr!(
+            lang,
+            "{} (the disk fills after 256 KiB of big.bin, so a write fails midway: the server should keep reading until DONE, delete the temporary file, answer STATUS SERVER_ERROR and go on serving the connection)",
+            "{} (big.bin을 256 KiB 쓴 뒤 디스크가 가득 차서 쓰기가 도중에 실패합니다. 서버는 DONE까지 계속 읽고, 임시 파일을 지우고, STATUS SERVER_ERROR로 답한 뒤 연결을 계속 처리해야 합니다)",
+            failure.message
+        ),
+        ..failure
+    };
+    server_error_then_next(&ctx, served.addr, b"big.bin", &content, what, context).await?;
+    let left = crate::grade::file_transfer::names_in(&served.root());
+    if left != ["next.txt"] {
+        return Err(Failure::new(
+            Step::Close,
+            tr!(
+                lang,
+                "after {what} and a PUT of next.txt, the root should hold only `next.txt` (no temporary file, no partial big.bin), it holds {left:?}",
+                "{what}와 PUT next.txt 뒤 root에는 `next.txt`만 있어야 하는데(임시 파일도, 일부만 쓴 big.bin도 없어야 합니다) {left:?}가 있습니다"
             ),
         ));
     }

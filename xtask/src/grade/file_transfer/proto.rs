@@ -22,6 +22,7 @@ pub const BAD_NAME: u8 = 2;
 pub const TOO_LARGE: u8 = 3;
 pub const BAD_DIGEST: u8 = 4;
 pub const MALFORMED: u8 = 5;
+pub const SERVER_ERROR: u8 = 6;
 
 /// The status code's name, as the chapter and the client's stderr spell it.
 pub fn code_name(code: u8) -> &'static str {
@@ -32,7 +33,7 @@ pub fn code_name(code: u8) -> &'static str {
         TOO_LARGE => "TOO_LARGE",
         BAD_DIGEST => "BAD_DIGEST",
         MALFORMED => "MALFORMED",
-        6 => "SERVER_ERROR",
+        SERVER_ERROR => "SERVER_ERROR",
         _ => "UNKNOWN",
     }
 }

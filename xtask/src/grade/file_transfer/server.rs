@@ -51,6 +51,16 @@ pub(in crate::grade) fn read_kind(err: &std::io::Error) -> Option<Kind> {
 
 /// Starts `ft-server --root <fresh dir with files> --listen 127.0.0.1:0`.
 pub async fn start(ctx: &Ctx, files: &[(&str, &[u8])]) -> Result<Served, Failure> {
+    start_on(ctx, files, None).await
+}
+
+/// Like [`start`], on a disk that is full once a file reaches `full_at`
+/// bytes (Unix: RLIMIT_FSIZE; see `Proc::spawn_with_full_disk`).
+pub async fn start_on(
+    ctx: &Ctx,
+    files: &[(&str, &[u8])],
+    full_at: Option<u64>,
+) -> Result<Served, Failure> {
     if let Some(failure) = ctx.startup_failure() {
         return Err(failure);
     }
@@ -67,7 +77,20 @@ pub async fn start(ctx: &Ctx, files: &[(&str, &[u8])]) -> Result<Served, Failure
         "--listen".to_string(),
         "127.0.0.1:0".to_string(),
     ];
-    let (server, addr) = start_server(ctx, "ft-server", &args, SERVER_OUTPUT_LIMIT).await?;
+    let (server, addr) = match full_at {
+        #[cfg(unix)]
+        Some(bytes) => {
+            crate::grade::process::start_server_with_full_disk(
+                ctx,
+                "ft-server",
+                &args,
+                SERVER_OUTPUT_LIMIT,
+                bytes,
+            )
+            .await?
+        }
+        _ => start_server(ctx, "ft-server", &args, SERVER_OUTPUT_LIMIT).await?,
+    };
     Ok(Served {
         server,
         addr,
