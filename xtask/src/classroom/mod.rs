@@ -1,13 +1,15 @@
 //! `cargo xtask classroom export DIR`: writes the student template repository
 //! for a GitHub Classroom assignment.
 //!
-//! The template holds the exercises (starters), the book's sources, the tool
+//! The template holds the exercises (starters, in the template's language:
+//! see starters.rs), the book's sources, the tool
 //! (xtask) without hidden tests, mutants, fixtures or the tool's own tests, a
 //! workspace without `solutions/`, a student README in both languages, and
 //! `.github/workflows/classroom.yml`, generated from the grader's test list
 //! (see workflow.rs). Nothing here is edited by hand after the export.
 
 mod book;
+mod starters;
 mod workflow;
 
 pub use workflow::TOOLCHAIN;
@@ -40,7 +42,8 @@ pub struct ExportArgs {
     /// A template for this exercise alone (one assignment per exercise).
     #[arg(long, value_name = "NAME")]
     exercise: Option<String>,
-    /// The language of the grade report on submission.
+    /// The language of the grade report on submission, and of the starters'
+    /// comments and `todo!()` messages (the other language's text is left out).
     #[arg(long, value_enum, default_value = "ko")]
     lang: grade::lang::Lang,
     /// Where the book is published (e.g. your GitHub Pages address); the
@@ -125,6 +128,10 @@ pub fn export(root: &Path, dest: &Path, options: &workflow::Options) -> Result<(
         let _ = fs::remove_dir_all(dest.join(&dir));
         left_out_dirs.push(dir);
     }
+    // The starters in the template's language only (see starters.rs).
+    for exercise in &catalog {
+        starters::localize_tree(&dest.join("exercises").join(exercise.dir), options.lang)?;
+    }
 
     let manifest = fs::read_to_string(root.join("Cargo.toml"))?;
     fs::write(
@@ -136,7 +143,7 @@ pub fn export(root: &Path, dest: &Path, options: &workflow::Options) -> Result<(
     fs::write(dest.join("Cargo.lock"), without_packages(&lock, &packages))?;
     fs::write(
         dest.join("README.md"),
-        readme(&catalog, options.book_url.as_deref()),
+        readme(&catalog, options.lang, options.book_url.as_deref()),
     )?;
     fs::write(dest.join("rust-toolchain.toml"), toolchain_toml())?;
     let workflows = dest.join(".github/workflows");
@@ -414,8 +421,8 @@ pub fn without_packages(lock: &str, names: &[String]) -> String {
         .join("\n\n")
 }
 
-/// The student's README, both languages.
-fn readme(catalog: &[ExerciseInfo], book_url: Option<&str>) -> String {
+/// The student's README, both languages; `lang` is the starters'.
+fn readme(catalog: &[ExerciseInfo], lang: Lang, book_url: Option<&str>) -> String {
     let mut list = String::new();
     for exercise in catalog {
         let public: Vec<_> = exercise.tests.iter().filter(|t| !t.hidden).collect();
@@ -462,5 +469,7 @@ fn readme(catalog: &[ExerciseInfo], book_url: Option<&str>) -> String {
         .replace("{{BOOK_KO}}", &book_ko)
         .replace("{{FIRST_EN}}", &first(Lang::En))
         .replace("{{FIRST_KO}}", &first(Lang::Ko))
+        .replace("{{STARTERS_EN}}", starters::template_note(lang).0)
+        .replace("{{STARTERS_KO}}", starters::template_note(lang).1)
         .replace("{{NAME}}", catalog.first().map_or("echo", |e| e.name))
 }
