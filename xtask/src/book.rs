@@ -75,8 +75,8 @@ pub fn withheld() -> Withheld<'static> {
 /// The numbers the book states: per exercise its public tests in the
 /// grader's order with their points, and of the hidden tests only how many
 /// and how many points (their names would tell what they check); per contract
-/// rule the public tests that check it and how many hidden ones do, and the
-/// rules no test checks yet. `withheld` are hidden tests whose code is absent
+/// rule the public tests that check it and how many hidden ones do.
+/// `withheld` are hidden tests whose code is absent
 /// (the student template), so the template's book says the same as the
 /// instructor's.
 pub fn grader_json(catalog: &[ExerciseInfo], withheld: &Withheld) -> String {
@@ -95,7 +95,7 @@ pub fn grader_json(catalog: &[ExerciseInfo], withheld: &Withheld) -> String {
             }
             let mut rules = BTreeMap::<&str, Vec<&str>>::new();
             let mut hidden_rules = BTreeMap::<&str, usize>::new();
-            for rule in exercise.rules.iter().chain(exercise.ungraded) {
+            for rule in exercise.rules {
                 rules.insert(rule, Vec::new());
             }
             for test in &exercise.tests {
@@ -123,7 +123,6 @@ pub fn grader_json(catalog: &[ExerciseInfo], withheld: &Withheld) -> String {
                     .collect::<Vec<_>>(),
                 "rules": rules,
                 "hidden_rules": hidden_rules,
-                "ungraded": exercise.ungraded,
             })
         })
         .collect();

@@ -95,9 +95,15 @@ fn the_reporters_log_total_equals_its_annotation() {
     );
 
     // The starters and the reference solutions, graded here for real (hidden
-    // tests too: their outputs are not runners and count nowhere).
+    // tests too: their outputs are not runners and count nowhere). The
+    // starters give their argument parsing: they pass the argument tests.
+    let given: u64 = public
+        .iter()
+        .filter(|(id, _)| id.ends_with(".bad_args"))
+        .map(|(_, p)| p)
+        .sum();
     for (name, args, expected) in [
-        ("starters", &[][..], 0),
+        ("starters", &[][..], given),
         ("solutions", &["--solutions"][..], max),
     ] {
         let (outputs, stdout) = grade_outputs(name, args);
@@ -299,8 +305,9 @@ fn export_builds_and_grades_without_solutions_secrets_or_hidden_tests() {
         .assert()
         .success();
 
-    // `cargo xtask grade echo` in the template: the starter scores 0 of the
-    // public points, and the report says what the instructor's grade adds.
+    // `cargo xtask grade echo` in the template: the starter scores only the
+    // argument tests' points (it gives the argument parsing), and the report
+    // says what the instructor's grade adds.
     let json_path = tmp("classroom-export.json");
     let output = Command::new(env!("CARGO"))
         .current_dir(&dir)
@@ -313,8 +320,13 @@ fn export_builds_and_grades_without_solutions_secrets_or_hidden_tests() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    let given: u64 = public
+        .iter()
+        .filter(|t| t["id"].as_str().unwrap().ends_with(".bad_args"))
+        .map(|t| t["points"].as_u64().unwrap())
+        .sum();
     assert!(
-        stdout.contains(&format!("total: 0/{public_points}")),
+        stdout.contains(&format!("total: {given}/{public_points}")),
         "{stdout}"
     );
     let adds = format!(

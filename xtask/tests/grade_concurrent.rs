@@ -1,5 +1,6 @@
 //! The grader on the concurrent exercise: both reference designs (tokio tasks,
-//! and a thread per client) score full marks, the starter zero.
+//! and a thread per client) score full marks, the starter only the argument
+//! tests (its argument parsing is given).
 
 mod common;
 
@@ -52,11 +53,26 @@ fn both_reference_designs_score_full_marks() {
     );
 }
 
+/// The starter gives its argument parsing (a usage line, exit code 2): the
+/// tests of bad arguments are the only ones it passes.
 #[test]
-fn starter_scores_zero() {
+fn starter_scores_only_the_argument_tests() {
     let graded = grade("chat-starter", &["concurrent", "--lang", "en"]);
     assert_eq!(graded.code, 1);
-    assert_eq!(graded.score().0, 0, "{}", graded.stdout);
+    let tests = graded.json["tests"].as_array().unwrap();
+    let given = |t: &&serde_json::Value| t["name"].as_str().unwrap().contains(".bad_args ");
+    let points: u64 = tests
+        .iter()
+        .filter(given)
+        .map(|t| t["max_score"].as_u64().unwrap())
+        .sum();
+    assert!(points > 0);
+    assert!(
+        tests.iter().filter(given).all(|t| t["status"] == "pass"),
+        "{}",
+        graded.stdout
+    );
+    assert_eq!(graded.score().0, points, "{}", graded.stdout);
     assert!(
         graded.stdout.contains("still the starter code"),
         "{}",

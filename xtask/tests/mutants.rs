@@ -68,6 +68,11 @@ const MUTANTS: &[&str] = &[
     "server-panics-in-thread",
     "client-no-half-close",
     "client-writes-all-first",
+    "server-usage-exit-1",
+    "server-unwraps-bind",
+    "server-logs-to-stdout",
+    "server-wrong-default",
+    "client-panics-on-bad-args",
 ];
 
 /// Not a mutant: a correct server and client in another style than the
@@ -156,4 +161,29 @@ fn client_no_half_close() {
 #[test]
 fn client_writes_all_first() {
     check("client-writes-all-first");
+}
+
+#[test]
+fn server_usage_exit_1() {
+    check("server-usage-exit-1");
+}
+
+#[test]
+fn server_unwraps_bind() {
+    check("server-unwraps-bind");
+}
+
+#[test]
+fn server_logs_to_stdout() {
+    check("server-logs-to-stdout");
+}
+
+#[test]
+fn server_wrong_default() {
+    check("server-wrong-default");
+}
+
+#[test]
+fn client_panics_on_bad_args() {
+    check("client-panics-on-bad-args");
 }

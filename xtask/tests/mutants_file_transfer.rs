@@ -105,6 +105,11 @@ const MUTANTS: &[&str] = &[
     "no-length-check",
     "client-truncation-exit-1",
     "closes-on-disk-error",
+    "server-usage-exit-1",
+    "root-not-checked",
+    "logs-to-stdout",
+    "echo-default-addr",
+    "client-usage-exit-1",
 ];
 
 #[test]
@@ -217,6 +222,31 @@ fn client_truncation_exit_1() {
 #[test]
 fn closes_on_disk_error() {
     check("closes-on-disk-error");
+}
+
+#[test]
+fn server_usage_exit_1() {
+    check("server-usage-exit-1");
+}
+
+#[test]
+fn root_not_checked() {
+    check("root-not-checked");
+}
+
+#[test]
+fn logs_to_stdout() {
+    check("logs-to-stdout");
+}
+
+#[test]
+fn echo_default_addr() {
+    check("echo-default-addr");
+}
+
+#[test]
+fn client_usage_exit_1() {
+    check("client-usage-exit-1");
 }
 
 /// The other side of the proof: an independent implementation written from

@@ -1,7 +1,7 @@
 //! The contract's rules and the tests that check them. Every grader test
 //! names the rules it checks (`TestSpec.rules` in xtask); `book/grader.json`
 //! lists, per exercise and rule, the public tests that check it and how many
-//! hidden ones do (never their names), and the rules no test checks yet.
+//! hidden ones do (never their names).
 //!
 //! Each row of an exercise chapter's contract tables has a "Tests" cell:
 //!
@@ -12,8 +12,8 @@
 //! ```
 //!
 //! Checked on every build: an unknown rule is an error (file and line); each
-//! rule of an exercise is in its chapter exactly once, in each book; a rule
-//! has a test, unless grader.json declares it ungraded, and then has none.
+//! rule of an exercise is in its chapter exactly once, in each book; every
+//! rule has a test, public or hidden.
 
 use std::collections::BTreeMap;
 
@@ -38,36 +38,31 @@ impl Lang {
     }
 }
 
-/// Per exercise in grader.json: `rules`, `hidden_rules`, `ungraded`.
+/// Per exercise in grader.json: `rules`, `hidden_rules`.
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct Rules {
-    /// Every rule (ungraded ones too) with the public tests that check it.
+    /// Every rule with the public tests that check it.
     #[serde(default)]
     pub rules: BTreeMap<String, Vec<String>>,
     /// How many hidden tests check a rule (absent: none).
     #[serde(default)]
     pub hidden_rules: BTreeMap<String, u32>,
-    /// Rules that no test checks yet.
-    #[serde(default)]
-    pub ungraded: Vec<String>,
 }
 
 impl Rules {
-    /// A rule has a test, or is declared ungraded and has none; a hidden
-    /// count or an ungraded rule is a rule of the list.
+    /// Every rule has a test, public or hidden; a hidden count is for a
+    /// rule of the list.
     pub fn validate(&self, exercise: &str) -> Result<()> {
         for (rule, public) in &self.rules {
-            let hidden = self.hidden(rule);
-            let ungraded = self.ungraded.contains(rule);
-            if public.is_empty() && hidden == 0 && !ungraded {
-                bail!("{exercise}: rule {rule} has no test and is not declared ungraded");
-            }
-            if ungraded && (!public.is_empty() || hidden > 0) {
-                bail!("{exercise}: rule {rule} is declared ungraded, yet tests check it");
+            if public.is_empty() && self.hidden(rule) == 0 {
+                bail!("{exercise}: rule {rule} has no test");
             }
         }
-        let extra = self.hidden_rules.keys().chain(&self.ungraded);
-        if let Some(rule) = extra.into_iter().find(|r| !self.rules.contains_key(*r)) {
+        if let Some(rule) = self
+            .hidden_rules
+            .keys()
+            .find(|r| !self.rules.contains_key(*r))
+        {
             bail!("{exercise}: {rule} is not in its list of rules");
         }
         Ok(())
@@ -99,7 +94,8 @@ impl Grader {
         let hidden = rules.hidden(rule);
         let mut text = public.join(", ");
         match (lang, public.is_empty(), hidden) {
-            (_, true, 0) => text = lang_pick(lang, "not graded yet", "아직 채점하지 않음").into(),
+            // `validate` refuses a grader.json with such a rule.
+            (_, true, 0) => bail!("rule {rule} has no test"),
             (_, _, 0) => {}
             (Lang::En, true, 1) => text = "1 hidden test".into(),
             (Lang::En, true, n) => text = format!("{n} hidden tests"),
@@ -108,13 +104,6 @@ impl Grader {
             (Lang::Ko, false, n) => text.push_str(&format!(", 숨겨진 테스트 {n}개")),
         }
         Ok(text)
-    }
-}
-
-fn lang_pick(lang: Lang, en: &'static str, ko: &'static str) -> &'static str {
-    match lang {
-        Lang::En => en,
-        Lang::Ko => ko,
     }
 }
 
@@ -168,9 +157,8 @@ mod tests {
       { "name": "echo", "points": 15, "hidden_tests": 2, "hidden_points": 10,
         "tests": [ { "id": "echo.a", "points": 5 }, { "id": "echo.b", "points": 10 } ],
         "rules": { "echo.both": ["echo.a", "echo.b"], "echo.one": ["echo.a"],
-                   "echo.hidden": [], "echo.mixed": ["echo.b"], "echo.later": [] },
-        "hidden_rules": { "echo.hidden": 2, "echo.mixed": 1 },
-        "ungraded": ["echo.later"] },
+                   "echo.hidden": [], "echo.mixed": ["echo.b"] },
+        "hidden_rules": { "echo.hidden": 2, "echo.mixed": 1 } },
       { "name": "chat", "points": 7, "hidden_tests": 0, "hidden_points": 0,
         "tests": [ { "id": "chat.a", "points": 7 } ],
         "rules": { "chat.x": ["chat.a"] } }
@@ -187,21 +175,18 @@ mod tests {
     fn a_rule_becomes_its_tests_in_the_books_language() {
         let text = "| a | {{#grader rule echo.both}} |\n\
                     | b | {{#grader rule echo.mixed}} |\n\
-                    | c | {{#grader rule echo.hidden}} |\n\
-                    | d | {{#grader rule echo.later}} |\n";
+                    | c | {{#grader rule echo.hidden}} |\n";
         assert_eq!(
             numbers().substitute(text, "en/echo.md", Lang::En).unwrap(),
             "| a | `echo.a`, `echo.b` |\n\
              | b | `echo.b` +1 hidden |\n\
-             | c | 2 hidden tests |\n\
-             | d | not graded yet |\n"
+             | c | 2 hidden tests |\n"
         );
         assert_eq!(
             numbers().substitute(text, "ko/echo.md", Lang::Ko).unwrap(),
             "| a | `echo.a`, `echo.b` |\n\
              | b | `echo.b`, 숨겨진 테스트 1개 |\n\
-             | c | 숨겨진 테스트 2개 |\n\
-             | d | 아직 채점하지 않음 |\n"
+             | c | 숨겨진 테스트 2개 |\n"
         );
         assert_eq!(Lang::of(Some("ko")), Lang::Ko);
         assert_eq!(Lang::of(Some("en")), Lang::En);
@@ -231,7 +216,6 @@ mod tests {
 | B | b | {{#grader rule echo.one}} |
 | C | c | {{#grader rule echo.hidden}} |
 | D | d | {{#grader rule echo.mixed}} |
-| E | e | {{#grader rule echo.later}} |
 
 | Test | Points |
 |---|---|
@@ -262,35 +246,24 @@ mod tests {
         );
 
         let foreign = CHAPTER.replace(
-            "| E | e | {{#grader rule echo.later}} |",
-            "| E | e | {{#grader rule echo.later}} {{#grader rule chat.x}} |",
+            "| D | d | {{#grader rule echo.mixed}} |",
+            "| D | d | {{#grader rule echo.mixed}} {{#grader rule chat.x}} |",
         );
         assert_eq!(
             check(&foreign),
-            ["en/echo.md:7: rule chat.x belongs to chat, not echo"]
+            ["en/echo.md:6: rule chat.x belongs to chat, not echo"]
         );
     }
 
     #[test]
-    fn a_rule_without_a_test_must_be_declared_ungraded() {
-        let untested = JSON.replace(r#""ungraded": ["echo.later"]"#, r#""ungraded": []"#);
+    fn every_rule_has_a_test() {
+        // No way out: a rule without a test, public or hidden, stops the build.
+        let untested = JSON.replace(r#""echo.one": ["echo.a"]"#, r#""echo.one": []"#);
         let e = format!("{:#}", Grader::parse(&untested).unwrap_err());
-        assert_eq!(
-            e,
-            "echo: rule echo.later has no test and is not declared ungraded"
-        );
-        let tested = JSON.replace(
-            r#""ungraded": ["echo.later"]"#,
-            r#""ungraded": ["echo.one"]"#,
-        );
-        let e = format!("{:#}", Grader::parse(&tested).unwrap_err());
-        assert!(e.contains("rule echo.later has no test"), "{e}");
-        let both = JSON.replace(r#""echo.later": []"#, r#""echo.later": ["echo.a"]"#);
-        let e = format!("{:#}", Grader::parse(&both).unwrap_err());
-        assert_eq!(
-            e,
-            "echo: rule echo.later is declared ungraded, yet tests check it"
-        );
+        assert_eq!(e, "echo: rule echo.one has no test");
+        let hidden_only = JSON.replace(r#""echo.hidden": 2"#, r#""echo.hidden": 0"#);
+        let e = format!("{:#}", Grader::parse(&hidden_only).unwrap_err());
+        assert_eq!(e, "echo: rule echo.hidden has no test");
         let stray = JSON.replace(r#""echo.mixed": 1"#, r#""echo.gone": 1"#);
         let e = format!("{:#}", Grader::parse(&stray).unwrap_err());
         assert_eq!(e, "echo: echo.gone is not in its list of rules");

@@ -13,10 +13,9 @@ pub struct Exercise {
     /// The binaries the crate must build.
     pub binaries: &'static [&'static str],
     pub tests: fn() -> Vec<TestSpec>,
-    /// The contract's rules that tests check, in the chapter's order.
+    /// The contract's rules (one per row of the chapter's contract tables),
+    /// in the chapter's order: each has a test.
     pub rules: &'static [&'static str],
-    /// The contract's rules that no test checks yet.
-    pub ungraded: &'static [&'static str],
 }
 
 pub fn all() -> Vec<Exercise> {
@@ -27,7 +26,6 @@ pub fn all() -> Vec<Exercise> {
             binaries: &["echo-server", "echo-client"],
             tests: echo::tests,
             rules: echo::RULES,
-            ungraded: echo::UNGRADED,
         },
         Exercise {
             name: "file-transfer",
@@ -35,7 +33,6 @@ pub fn all() -> Vec<Exercise> {
             binaries: &["ft-server", "ft-client"],
             tests: file_transfer::tests,
             rules: file_transfer::RULES,
-            ungraded: file_transfer::UNGRADED,
         },
         Exercise {
             name: "concurrent",
@@ -43,7 +40,6 @@ pub fn all() -> Vec<Exercise> {
             binaries: &["chat-server"],
             tests: concurrent::tests,
             rules: concurrent::RULES,
-            ungraded: concurrent::UNGRADED,
         },
     ]
 }
@@ -80,8 +76,8 @@ mod tests {
 
     /// Every test names a rule of its exercise's contract, and every rule
     /// has a test (public, hidden, or withheld in the template), so the
-    /// book's contract tables can list the tests of each row. A rule that no
-    /// test checks is declared `UNGRADED` (the book says so), and has none.
+    /// book's contract tables can list the tests of each row. There is no
+    /// way out: a rule of the contract without a test fails here.
     #[test]
     fn rules_and_tests_name_each_other() {
         let mut problems = Vec::new();
@@ -90,7 +86,7 @@ mod tests {
             tests.extend(hidden::tests(exercise.name));
             let ids: BTreeSet<&str> = tests.iter().map(|t| t.id).collect();
             let mut declared = BTreeSet::new();
-            for rule in exercise.rules.iter().chain(exercise.ungraded) {
+            for rule in exercise.rules {
                 if !declared.insert(*rule) {
                     problems.push(format!("{}: rule `{rule}` declared twice", exercise.name));
                 }
@@ -112,13 +108,8 @@ mod tests {
                 for rule in test.rules {
                     *checked.entry(rule).or_default() += 1;
                     if !exercise.rules.contains(rule) {
-                        let what = if exercise.ungraded.contains(rule) {
-                            "an UNGRADED rule: move it to RULES"
-                        } else {
-                            "a rule not in its exercise's RULES"
-                        };
                         problems.push(format!(
-                            "{}: test `{}` names `{rule}`, {what}",
+                            "{}: test `{}` names `{rule}`, a rule not in its exercise's RULES",
                             exercise.name, test.id
                         ));
                     }
@@ -132,7 +123,7 @@ mod tests {
             for rule in exercise.rules {
                 if !checked.contains_key(rule) {
                     problems.push(format!(
-                        "{}: rule `{rule}` has no test (write one, or declare it UNGRADED)",
+                        "{}: rule `{rule}` has no test (write one)",
                         exercise.name
                     ));
                 }

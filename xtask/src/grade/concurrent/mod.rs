@@ -9,6 +9,7 @@ mod room;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use super::cli;
 use super::lang::{Step, Text, tr};
 use super::process::{Proc, start_server};
 use super::spec::{Ctx, Failure, TestSpec, Visibility};
@@ -21,7 +22,10 @@ const SERVER_OUTPUT_LIMIT: u64 = 8 * 1024 * 1024;
 /// test, public or hidden (`rules_and_tests_name_each_other`).
 pub const RULES: &[&str] = &[
     "chat.args",
+    "chat.default_addr",
     "chat.readiness",
+    "chat.stderr",
+    "chat.usage",
     "chat.concurrency",
     "chat.lifetime",
     "chat.signal_handlers",
@@ -44,10 +48,6 @@ pub const RULES: &[&str] = &[
     "chat.rule.shutdown",
     "chat.rule.no_greeting",
 ];
-
-/// Rows of the contract that no test checks yet: the book says so in their
-/// "Tests" cell.
-pub const UNGRADED: &[&str] = &["chat.default_addr", "chat.stderr", "chat.usage"];
 
 pub fn tests() -> Vec<TestSpec> {
     #[allow(unused_mut)] // the SIGTERM test is Unix-only
@@ -236,6 +236,54 @@ pub fn tests() -> Vec<TestSpec> {
                 ko: "연결마다 아직 끝나지 않은 줄을 버퍼에 두었다가 '\\n'이 오면 처리하세요.",
             },
             run: |ctx| Box::pin(room::fragmented(ctx)),
+        },
+        TestSpec {
+            id: "chat.bad_args",
+            points: 2,
+            timeout: Duration::from_secs(20),
+            visibility: Visibility::Public,
+            rules: &["chat.usage"],
+            title: Text {
+                en: "on a bad argument prints usage on stderr and exits 2",
+                ko: "잘못된 인자를 받으면 표준 오류에 사용법을 출력하고 종료 코드 2로 끝난다",
+            },
+            hint: Text {
+                en: "Anything but `--listen ADDR` or `--listen=ADDR` is a usage error: eprintln!(\"usage: chat-server [--listen ADDR]\") and std::process::exit(2), before binding anything.",
+                ko: "`--listen ADDR`나 `--listen=ADDR`가 아닌 인자는 모두 사용법 오류입니다. 아무것도 바인드하기 전에 eprintln!(\"usage: chat-server [--listen ADDR]\") 후 std::process::exit(2)를 호출하세요.",
+            },
+            run: |ctx| Box::pin(cli::chat_bad_args(ctx)),
+        },
+        TestSpec {
+            id: "chat.default_listen",
+            points: 2,
+            timeout: Duration::from_secs(10),
+            visibility: Visibility::Public,
+            rules: &["chat.default_addr"],
+            title: Text {
+                en: "without --listen listens on 127.0.0.1:7880",
+                ko: "--listen이 없으면 127.0.0.1:7880에서 리슨한다",
+            },
+            hint: Text {
+                en: "Start from the default, `127.0.0.1:7880`, and let `--listen` replace it. (If another program holds port 7880, exiting 1 with `bind 127.0.0.1:7880: …` on stderr passes too.)",
+                ko: "기본값 `127.0.0.1:7880`에서 시작해 `--listen`이 있으면 바꾸세요. (다른 프로그램이 7880 포트를 쓰고 있다면 표준 오류에 `bind 127.0.0.1:7880: …`를 출력하고 종료 코드 1로 끝나도 통과합니다.)",
+            },
+            run: |ctx| Box::pin(cli::chat_default(ctx)),
+        },
+        TestSpec {
+            id: "chat.stderr_only",
+            points: 2,
+            timeout: Duration::from_secs(30),
+            visibility: Visibility::Public,
+            rules: &["chat.stderr"],
+            title: Text {
+                en: "a whole room's life leaves stdout with only the readiness line",
+                ko: "방 하나가 굴러가는 동안에도 표준 출력에는 준비 줄만 남는다",
+            },
+            hint: Text {
+                en: "Log joins, departures and errors with eprintln!, or not at all, never println!: whoever started the server reads stdout for the `listening on` line alone.",
+                ko: "참가, 떠남, 오류는 println!이 아니라 eprintln!으로 남기거나 아예 남기지 마세요. 서버를 실행한 쪽은 표준 출력에서 `listening on` 줄 하나만 읽습니다.",
+            },
+            run: |ctx| Box::pin(cli::chat_stdout(ctx)),
         },
     ];
     // Signals are a Unix thing: on Windows the test is not part of the grade

@@ -7,6 +7,7 @@ pub(in crate::grade) mod server;
 
 use std::time::Duration;
 
+use super::cli;
 use super::lang::Text;
 use super::spec::{TestSpec, Visibility};
 
@@ -17,7 +18,11 @@ const SECS: fn(u64) -> Duration = Duration::from_secs;
 /// test, public or hidden (`rules_and_tests_name_each_other`).
 pub const RULES: &[&str] = &[
     "echo.server.args",
+    "echo.server.default_addr",
     "echo.server.readiness",
+    "echo.server.stderr",
+    "echo.server.bind_error",
+    "echo.server.usage",
     "echo.server.echo",
     "echo.server.clients",
     "echo.server.lifetime",
@@ -26,15 +31,6 @@ pub const RULES: &[&str] = &[
     "echo.client.receive",
     "echo.client.success",
     "echo.client.connect_error",
-];
-
-/// Rows of the contract that no test checks yet: the book says so in their
-/// "Tests" cell.
-pub const UNGRADED: &[&str] = &[
-    "echo.server.default_addr",
-    "echo.server.stderr",
-    "echo.server.bind_error",
-    "echo.server.usage",
     "echo.client.usage",
 ];
 
@@ -185,6 +181,70 @@ pub fn tests() -> Vec<TestSpec> {
             run: |ctx| Box::pin(server::reset(ctx)),
         },
         TestSpec {
+            id: "echo.server.bad_args",
+            points: 2,
+            timeout: SECS(20),
+            visibility: Visibility::Public,
+            rules: &["echo.server.usage"],
+            title: Text {
+                en: "on a bad argument prints usage on stderr and exits 2",
+                ko: "잘못된 인자를 받으면 표준 오류에 사용법을 출력하고 종료 코드 2로 끝난다",
+            },
+            hint: Text {
+                en: "Anything but `--listen ADDR` or `--listen=ADDR` is a usage error: eprintln!(\"usage: echo-server [--listen ADDR]\") and std::process::exit(2), before binding anything.",
+                ko: "`--listen ADDR`나 `--listen=ADDR`가 아닌 인자는 모두 사용법 오류입니다. 아무것도 바인드하기 전에 eprintln!(\"usage: echo-server [--listen ADDR]\") 후 std::process::exit(2)를 호출하세요.",
+            },
+            run: |ctx| Box::pin(cli::echo_server_bad_args(ctx)),
+        },
+        TestSpec {
+            id: "echo.server.bind_taken",
+            points: 2,
+            timeout: SECS(10),
+            visibility: Visibility::Public,
+            rules: &["echo.server.bind_error", "echo.server.stderr"],
+            title: Text {
+                en: "when the address is taken, one line on stderr and exit 1",
+                ko: "주소가 이미 쓰이고 있으면 표준 오류에 한 줄을 출력하고 종료 코드 1로 끝난다",
+            },
+            hint: Text {
+                en: "Match on TcpListener::bind(addr): on Err, eprintln!(\"bind {addr}: {err}\") and std::process::exit(1); no unwrap() (a panic exits 101 with several lines), nothing on stdout.",
+                ko: "TcpListener::bind(addr)의 결과를 match하세요. Err이면 eprintln!(\"bind {addr}: {err}\") 후 std::process::exit(1)입니다. unwrap()은 쓰지 마세요(패닉은 여러 줄과 함께 종료 코드 101로 끝납니다). 표준 출력에는 아무것도 쓰지 않습니다.",
+            },
+            run: |ctx| Box::pin(cli::echo_server_bind_taken(ctx)),
+        },
+        TestSpec {
+            id: "echo.server.default_listen",
+            points: 2,
+            timeout: SECS(10),
+            visibility: Visibility::Public,
+            rules: &["echo.server.default_addr"],
+            title: Text {
+                en: "without --listen listens on 127.0.0.1:7878",
+                ko: "--listen이 없으면 127.0.0.1:7878에서 리슨한다",
+            },
+            hint: Text {
+                en: "Start from the default, `127.0.0.1:7878`, and let `--listen` replace it. (If another program holds port 7878, exiting 1 with `bind 127.0.0.1:7878: …` on stderr passes too.)",
+                ko: "기본값 `127.0.0.1:7878`에서 시작해 `--listen`이 있으면 바꾸세요. (다른 프로그램이 7878 포트를 쓰고 있다면 표준 오류에 `bind 127.0.0.1:7878: …`를 출력하고 종료 코드 1로 끝나도 통과합니다.)",
+            },
+            run: |ctx| Box::pin(cli::echo_server_default(ctx)),
+        },
+        TestSpec {
+            id: "echo.server.stderr_only",
+            points: 2,
+            timeout: SECS(30),
+            visibility: Visibility::Public,
+            rules: &["echo.server.stderr"],
+            title: Text {
+                en: "reports a broken client on stderr: stdout keeps only the readiness line",
+                ko: "문제 있는 클라이언트를 표준 오류로 알리고, 표준 출력에는 준비 줄만 남긴다",
+            },
+            hint: Text {
+                en: "Print every diagnostic with eprintln!, never println!: whoever started the server reads stdout for the `listening on` line alone.",
+                ko: "진단 메시지는 모두 println!이 아니라 eprintln!으로 출력하세요. 서버를 실행한 쪽은 표준 출력에서 `listening on` 줄 하나만 읽습니다.",
+            },
+            run: |ctx| Box::pin(cli::echo_server_stdout(ctx)),
+        },
+        TestSpec {
             id: "echo.client.echo",
             points: 10,
             timeout: SECS(20),
@@ -251,6 +311,22 @@ pub fn tests() -> Vec<TestSpec> {
                 ko: "TcpStream::connect(addr)의 결과를 match하세요. Err이면 eprintln!(\"connect {addr}: {err}\") 후 std::process::exit(1).",
             },
             run: |ctx| Box::pin(client::refused(ctx)),
+        },
+        TestSpec {
+            id: "echo.client.bad_args",
+            points: 2,
+            timeout: SECS(20),
+            visibility: Visibility::Public,
+            rules: &["echo.client.usage"],
+            title: Text {
+                en: "without exactly one argument prints usage on stderr and exits 2",
+                ko: "인자가 정확히 하나가 아니면 표준 오류에 사용법을 출력하고 종료 코드 2로 끝난다",
+            },
+            hint: Text {
+                en: "Take exactly one argument, the address: with none or more, eprintln!(\"usage: echo-client ADDR\") and std::process::exit(2), before connecting. expect() on a missing argument panics and exits 101.",
+                ko: "인자는 주소 하나만 받으세요. 없거나 더 많으면 연결하기 전에 eprintln!(\"usage: echo-client ADDR\") 후 std::process::exit(2)를 호출하세요. 없는 인자에 expect()를 쓰면 패닉과 함께 종료 코드 101로 끝납니다.",
+            },
+            run: |ctx| Box::pin(cli::echo_client_bad_args(ctx)),
         },
     ]
 }

@@ -12,6 +12,7 @@ pub(in crate::grade) mod server;
 use std::path::Path;
 use std::time::Duration;
 
+use super::cli;
 use super::lang::Text;
 use super::spec::{TestSpec, Visibility};
 
@@ -20,17 +21,21 @@ use super::spec::{TestSpec, Visibility};
 /// test, public or hidden (`rules_and_tests_name_each_other`).
 pub const RULES: &[&str] = &[
     "ft.server.args",
+    "ft.server.default_addr",
     "ft.server.default_limit",
     "ft.server.readiness",
     "ft.server.concurrency",
     "ft.server.files",
     "ft.server.requests",
     "ft.server.streaming",
+    "ft.server.stderr",
+    "ft.server.usage",
     "ft.server.lifetime",
     "ft.client.cmd_list",
     "ft.client.cmd_get",
     "ft.client.cmd_put",
     "ft.client.exit_1",
+    "ft.client.usage",
     "ft.client.exit_3",
     "ft.client.exit_4",
     "ft.error.not_found",
@@ -41,15 +46,6 @@ pub const RULES: &[&str] = &[
     "ft.error.cut_short",
     "ft.error.malformed",
     "ft.error.server_error",
-];
-
-/// Rows of the contract that no test checks yet: the book says so in their
-/// "Tests" cell.
-pub const UNGRADED: &[&str] = &[
-    "ft.server.default_addr",
-    "ft.server.stderr",
-    "ft.server.usage",
-    "ft.client.usage",
 ];
 
 pub fn tests() -> Vec<TestSpec> {
@@ -248,6 +244,70 @@ pub fn tests() -> Vec<TestSpec> {
             run: |ctx| Box::pin(server::malformed(ctx)),
         },
         TestSpec {
+            id: "ft.server.bad_args",
+            points: 2,
+            timeout: Duration::from_secs(20),
+            visibility: Visibility::Public,
+            rules: &["ft.server.usage"],
+            title: Text {
+                en: "on a bad argument prints usage on stderr and exits 2",
+                ko: "잘못된 인자를 받으면 표준 오류에 사용법을 출력하고 종료 코드 2로 끝난다",
+            },
+            hint: Text {
+                en: "An unknown flag, a flag without its value, a --max-size that is not a number, or no --root: eprintln! the usage line and std::process::exit(2), before binding anything.",
+                ko: "모르는 플래그, 값이 빠진 플래그, 숫자가 아닌 --max-size, --root가 없는 경우: 아무것도 바인드하기 전에 eprintln!으로 사용법 줄을 출력하고 std::process::exit(2)를 호출하세요.",
+            },
+            run: |ctx| Box::pin(cli::ft_server_bad_args(ctx)),
+        },
+        TestSpec {
+            id: "ft.server.start_errors",
+            points: 2,
+            timeout: Duration::from_secs(20),
+            visibility: Visibility::Public,
+            rules: &["ft.server.usage", "ft.server.stderr"],
+            title: Text {
+                en: "a root that is not a folder, or a taken address: one line on stderr, exit 1",
+                ko: "루트가 폴더가 아니거나 주소가 이미 쓰이고 있으면 표준 오류에 한 줄, 종료 코드 1",
+            },
+            hint: Text {
+                en: "Before binding, check that --root is a folder (fs::metadata(root)?.is_dir()); then match on TcpListener::bind. Either failure: one eprintln! line and std::process::exit(1); no unwrap(), nothing on stdout.",
+                ko: "바인드하기 전에 --root가 폴더인지 확인하고(fs::metadata(root)?.is_dir()), 그다음 TcpListener::bind의 결과를 match하세요. 어느 쪽이든 실패하면 eprintln! 한 줄 후 std::process::exit(1)입니다. unwrap()은 쓰지 말고, 표준 출력에는 아무것도 쓰지 마세요.",
+            },
+            run: |ctx| Box::pin(cli::ft_server_start_errors(ctx)),
+        },
+        TestSpec {
+            id: "ft.server.default_listen",
+            points: 2,
+            timeout: Duration::from_secs(10),
+            visibility: Visibility::Public,
+            rules: &["ft.server.default_addr"],
+            title: Text {
+                en: "without --listen listens on 127.0.0.1:7879",
+                ko: "--listen이 없으면 127.0.0.1:7879에서 리슨한다",
+            },
+            hint: Text {
+                en: "Start from the default, `127.0.0.1:7879`, and let `--listen` replace it. (If another program holds port 7879, exiting 1 with `bind 127.0.0.1:7879: …` on stderr passes too.)",
+                ko: "기본값 `127.0.0.1:7879`에서 시작해 `--listen`이 있으면 바꾸세요. (다른 프로그램이 7879 포트를 쓰고 있다면 표준 오류에 `bind 127.0.0.1:7879: …`를 출력하고 종료 코드 1로 끝나도 통과합니다.)",
+            },
+            run: |ctx| Box::pin(cli::ft_server_default(ctx)),
+        },
+        TestSpec {
+            id: "ft.server.stderr_only",
+            points: 2,
+            timeout: Duration::from_secs(30),
+            visibility: Visibility::Public,
+            rules: &["ft.server.stderr"],
+            title: Text {
+                en: "reports protocol errors on stderr: stdout keeps only the readiness line",
+                ko: "프로토콜 오류를 표준 오류로 알리고, 표준 출력에는 준비 줄만 남긴다",
+            },
+            hint: Text {
+                en: "Log a connection's error with eprintln!, never println!: whoever started the server reads stdout for the `listening on` line alone.",
+                ko: "연결의 오류는 println!이 아니라 eprintln!으로 남기세요. 서버를 실행한 쪽은 표준 출력에서 `listening on` 줄 하나만 읽습니다.",
+            },
+            run: |ctx| Box::pin(cli::ft_server_stdout(ctx)),
+        },
+        TestSpec {
             id: "ft.client.list",
             points: 3,
             timeout: Duration::from_secs(15),
@@ -426,6 +486,22 @@ pub fn tests() -> Vec<TestSpec> {
                 ko: "프레임을 읽기 전에 4바이트 길이를 검사하세요. 0이나 65537 초과는 잘못된 프레임입니다. 상대가 알린 크기만큼 할당하거나 기다리지 마세요.",
             },
             run: |ctx| Box::pin(client_faults::bad_frame(ctx)),
+        },
+        TestSpec {
+            id: "ft.client.bad_args",
+            points: 2,
+            timeout: Duration::from_secs(25),
+            visibility: Visibility::Public,
+            rules: &["ft.client.usage"],
+            title: Text {
+                en: "on a bad command line prints usage on stderr and exits 2",
+                ko: "명령줄이 잘못되면 표준 오류에 사용법을 출력하고 종료 코드 2로 끝난다",
+            },
+            hint: Text {
+                en: "Match the whole command line (`ADDR list`, `ADDR get NAME [-o PATH]`, `ADDR put PATH [--as NAME]`) before connecting; anything else: eprintln! the usage line and std::process::exit(2).",
+                ko: "연결하기 전에 명령줄 전체(`ADDR list`, `ADDR get NAME [-o PATH]`, `ADDR put PATH [--as NAME]`)를 match하세요. 그 밖의 것은 eprintln!으로 사용법 줄을 출력하고 std::process::exit(2)를 호출합니다.",
+            },
+            run: |ctx| Box::pin(cli::ft_client_bad_args(ctx)),
         },
     ];
     // Peak memory is read from /proc: Linux only. Elsewhere the test is not
