@@ -359,16 +359,41 @@ fn export_builds_and_grades_without_solutions_secrets_or_hidden_tests() {
     for command in ["classroom", "gradebook", "bench", "similarity"] {
         assert!(!help.contains(&format!("  {command} ")), "{help}");
     }
-    let built: Vec<String> = std::fs::read_dir(target.join("debug/.fingerprint"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    for crate_name in ["mdbook", "toml-", "socket-lab-book"] {
+    // What `cargo build` there compiles: the default members (xtask alone)
+    // with their default features, and nothing of the book's builder or the
+    // instructor's commands. (Asked of cargo, not read from a target folder
+    // that an earlier run may have filled.)
+    let metadata = Command::new(env!("CARGO"))
+        .current_dir(&dir)
+        .args(["metadata", "--locked", "--format-version", "1", "--no-deps"])
+        .env("CARGO_TARGET_DIR", &target)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let metadata: Value = serde_json::from_slice(&metadata.stdout).unwrap();
+    let defaults = metadata["workspace_default_members"].as_array().unwrap();
+    assert_eq!(defaults.len(), 1, "{defaults:?}");
+    assert!(
+        defaults[0].as_str().unwrap().contains("xtask"),
+        "{defaults:?}"
+    );
+    let tree = Command::new(env!("CARGO"))
+        .current_dir(&dir)
+        .args(["tree", "--locked", "-e", "normal,build", "--prefix", "none"])
+        .env("CARGO_TARGET_DIR", &target)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert!(tree.status.success());
+    let tree = String::from_utf8_lossy(&tree.stdout);
+    assert!(tree.starts_with("xtask "), "{tree}");
+    for crate_name in ["mdbook", "toml ", "socket-lab-book"] {
         assert!(
-            !built.iter().any(|b| b.starts_with(crate_name)),
-            "the template's grade built {crate_name}: {built:?}"
+            !tree.lines().any(|line| line.starts_with(crate_name)),
+            "the template's default build compiles {crate_name}:\n{tree}"
         );
     }
+}
 }
 
 #[test]
