@@ -394,7 +394,6 @@ fn export_builds_and_grades_without_solutions_secrets_or_hidden_tests() {
         );
     }
 }
-}
 
 #[test]
 fn one_assignment_per_exercise() {

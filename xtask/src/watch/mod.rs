@@ -329,7 +329,12 @@ pub(crate) fn first_failure(result: &ExerciseResult) -> Option<&TestResult> {
 }
 
 /// When this exercise is complete: the next one not at full marks.
-pub(crate) fn next_exercise(lang: Lang, rows: &[Row], last: &Last, current: &str) -> Option<String> {
+pub(crate) fn next_exercise(
+    lang: Lang,
+    rows: &[Row],
+    last: &Last,
+    current: &str,
+) -> Option<String> {
     let row = rows
         .iter()
         .find(|r| r.name != current && status::points(last, r.name) < r.max)?;

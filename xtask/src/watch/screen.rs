@@ -263,12 +263,12 @@ mod tests {
 
     use super::*;
     use crate::grade::cause::Cause;
+    use crate::grade::lang::Step;
+    use crate::grade::spec::Failure;
     use crate::hint;
     use crate::last::Last;
     use crate::status::Row;
     use crate::watch::{first_failure_known, next_exercise};
-    use crate::grade::lang::Step;
-    use crate::grade::spec::Failure;
 
     /// The real title of an echo test, in `lang`.
     fn title(id: &str, lang: Lang) -> &'static str {
