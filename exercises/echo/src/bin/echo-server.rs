@@ -1,9 +1,10 @@
 //! en:
 //! # Exercise 1 · Echo server
 //!
-//! A client connects and sends bytes. Your server writes every byte back, in
-//! order, until the client half-closes (sends no more); then it finishes
-//! writing and closes. Then it serves the next client.
+//! A client connects and sends bytes. Your server writes each byte back as
+//! soon as it arrives, in order, without waiting for the client to finish.
+//! When the client half-closes (sends no more), the server finishes writing
+//! what it still owes and closes. Then it serves the next client.
 //!
 //! Usage: `echo-server [--listen ADDR]` (default `127.0.0.1:7878`). Once it
 //! is ready for clients, it prints exactly one line to stdout:
@@ -16,9 +17,10 @@
 //! ko:
 //! # 실습 1 · 에코 서버
 //!
-//! 클라이언트가 연결해서 바이트를 보냅니다. 서버는 클라이언트가 절반 닫기(half-close)를 할
-//! 때까지(더 보내지 않을 때까지) 받은 바이트를 모두 순서대로 돌려보내고, 남은 쓰기를 마친 뒤
-//! 연결을 닫습니다. 그다음 클라이언트를 받습니다.
+//! 클라이언트가 연결해서 바이트를 보냅니다. 서버는 클라이언트가 다 보내기를 기다리지 않고,
+//! 바이트가 도착하는 대로 곧바로 순서대로 돌려보냅니다. 클라이언트가 절반 닫기(half-close)를
+//! 하면(더 보내지 않으면) 아직 돌려보내지 못한 바이트를 마저 쓰고 연결을 닫습니다. 그다음
+//! 클라이언트를 받습니다.
 //!
 //! 사용법: `echo-server [--listen ADDR]`(기본값 `127.0.0.1:7878`). 클라이언트를 받을 준비가
 //! 되면 표준 출력(stdout)에 정확히 한 줄을 찍습니다: `listening on <ip>:<port>`. 진단 메시지는

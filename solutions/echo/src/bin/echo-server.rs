@@ -1,5 +1,5 @@
-//! Echo server: writes back every byte it receives, in order, until the client
-//! half-closes; then it finishes writing and closes the connection.
+//! Echo server: writes back each byte as soon as it arrives, in order; when the
+//! client half-closes, it finishes writing and closes the connection.
 //!
 //! Usage: `echo-server [--listen ADDR]` (default `127.0.0.1:7878`).
 //!
