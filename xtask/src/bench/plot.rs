@@ -62,8 +62,10 @@ fn words(lang: Lang) -> Words {
             title: "One chat room under load: tokio vs. a thread per client",
             subtitle: |s| {
                 format!(
-                    "{} messages/s into the room for {} s, over 127.0.0.1, on {} CPUs",
-                    s.rate, s.secs, s.cpus
+                    "{rate} messages/s into the room for {secs} s, over 127.0.0.1, on {cpus} CPUs",
+                    rate = s.rate,
+                    secs = s.secs,
+                    cpus = s.cpus
                 )
             },
             latency: "p99 delivery latency (ms, log scale)",
@@ -81,8 +83,10 @@ fn words(lang: Lang) -> Words {
             title: "부하를 받는 채팅방 하나: tokio와 클라이언트당 스레드",
             subtitle: |s| {
                 format!(
-                    "{}초 동안 방에 초당 메시지 {}개, 127.0.0.1에서, CPU {}개",
-                    s.secs, s.rate, s.cpus
+                    "{secs}초 동안 방에 초당 메시지 {rate}개, 127.0.0.1에서, CPU {cpus}개",
+                    rate = s.rate,
+                    secs = s.secs,
+                    cpus = s.cpus
                 )
             },
             latency: "p99 전달 지연(ms, 로그 눈금)",

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::grade::lang::Lang;
+use crate::grade::lang::{Lang, tr};
 use crate::grade::{self, ExerciseInfo};
 
 #[derive(clap::Args)]
@@ -448,21 +448,23 @@ fn readme(catalog: &[ExerciseInfo], lang: Lang, book_url: Option<&str>) -> Strin
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let (book_en, book_ko) = match book_url {
+    let book = |lang: Lang| match book_url {
         Some(url) => {
             let url = url.trim_end_matches('/');
-            (
-                format!("Read the book online: <{url}/en/> (English), <{url}/ko/> (Korean)."),
-                format!(
-                    "책은 온라인으로 읽을 수 있습니다: <{url}/ko/>(한국어), <{url}/en/>(영어)."
-                ),
+            tr!(
+                lang,
+                "Read the book online: <{url}/en/> (English), <{url}/ko/> (Korean).",
+                "책은 온라인으로 읽을 수 있습니다: <{url}/ko/>(한국어), <{url}/en/>(영어)."
             )
         }
-        None => (
-            "Your instructor may give you the book's web address.".to_string(),
-            "책의 웹 주소는 강사가 알려 줄 수 있습니다.".to_string(),
-        ),
+        None => lang
+            .pick(
+                "Your instructor may give you the book's web address.",
+                "책의 웹 주소는 강사가 알려 줄 수 있습니다.",
+            )
+            .to_string(),
     };
+    let (book_en, book_ko) = (book(Lang::En), book(Lang::Ko));
     include_str!("README.template.md")
         .replace("{{EXERCISES}}", list.trim_end())
         .replace("{{BOOK_EN}}", &book_en)

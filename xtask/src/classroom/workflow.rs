@@ -70,7 +70,7 @@ pub fn runners(catalog: &[ExerciseInfo]) -> Vec<Runner<'_>> {
 fn fallback(runner: &Runner, lang: Lang) -> String {
     let message = lang.pick(
         "The grade produced no result: the grader did not build or was stopped. See the log of the step \"Grade\".",
-        "채점 결과가 없습니다. 채점기가 빌드되지 않았거나 중간에 멈췄습니다. \"Grade\" 단계의 로그를 보세요.",
+        "채점 결과가 없습니다. 채점기가 빌드되지 않았거나 중간에 멈췄습니다. 채점(Grade) 단계의 로그를 보세요.",
     );
     let value = json!({
         "version": 1,
@@ -143,9 +143,10 @@ pub fn classroom_yml(catalog: &[ExerciseInfo], options: &Options) -> String {
         .exercise
         .as_ref()
         .map_or(String::new(), |name| format!(" {name}"));
+    let (no_grade_title_en, no_grade_title_ko) = ("No grade", "채점 결과 없음");
     let (no_grade_en, no_grade_ko) = (
         "The grade produced no result: the grader (xtask/) did not build, or the job was stopped. Every test counts 0 points. See the step Grade above.",
-        "채점 결과가 없습니다. 채점기(xtask/)가 빌드되지 않았거나 작업이 멈췄습니다. 모든 테스트가 0점입니다. 위의 Grade 단계를 보세요.",
+        "채점 결과가 없습니다. 채점기(xtask/)가 빌드되지 않았거나 작업이 멈췄습니다. 모든 테스트가 0점입니다. 위의 채점(Grade) 단계를 보세요.",
     );
     format!(
         r#"# GitHub Classroom autograding for Socket Lab.
@@ -201,8 +202,8 @@ jobs:
       - name: Say when the grade produced nothing
         if: always() && steps.{STEP_ID}.outputs.graded != 'true'
         run: |
-          echo "::error title=No grade::{no_grade_en}"
-          echo "::error title=채점 결과 없음::{no_grade_ko}"
+          echo "::error title={no_grade_title_en}::{no_grade_en}"
+          echo "::error title={no_grade_title_ko}::{no_grade_ko}"
           exit 1
       - name: Report to GitHub Classroom
         if: always()

@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use super::TestResult;
+use super::josa::josa;
 use super::lang::{Lang, tr};
 use super::spec::Failure;
 use super::transcript::{LINE_MAX, escape_line, safe};
@@ -76,8 +77,9 @@ impl Cause {
                 alive: true,
             } => tr!(
                 lang,
-                "{program} panicked in a thread at {location}: `{message}` (the process kept running; that connection died)",
-                "{program}의 스레드가 {location}에서 패닉했습니다: `{message}` (프로세스는 계속 실행되었고 그 연결만 끊겼습니다)"
+                "{program} panicked in a thread at {location}: {quoted} (the process kept running; that connection died)",
+                "{program}의 스레드가 {location}에서 패닉했습니다: {quoted} (프로세스는 계속 실행되었고 그 연결만 끊겼습니다)",
+                quoted = quote_panic(lang, message)
             ),
             Cause::Panic {
                 program,
@@ -86,28 +88,36 @@ impl Cause {
                 alive: false,
             } => tr!(
                 lang,
-                "{program} panicked at {location}: `{message}`",
-                "{program}가 {location}에서 패닉했습니다: `{message}`"
+                "{program} panicked at {location}: {quoted}",
+                "{program_ga} {location}에서 패닉했습니다: {quoted}",
+                program_ga = josa(program, "이/가"),
+                quoted = quote_panic(lang, message)
             ),
             Cause::Exited { program, code } => tr!(
                 lang,
                 "{program} exited with code {code} while the test still needed it",
-                "테스트가 아직 쓰는 중에 {program}가 종료 코드 {code}로 끝났습니다"
+                "테스트가 아직 쓰는 중에 {program_ga} 종료 코드 {code_ro} 끝났습니다",
+                program_ga = josa(program, "이/가"),
+                code_ro = josa(code, "(으)로")
             ),
             Cause::Signal { program, signal } => tr!(
                 lang,
                 "{program} was killed by signal {signal}",
-                "{program}가 시그널 {signal}로 종료되었습니다"
+                "{program_ga} 시그널 {signal_ro} 종료되었습니다",
+                program_ga = josa(program, "이/가"),
+                signal_ro = josa(signal, "(으)로")
             ),
             Cause::Flooded { program, kib } => tr!(
                 lang,
                 "{program} was killed: it wrote over {kib} KiB to stdout and stderr",
-                "{program}를 강제 종료했습니다. 표준 출력과 표준 오류에 {kib} KiB 넘게 썼습니다"
+                "{program_reul} 강제 종료했습니다. 표준 출력과 표준 오류에 {kib} KiB 넘게 썼습니다",
+                program_reul = josa(program, "을/를")
             ),
             Cause::NotReady { program, secs } => tr!(
                 lang,
                 "{program} did not print `listening on <ip>:<port>` within {secs} s",
-                "{program}가 {secs}초 안에 `listening on <ip>:<port>`를 출력하지 않았습니다"
+                "{program_ga} {secs}초 안에 준비 완료 줄 `listening on <ip>:<port>`를 출력하지 않았습니다",
+                program_ga = josa(program, "이/가")
             ),
         }
     }
@@ -136,7 +146,7 @@ impl Cause {
             ),
             Cause::Flooded { .. } => lang.pick(
                 "Print the readiness line once; send occasional diagnostics to stderr, never one line per read() or per byte.",
-                "준비 줄은 한 번만 출력하세요. 진단 메시지는 가끔만 표준 오류로 보내고, read()마다 또는 바이트마다 출력하지 마세요.",
+                "준비 완료 줄은 한 번만 출력하세요. 진단 메시지는 가끔만 표준 오류로 보내고, read()마다 또는 바이트마다 출력하지 마세요.",
             ),
             Cause::NotReady { .. } => lang.pick(
                 "After TcpListener::bind succeeds, print the line with println! (stdout is flushed at each newline) before the accept loop.",
@@ -145,6 +155,42 @@ impl Cause {
         };
         text.to_string()
     }
+}
+
+/// A panic's message as a report quotes it. Rust writes `todo!()` and
+/// `unimplemented!()` panics with a fixed English prefix (`not yet
+/// implemented: …`): a Korean report says it in Korean and quotes the
+/// student's own text after it. (The starter is still recognised by the
+/// prefix: [`Cause::hint`] reads the message itself.)
+pub fn quote_panic(lang: Lang, message: &str) -> String {
+    format_panic(lang, message, true)
+}
+
+/// [`quote_panic`] without the backticks, for a note in parentheses.
+pub fn panic_text(lang: Lang, message: &str) -> String {
+    format_panic(lang, message, false)
+}
+
+fn format_panic(lang: Lang, message: &str, quoted: bool) -> String {
+    let quote = |text: &str| match quoted {
+        true => format!("`{text}`"),
+        false => text.to_string(),
+    };
+    if lang == Lang::Ko {
+        for (prefix, korean) in [
+            ("not yet implemented", "아직 구현하지 않음(todo!)"),
+            ("not implemented", "구현하지 않음(unimplemented!)"),
+        ] {
+            if let Some(rest) = message.strip_prefix(prefix) {
+                let rest = rest.trim_start_matches(':').trim_start();
+                return match rest.is_empty() {
+                    true => korean.to_string(),
+                    false => format!("{korean}: {}", quote(rest)),
+                };
+            }
+        }
+    }
+    quote(message)
 }
 
 /// The starter's `todo!()` says what to do first.
@@ -210,7 +256,7 @@ impl Kind {
             ),
             Kind::NoClose => lang.pick(
                 "Every byte came back, but the connection stayed open after our half-close: when read() returns 0, finish writing and drop the stream (or call shutdown(Shutdown::Write)).",
-                "모든 바이트가 돌아왔지만 우리가 절반 닫기를 한 뒤에도 연결이 열려 있었습니다. read()가 0을 돌려주면 남은 쓰기를 마치고 스트림을 drop하세요(또는 shutdown(Shutdown::Write)를 호출하세요).",
+                "모든 바이트가 돌아왔지만 우리가 절반 닫기를 한 뒤에도 연결이 열려 있었습니다. read()가 0을 돌려주면 남은 쓰기를 마치고 스트림을 drop하세요(또는 shutdown(Shutdown::Write)을 호출하세요).",
             ),
             Kind::Reset => lang.pick(
                 "The connection was reset (RST): the other side closed its socket with unread data, or its thread or process died. Read until read() returns 0 before closing, and look at stderr for a panic.",

@@ -17,6 +17,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use super::cause::Cause;
+use super::josa::{josa, josa_code};
 use super::lang::{Lang, Step, Text, tr};
 use super::process::Proc;
 use super::spec::{Ctx, Failure};
@@ -106,7 +107,8 @@ async fn run_to_exit(
                 tr!(
                     lang,
                     "could not start {program}: {err}",
-                    "{program}를 실행하지 못했습니다: {err}"
+                    "{program_reul} 실행하지 못했습니다: {err}",
+                    program_reul = josa(program, "을/를")
                 ),
             )
         })?;
@@ -149,7 +151,7 @@ fn how_it_ended(lang: Lang, ended: &Ended) -> String {
                 text.push_str(&tr!(
                     lang,
                     " (it printed `listening on {addr}`: it started instead)",
-                    " (`listening on {addr}`를 출력했습니다. 멈추지 않고 시작한 것입니다)"
+                    " (준비 완료 줄로 `listening on {addr}`라고 출력했습니다. 멈추지 않고 시작한 것입니다)"
                 ));
             }
             text
@@ -157,7 +159,8 @@ fn how_it_ended(lang: Lang, ended: &Ended) -> String {
         (Some(_), Some(code)) => tr!(
             lang,
             "it exited with code {code}",
-            "종료 코드 {code}로 끝났습니다"
+            "종료 코드 {code_ro} 끝났습니다",
+            code_ro = josa(&code, "(으)로")
         ),
         (Some(_), None) => lang
             .pick("a signal ended it", "시그널로 종료되었습니다")
@@ -194,7 +197,7 @@ async fn usage(
                 tr!(
                     lang,
                     "`{shown}` is a bad command line: it should print a usage line on stderr and exit with code 2; {how}",
-                    "`{shown}`는 잘못된 명령줄입니다. 표준 오류에 사용법 한 줄을 출력하고 종료 코드 2로 끝나야 하는데, {how}"
+                    "`{shown}`: 잘못된 명령줄입니다. 표준 오류에 사용법 한 줄을 출력하고 종료 코드 2로 끝나야 하는데, {how}"
                 ),
             )
             .with_transcript(stderr_lines(ended.stderr_lines())));
@@ -205,7 +208,7 @@ async fn usage(
                 tr!(
                     lang,
                     "`{shown}` exited with code 2, but wrote to stdout; the usage line goes to stderr (eprintln!)",
-                    "`{shown}`는 종료 코드 2로 끝났지만 표준 출력에 썼습니다. 사용법은 표준 오류로 보내야 합니다(eprintln!)"
+                    "`{shown}`: 종료 코드 2로 끝났지만 표준 출력에 썼습니다. 사용법은 표준 오류로 보내야 합니다(eprintln!)"
                 ),
             )
             .with_transcript(stdout_lines(&ended.stdout)));
@@ -216,7 +219,7 @@ async fn usage(
                 tr!(
                     lang,
                     "`{shown}` exited with code 2, but its stderr has no usage line (`usage: …`)",
-                    "`{shown}`는 종료 코드 2로 끝났지만 표준 오류에 사용법 줄(`usage: …`)이 없습니다"
+                    "`{shown}`: 종료 코드 2로 끝났지만 표준 오류에 사용법 줄(`usage: …`)이 없습니다"
                 ),
             )
             .with_transcript(stderr_lines(ended.stderr_lines())));
@@ -254,7 +257,7 @@ async fn start_error(
             tr!(
                 lang,
                 "`{shown}`: {why}; it exited with code 1, but wrote to stdout: stdout is for the readiness line only, the error goes to stderr",
-                "`{shown}`: {why}. 종료 코드 1로 끝났지만 표준 출력에 썼습니다. 표준 출력은 준비 줄만을 위한 것이고, 오류는 표준 오류로 보내야 합니다"
+                "`{shown}`: {why}. 종료 코드 1로 끝났지만 표준 출력에 썼습니다. 표준 출력은 준비 완료 줄만을 위한 것이고, 오류는 표준 오류로 보내야 합니다"
             ),
             stdout_lines(&ended.stdout),
         )
@@ -262,9 +265,9 @@ async fn start_error(
         (
             tr!(
                 lang,
-                "`{shown}`: {why}; it exited with code 1, but stderr should be exactly one line, and it was {} line(s)",
-                "`{shown}`: {why}. 종료 코드 1로 끝났지만 표준 오류는 정확히 한 줄이어야 하는데 {}줄이었습니다",
-                lines.len()
+                "`{shown}`: {why}; it exited with code 1, but stderr should be exactly one line, and it was {count} line(s)",
+                "`{shown}`: {why}. 종료 코드 1로 끝났지만 표준 오류는 정확히 한 줄이어야 하는데 {count}줄이었습니다",
+                count = lines.len()
             ),
             stderr_lines(lines.iter().copied()),
         )
@@ -302,7 +305,8 @@ async fn default_addr(ctx: &Ctx, program: &str, case: &Case, default: &str) -> R
                 tr!(
                     lang,
                     "could not start {program}: {err}",
-                    "{program}를 실행하지 못했습니다: {err}"
+                    "{program_reul} 실행하지 못했습니다: {err}",
+                    program_reul = josa(program, "을/를")
                 ),
             )
         })?;
@@ -340,7 +344,7 @@ async fn default_addr(ctx: &Ctx, program: &str, case: &Case, default: &str) -> R
             tr!(
                 lang,
                 "started without --listen (`{shown}`), it printed `listening on {addr}`; the default address is {default}",
-                "--listen 없이(`{shown}`) 실행했더니 `listening on {addr}`를 출력했습니다. 기본 주소는 {default}입니다"
+                "--listen 없이(`{shown}`) 실행했더니 준비 완료 줄로 `listening on {addr}`라고 출력했습니다. 기본 주소는 {default}입니다"
             ),
         ));
     }
@@ -353,7 +357,8 @@ async fn default_addr(ctx: &Ctx, program: &str, case: &Case, default: &str) -> R
             tr!(
                 lang,
                 "started without --listen (`{shown}`), it neither printed `listening on {default}` nor exited within {secs} s",
-                "--listen 없이(`{shown}`) 실행했더니 {secs}초 안에 `listening on {default}`를 출력하지도, 종료하지도 않았습니다"
+                "--listen 없이(`{shown}`) 실행했더니 {secs}초 안에 준비 완료 줄 {line_reul} 출력하지도, 종료하지도 않았습니다",
+                line_reul = josa_code(&format!("listening on {default}"), "을/를")
             ),
         )
         .with_cause(Some(Cause::NotReady {
@@ -371,7 +376,8 @@ async fn default_addr(ctx: &Ctx, program: &str, case: &Case, default: &str) -> R
         tr!(
             lang,
             "started without --listen (`{shown}`), it should listen on {default} (or, if another program holds that port, exit with code 1 and a stderr line naming {default}); {how}",
-            "--listen 없이(`{shown}`) 실행하면 {default}에서 리슨해야 합니다(다른 프로그램이 그 포트를 쓰고 있다면 {default}를 담은 표준 오류 한 줄과 함께 종료 코드 1로 끝나야 합니다). 그런데 {how}"
+            "--listen 없이(`{shown}`) 실행하면 {default}에서 리슨해야 합니다(다른 프로그램이 그 포트를 쓰고 있다면 주소 {default_ga} 담긴 표준 오류 한 줄과 함께 종료 코드 1로 끝나야 합니다). 그런데 {how}",
+            default_ga = josa(default, "이/가")
         ),
     )
     .with_transcript(stderr_lines(lines.iter().copied())))
@@ -411,9 +417,9 @@ async fn stdout_only_ready(
         Step::Read,
         tr!(
             lang,
-            "after {what}, {program}'s stdout held {} line(s) besides `listening on …`; stdout carries the readiness line only, diagnostics go to stderr",
-            "{what} 뒤 {program}의 표준 출력에 `listening on …` 말고도 {}줄이 있었습니다. 표준 출력에는 준비 줄만 쓰고, 진단 메시지는 표준 오류로 보내야 합니다",
-            extra.len()
+            "after {what}, {program}'s stdout held {count} line(s) besides `listening on …`; stdout carries the readiness line only, diagnostics go to stderr",
+            "{what} 뒤 {program}의 표준 출력에 준비 완료 줄 `listening on …` 말고도 {count}줄이 있었습니다. 표준 출력에는 준비 완료 줄만 쓰고, 진단 메시지는 표준 오류로 보내야 합니다",
+            count = extra.len()
         ),
     )
     .with_transcript(transcript))

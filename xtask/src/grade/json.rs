@@ -5,6 +5,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde::Serialize;
 
+use super::josa::josa_code;
 use super::lang::{Lang, tr};
 use super::{ExerciseResult, Status};
 
@@ -183,7 +184,8 @@ fn cut(message: String, lang: Lang, command: &str) -> String {
         tr!(
             lang,
             "… ({rest} more bytes: run `{command}` for all of it)",
-            "… ({rest}바이트 더 있음: 전부 보려면 `{command}`를 실행하세요)"
+            "… ({rest}바이트 더 있음: 전부 보려면 {command_reul} 실행하세요)",
+            command_reul = josa_code(&command, "을/를")
         )
     )
 }

@@ -60,7 +60,21 @@ impl Text {
 }
 
 /// `tr!(lang, "English {x}", "한국어 {x}")`: formats the message in the report's language.
+///
+/// A message with values names them, so that each language places each one
+/// itself: `{got}` and `{total}` captured from the scope, or given as
+/// `name = expr`. A named value may serve one language only, such as a
+/// value with its Korean particle: `tr!(lang, "exited with {code}", "{code_ro}
+/// 끝났습니다", code_ro = josa(&code, "(으)로"))` (see grade/josa.rs). One
+/// positional `{}` is allowed; two are not (grade/strings_check.rs).
 macro_rules! tr {
+    ($lang:expr, $en:literal, $ko:literal $(, $name:ident = $arg:expr)+ $(,)?) => {{
+        $(let $name = &$arg;)+
+        match $lang {
+            $crate::grade::lang::Lang::En => format!($en),
+            $crate::grade::lang::Lang::Ko => format!($ko),
+        }
+    }};
     ($lang:expr, $en:literal, $ko:literal $(, $arg:expr)* $(,)?) => {
         match $lang {
             $crate::grade::lang::Lang::En => format!($en $(, $arg)*),

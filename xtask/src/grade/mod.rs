@@ -9,6 +9,7 @@ mod echo;
 pub mod exercises;
 mod file_transfer;
 pub mod hidden;
+pub mod josa;
 pub mod json;
 pub mod lang;
 mod process;
@@ -17,6 +18,8 @@ mod proxy;
 mod report;
 pub mod sandboxed;
 pub mod spec;
+#[cfg(test)]
+mod strings_check;
 mod transcript;
 mod wire;
 
@@ -558,7 +561,8 @@ fn build_message(lang: Lang, failure: &BuildFailure) -> String {
         BuildFailure::MissingBinary(bin) => tr!(
             lang,
             "the crate builds, but has no binary `{bin}` (keep the starter's src/bin/ files)",
-            "크레이트는 빌드되지만 바이너리 `{bin}`가 없습니다(시작 코드의 src/bin/ 파일을 유지하세요)"
+            "크레이트는 빌드되지만 바이너리 {bin_ga} 없습니다(시작 코드의 src/bin/ 파일을 유지하세요)",
+            bin_ga = josa::josa_code(bin, "이/가")
         ),
         BuildFailure::TimedOut => lang
             .pick(

@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 use process_wrap::tokio::CommandWrap;
 
 use super::cause::{Cause, Probe};
+use super::josa::josa;
 use super::lang::{Lang, Step, tr};
 use super::process_group::Group;
 use super::spec::{Ctx, Failure};
@@ -82,7 +83,8 @@ async fn start_spawned(
             tr!(
                 lang,
                 "could not start {name}: {err}",
-                "{name}를 실행하지 못했습니다: {err}"
+                "{name_reul} 실행하지 못했습니다: {err}",
+                name_reul = josa(&name, "을/를")
             ),
         )
     })?;
@@ -367,7 +369,8 @@ impl Proc {
                         tr!(
                             lang,
                             "{name} printed `listening on {addr_text}`, but `{addr_text}` is not an address like 127.0.0.1:7878",
-                            "{name}가 `listening on {addr_text}`를 출력했지만 `{addr_text}`는 127.0.0.1:7878 같은 주소가 아닙니다"
+                            "{name_ga} 준비 완료 줄로 `listening on {addr_text}`라고 출력했지만, 그 주소 부분은 127.0.0.1:7878 같은 주소가 아닙니다",
+                            name_ga = josa(&name, "이/가")
                         ),
                     );
                     (failure, false)
@@ -378,13 +381,14 @@ impl Proc {
                 tr!(
                     lang,
                     "{name} wrote over {limit_kib} KiB to stdout without a `listening on <ip>:<port>` line",
-                    "{name}가 `listening on <ip>:<port>` 줄 없이 표준 출력에 {limit_kib} KiB 넘게 썼습니다"
+                    "{name_ga} 준비 완료 줄 `listening on <ip>:<port>` 없이 표준 출력에 {limit_kib} KiB 넘게 썼습니다",
+                    name_ga = josa(&name, "이/가")
                 ),
             )
             .with_hint(
                 lang.pick(
                     "Print exactly one line to stdout once the listener is bound; send diagnostics to stderr (eprintln!).",
-                    "리스너를 바인드한 뒤 표준 출력에는 정확히 한 줄만 출력하세요. 진단 메시지는 표준 에러(eprintln!)로 보냅니다.",
+                    "리스너를 바인드한 뒤 표준 출력에는 정확히 한 줄만 출력하세요. 진단 메시지는 표준 오류(eprintln!)로 보냅니다.",
                 )
                 .into(),
             ),
@@ -398,7 +402,8 @@ impl Proc {
                     tr!(
                         lang,
                         "{name} exited before printing `listening on <ip>:<port>`{note}",
-                        "{name}가 `listening on <ip>:<port>`를 출력하기 전에 종료했습니다{note}"
+                        "{name_ga} 준비 완료 줄 `listening on <ip>:<port>`를 출력하기 전에 종료했습니다{note}",
+                        name_ga = josa(&name, "이/가")
                     ),
                 )
                 .with_cause(cause);
@@ -407,18 +412,14 @@ impl Proc {
                     None => failure,
                 }
             }
-            Err(Ready::Silent) => Failure::new(
-                Step::Listen,
-                tr!(
-                    lang,
-                    "{name} did not print `listening on <ip>:<port>` within {secs} s",
-                    "{name}가 {secs}초 안에 `listening on <ip>:<port>`를 출력하지 않았습니다"
-                ),
-            )
-            .with_cause(Some(Cause::NotReady {
-                program: name.clone(),
-                secs,
-            })),
+            Err(Ready::Silent) => {
+                // The cause's own sentence: the report says it once.
+                let cause = Cause::NotReady {
+                    program: name.clone(),
+                    secs,
+                };
+                Failure::new(Step::Listen, cause.describe(lang)).with_cause(Some(cause))
+            }
         };
         Err((failure, again))
     }
@@ -442,7 +443,7 @@ impl Proc {
             return tr!(
                 lang,
                 " (killed: it wrote over {kib} KiB to stdout and stderr)",
-                " (강제 종료: 표준 출력과 표준 에러에 {kib} KiB 넘게 씀)"
+                " (강제 종료: 표준 출력과 표준 오류에 {kib} KiB 넘게 씀)"
             );
         }
         let mut note = match status.code() {
@@ -452,6 +453,7 @@ impl Proc {
                 .to_string(),
         };
         if let Some(panic) = self.panic_message() {
+            let panic = super::cause::panic_text(lang, &panic);
             note.push_str(&tr!(lang, ": panicked: {panic}", ": 패닉: {panic}"));
         }
         note.push(')');

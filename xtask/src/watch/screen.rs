@@ -150,10 +150,10 @@ pub fn render(s: &Screen) -> String {
                 render_failure(&mut out, s, test, &named);
                 let replay = tr!(
                     lang,
-                    "Replay this run's data: cargo xtask grade {} --seed {:08x}",
-                    "이번 실행의 데이터로 다시 채점: cargo xtask grade {} --seed {:08x}",
-                    result.name,
-                    s.seed
+                    "Replay this run's data: cargo xtask grade {name} --seed {seed:08x}",
+                    "이번 실행의 데이터로 다시 채점: cargo xtask grade {name} --seed {seed:08x}",
+                    name = result.name,
+                    seed = s.seed
                 );
                 let _ = writeln!(out, "\n{}", paint(color, DIM, &replay));
             }
@@ -225,7 +225,13 @@ fn render_failure(out: &mut String, s: &Screen, test: &TestResult, named: &[Name
         let _ = writeln!(out, "  {}: {hint}", lang.pick("hint", "힌트"));
     }
     for (n, hint) in s.hints.iter().take(s.hints_shown).enumerate() {
-        let label = tr!(lang, "hint {}/{}", "힌트 {}/{}", n + 1, s.hints.len());
+        let label = tr!(
+            lang,
+            "hint {nth}/{count}",
+            "힌트 {nth}/{count}",
+            nth = n + 1,
+            count = s.hints.len()
+        );
         let _ = writeln!(
             out,
             "  {}: {}",

@@ -10,6 +10,7 @@ use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 
 use crate::grade::cause::Kind;
+use crate::grade::josa::{josa, josa_code};
 use crate::grade::lang::{Lang, Step, tr};
 use crate::grade::spec::{Ctx, Failure};
 use crate::grade::transcript::escape;
@@ -87,9 +88,12 @@ impl Client {
                 Step::Read,
                 tr!(
                     lang,
-                    "after sending the name `{name}`, the first line was `{}` instead of `{want}`",
-                    "이름 `{name}`을 보낸 뒤 첫 줄이 `{want}`가 아니라 `{}`였습니다",
-                    escape(line.as_bytes(), 80)
+                    "after sending the name `{name}`, the first line was `{got}` instead of `{want}`",
+                    "이름 {name_reul} 보낸 뒤 첫 줄이 {want_ga} 아니라 {got_yeot}습니다",
+                    got = escape(line.as_bytes(), 80),
+                    got_yeot = josa_code(&escape(line.as_bytes(), 80), "이었/였"),
+                    name_reul = josa_code(name, "을/를"),
+                    want_ga = josa_code(&want, "이/가")
                 ),
             )),
             other => {
@@ -104,9 +108,11 @@ impl Client {
                         Step::Read,
                         tr!(
                             lang,
-                            "after sending the name `{name}`, no `{want}`: {}",
-                            "이름 `{name}`을 보낸 뒤 `{want}`가 오지 않았습니다: {}",
-                            describe(lang, &other, STALL)
+                            "after sending the name `{name}`, no `{want}`: {why}",
+                            "이름 {name_reul} 보낸 뒤 {want_ga} 오지 않았습니다: {why}",
+                            why = describe(lang, &other, STALL),
+                            name_reul = josa_code(name, "을/를"),
+                            want_ga = josa_code(&want, "이/가")
                         ),
                     )
                     .with_kind(kind))
@@ -132,9 +138,10 @@ impl Client {
                     Step::Write,
                     tr!(
                         lang,
-                        "{} could not send: {err} (did the server close the connection?)",
-                        "{}가 보내지 못했습니다: {err} (서버가 연결을 닫았나요?)",
-                        self.who()
+                        "{who} could not send: {err} (did the server close the connection?)",
+                        "{who_ga} 보내지 못했습니다: {err} (서버가 연결을 닫았나요?)",
+                        who = self.who(lang),
+                        who_ga = josa(&self.who(lang), "이/가")
                     ),
                 )
                 .with_kind(is_reset(&err).then_some(Kind::Reset))),
@@ -143,10 +150,11 @@ impl Client {
                     Step::Write,
                     tr!(
                         lang,
-                        "{} could not send for {} s: the server stopped reading this connection",
-                        "{}가 {}초 동안 보내지 못했습니다. 서버가 이 연결을 읽지 않고 있습니다",
-                        self.who(),
-                        STALL.as_secs()
+                        "{who} could not send for {secs} s: the server stopped reading this connection",
+                        "{who_ga} {secs}초 동안 보내지 못했습니다. 서버가 이 연결을 읽지 않고 있습니다",
+                        who = self.who(lang),
+                        who_ga = josa(&self.who(lang), "이/가"),
+                        secs = STALL.as_secs()
                     ),
                 )
                 .with_kind(Kind::ChatNotReading)),
@@ -275,10 +283,10 @@ impl Client {
                             Step::Close,
                             tr!(
                                 lang,
-                                "{}: the server did not close the connection within {:.1} s",
-                                "{}: 서버가 {:.1}초 안에 연결을 닫지 않았습니다",
-                                self.who(),
-                                within.as_secs_f64()
+                                "{who}: the server did not close the connection within {secs:.1} s",
+                                "{who}: 서버가 {secs:.1}초 안에 연결을 닫지 않았습니다",
+                                who = self.who(lang),
+                                secs = within.as_secs_f64()
                             ),
                         )
                         .with_kind(Kind::ChatLeftOpen));
@@ -293,10 +301,12 @@ impl Client {
             Step::Read,
             tr!(
                 lang,
-                "{} waited for `{want}`: {}",
-                "{}가 `{want}`를 기다렸습니다: {}",
-                self.who(),
-                describe(lang, next, within)
+                "{who} waited for `{want}`: {why}",
+                "{who_ga} {want_reul} 기다렸습니다: {why}",
+                who = self.who(lang),
+                who_ga = josa(&self.who(lang), "이/가"),
+                want_reul = josa_code(want, "을/를"),
+                why = describe(lang, next, within)
             ),
         )
         .with_kind(kind_of(next))
@@ -308,18 +318,23 @@ impl Client {
         let message = if own {
             tr!(
                 lang,
-                "{} got its own line back, `{}`: the server must not send a line to its sender",
-                "{}가 자기가 보낸 줄 `{}`을 돌려받았습니다. 서버는 보낸 사람에게는 그 줄을 보내지 않아야 합니다",
-                self.who(),
-                escape(line.as_bytes(), 80)
+                "{who} got its own line back, `{line}`: the server must not send a line to its sender",
+                "{who_ga} 자기가 보낸 줄 {line_reul} 돌려받았습니다. 서버는 보낸 사람에게는 그 줄을 보내지 않아야 합니다",
+                who = self.who(lang),
+                who_ga = josa(&self.who(lang), "이/가"),
+                line = escape(line.as_bytes(), 80),
+                line_reul = josa_code(&escape(line.as_bytes(), 80), "을/를")
             )
         } else {
             tr!(
                 lang,
-                "{} expected `{want}` but got `{}`",
-                "{}는 `{want}`를 기다렸는데 `{}`가 왔습니다",
-                self.who(),
-                escape(line.as_bytes(), 80)
+                "{who} expected `{want}` but got `{got}`",
+                "{who_eun} {want_reul} 기다렸는데 {got_ga} 왔습니다",
+                who = self.who(lang),
+                who_eun = josa(&self.who(lang), "은/는"),
+                got = escape(line.as_bytes(), 80),
+                want_reul = josa_code(want, "을/를"),
+                got_ga = josa_code(&escape(line.as_bytes(), 80), "이/가")
             )
         };
         self.fail(Step::Read, message)
@@ -327,7 +342,12 @@ impl Client {
 
     /// A failure with this client's last lines as the transcript.
     pub fn fail(&self, step: Step, message: String) -> Failure {
-        let mut transcript = vec![format!("{} <-", self.who())];
+        // The log's header: who received these lines (`bob` <-), or `<-`.
+        let header = match self.name.is_empty() {
+            true => "<-".to_string(),
+            false => format!("`{}` <-", self.name),
+        };
+        let mut transcript = vec![header];
         transcript.extend(
             self.recent
                 .iter()
@@ -336,9 +356,9 @@ impl Client {
         Failure::new(step, message).with_transcript(transcript)
     }
 
-    fn who(&self) -> String {
+    fn who(&self, lang: Lang) -> String {
         if self.name.is_empty() {
-            "client".into()
+            lang.pick("client", "클라이언트").into()
         } else {
             format!("`{}`", self.name)
         }
@@ -366,9 +386,10 @@ pub fn describe(lang: Lang, next: &Next, within: Duration) -> String {
     match next {
         Next::Line(line) => tr!(
             lang,
-            "got `{}`",
-            "`{}`를 받았습니다",
-            escape(line.as_bytes(), 80)
+            "got `{line}`",
+            "{line_reul} 받았습니다",
+            line = escape(line.as_bytes(), 80),
+            line_reul = josa_code(&escape(line.as_bytes(), 80), "을/를")
         ),
         Next::Closed => lang
             .pick(
@@ -383,9 +404,9 @@ pub fn describe(lang: Lang, next: &Next, within: Duration) -> String {
         ),
         Next::Silent => tr!(
             lang,
-            "nothing arrived within {:.1} s",
-            "{:.1}초 안에 아무것도 오지 않았습니다",
-            within.as_secs_f64()
+            "nothing arrived within {secs:.1} s",
+            "{secs:.1}초 안에 아무것도 오지 않았습니다",
+            secs = within.as_secs_f64()
         ),
     }
 }

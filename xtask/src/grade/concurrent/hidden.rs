@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::grade::concurrent::client::Client;
 use crate::grade::concurrent::with_server;
+use crate::grade::josa::josa;
 use crate::grade::lang::{Lang, Step, Text, tr};
 use crate::grade::spec::{Ctx, Failure, TestSpec, Visibility};
 use crate::grade::wire::STALL;
@@ -74,7 +75,7 @@ pub fn tests() -> Vec<TestSpec> {
         rules: &["chat.signal_handlers", "chat.rule.shutdown"],
         title: Text {
             en: "SIGTERM right after the readiness line: exit 0 within 2 s, 10 times out of 10",
-            ko: "준비 줄 직후의 SIGTERM에도 2초 안에 종료 코드 0으로 끝난다(10번 모두)",
+            ko: "준비 완료 줄 직후의 SIGTERM에도 2초 안에 종료 코드 0으로 끝난다(10번 모두)",
         },
         hint: Text {
             en: "Install the signal handlers before you print `listening on`: whoever reads that line may send SIGTERM the next moment.",
@@ -137,9 +138,9 @@ fn context(lang: Lang, failure: Failure, bytes: usize) -> Failure {
     Failure {
         message: tr!(
             lang,
-            "`bob` sent {bytes} bytes, then \\r\\n: {}",
-            "`bob`이 {bytes}바이트 뒤에 \\r\\n을 보냈습니다: {}",
-            failure.message
+            "`bob` sent {bytes} bytes, then \\r\\n: {message}",
+            "`bob`이 {bytes}바이트 뒤에 \\r\\n을 보냈습니다: {message}",
+            message = failure.message
         ),
         ..failure
     }
@@ -219,7 +220,8 @@ async fn sigterm_at_once(ctx: Ctx) -> Result<(), Failure> {
                 Some(code) => tr!(
                     lang,
                     "round {round} of {ROUNDS}: SIGTERM sent right after `listening on`; chat-server exited with code {code}, not 0",
-                    "{ROUNDS}번 중 {round}번째: `listening on` 직후 SIGTERM을 보냈더니 chat-server가 종료 코드 0이 아니라 {code}로 끝났습니다"
+                    "{ROUNDS}번 중 {round}번째: `listening on` 직후 SIGTERM을 보냈더니 chat-server가 종료 코드 0이 아니라 {code_ro} 끝났습니다",
+                    code_ro = josa(&code, "(으)로")
                 ),
                 None => tr!(
                     lang,

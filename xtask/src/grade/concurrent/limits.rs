@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::client::{Client, Next, is_notice};
 use super::{start, with_server};
+use crate::grade::josa::{josa, josa_code};
 use crate::grade::lang::{Lang, Step, tr};
 use crate::grade::spec::{Ctx, Failure};
 use crate::grade::transcript::{escape, first_difference};
@@ -74,12 +75,12 @@ pub async fn slow_reader(ctx: Ctx) -> Result<(), Failure> {
                 other => {
                     writer.abort();
                     let mut failure = bob.fail(
-                        Step::Write,
+                        Step::Read,
                         tr!(
                             lang,
-                            "`bob` got {n} of alice's {LINES} lines, then {}, while `slow` was not reading: one client's full socket held up the room",
-                            "`bob`이 alice의 {LINES}줄 중 {n}줄을 받은 뒤 {}. 그동안 `slow`는 읽지 않았습니다. 한 클라이언트의 꽉 찬 소켓이 방 전체를 막았습니다",
-                            super::client::describe(lang, &other, STALL)
+                            "`bob` got {n} of alice's {LINES} lines, then {what}, while `slow` was not reading: one client's full socket held up the room",
+                            "`bob`이 `alice`의 {LINES}줄 중 {n}줄을 받은 뒤 {what}. 그동안 `slow`는 읽지 않았습니다. 한 클라이언트의 꽉 찬 소켓이 방 전체를 막았습니다",
+                            what = super::client::describe(lang, &other, STALL)
                         ),
                     );
                     failure.hint = Some(lang.pick(
@@ -102,9 +103,9 @@ pub async fn slow_reader(ctx: Ctx) -> Result<(), Failure> {
             return Err(Failure {
                 message: tr!(
                     lang,
-                    "`slow` stopped reading, and {mib} MiB later it was still in the room ({}): queue at most 1024 lines for a client, then drop it",
-                    "`slow`가 읽기를 멈춘 뒤 {mib} MiB가 지나도록 방에 남아 있었습니다({}). 클라이언트마다 최대 1024줄까지만 쌓고, 넘치면 내보내세요",
-                    failure.message
+                    "`slow` stopped reading, and {mib} MiB later it was still in the room ({message}): queue at most 1024 lines for a client, then drop it",
+                    "`slow`가 읽기를 멈추고 {mib} MiB가 더 오간 뒤에도 방에 남아 있었습니다({message}). 클라이언트마다 최대 1024줄까지만 쌓고, 넘치면 내보내세요",
+                    message = failure.message
                 ),
                 ..failure
             });
@@ -126,14 +127,14 @@ fn damaged(lang: Lang, bob: &Client, n: usize, got: &str, want: &str) -> Failure
         tr!(
             lang,
             "alice's line {n} reached `bob` cut short: {got_len} of its {want_len} bytes, then a newline: part of a line was lost",
-            "alice의 {n}번째 줄이 `bob`에게 잘린 채 도착했습니다. {want_len}바이트 가운데 {got_len}바이트 뒤에 바로 줄바꿈이 왔습니다. 줄의 일부가 사라졌습니다"
+            "`alice`의 {n}번째 줄이 `bob`에게 잘린 채 도착했습니다. {want_len}바이트 가운데 {got_len}바이트 뒤에 바로 줄바꿈이 왔습니다. 줄의 일부가 사라졌습니다"
         )
     } else {
         let from_there = escape(&got.as_bytes()[at..], 40);
         tr!(
             lang,
             "alice's line {n} reached `bob` damaged: {got_len} bytes instead of {want_len}, different from byte {at} on (`{from_there}`): lines were cut or spliced",
-            "alice의 {n}번째 줄이 `bob`에게 망가진 채 도착했습니다. {want_len}바이트여야 하는데 {got_len}바이트이고, {at}번째 바이트부터 다릅니다(`{from_there}`). 줄이 잘리거나 섞였습니다"
+            "`alice`의 {n}번째 줄이 `bob`에게 망가진 채 도착했습니다. {want_len}바이트여야 하는데 {got_len}바이트이고, {at}번째 바이트부터 다릅니다(`{from_there}`). 줄이 잘리거나 섞였습니다"
         )
     };
     bob.fail(Step::Read, message)
@@ -161,7 +162,7 @@ pub async fn disconnect(ctx: Ctx) -> Result<(), Failure> {
         alice.expect_next(&ctx, "* bob left", LEAVE_WITHIN).await.map_err(|f| {
             f.with_hint(lang.pick(
                 "bob closed his connection: read() returned 0. Remove him from the room and announce `* bob left`.",
-                "bob이 연결을 닫아 read()가 0을 돌려주었습니다. 방에서 지우고 `* bob left`를 알리세요.",
+                "`bob`이 연결을 닫아 read()가 0을 돌려주었습니다. 방에서 지우고 `* bob left`를 알리세요.",
             ).into())
         })?;
         carol.reset();
@@ -171,14 +172,14 @@ pub async fn disconnect(ctx: Ctx) -> Result<(), Failure> {
             }
             f.with_hint(lang.pick(
                 "carol's connection was reset: read() failed with ConnectionReset. An error ends the client just like EOF: remove her and announce `* carol left`.",
-                "carol의 연결이 리셋되어 read()가 ConnectionReset으로 실패했습니다. 오류도 EOF처럼 클라이언트의 끝입니다. 방에서 지우고 `* carol left`를 알리세요.",
+                "`carol`의 연결이 리셋되어 read()가 ConnectionReset으로 실패했습니다. 오류도 EOF처럼 클라이언트의 끝입니다. 방에서 지우고 `* carol left`를 알리세요.",
             ).into())
         })?;
         // The name is free again, and nothing is announced twice.
         let mut bob = Client::join(&ctx, addr, "bob").await.map_err(|f| {
             f.with_hint(lang.pick(
                 "By the time `* bob left` is announced, the name bob must be free again: remove it from the set of names first.",
-                "`* bob left`를 알릴 때에는 bob이라는 이름을 다시 쓸 수 있어야 합니다. 이름 목록에서 먼저 지우세요.",
+                "`* bob left`를 알릴 때에는 `bob`이라는 이름을 다시 쓸 수 있어야 합니다. 이름 목록에서 먼저 지우세요.",
             ).into())
         })?;
         alice
@@ -199,9 +200,10 @@ fn once_hint(lang: Lang, failure: Failure, name: &str) -> Failure {
     Failure {
         message: tr!(
             lang,
-            "`* {name} left` came twice: {}",
-            "`* {name} left`가 두 번 왔습니다: {}",
-            failure.message
+            "`* {name} left` came twice: {message}",
+            "{left_ga} 두 번 왔습니다: {message}",
+            left_ga = josa_code(&format!("* {name} left"), "이/가"),
+            message = failure.message
         ),
         ..failure
     }
@@ -297,7 +299,7 @@ pub async fn sigterm(ctx: Ctx) -> Result<(), Failure> {
     let signalled = tokio::time::Instant::now();
     let killed_hint = lang.pick(
         "The default action of SIGTERM ends the process at once, without a word to anyone. Catch it (tokio::signal::unix::signal(SignalKind::terminate()) or the ctrlc crate with its \"termination\" feature) and shut down yourself.",
-        "SIGTERM의 기본 동작은 아무에게도 알리지 않고 프로세스를 바로 끝내는 것입니다. 시그널을 잡아서(tokio::signal::unix::signal(SignalKind::terminate())나 \"termination\" 기능을 켠 ctrlc 크레이트) 직접 종료 절차를 밟으세요.",
+        "SIGTERM의 기본 동작은 아무에게도 알리지 않고 프로세스를 바로 끝내는 것입니다. 시그널을 잡아서(tokio::signal::unix::signal(SignalKind::terminate())이나 \"termination\" 기능을 켠 `ctrlc` 크레이트) 직접 종료 절차를 밟으세요.",
     );
     for client in [&mut alice, &mut bob] {
         let left = (WITHIN + SLACK).saturating_sub(signalled.elapsed());
@@ -327,7 +329,8 @@ pub async fn sigterm(ctx: Ctx) -> Result<(), Failure> {
                 Some(code) => tr!(
                     lang,
                     "after SIGTERM chat-server exited with code {code}, not 0",
-                    "SIGTERM을 받은 chat-server가 종료 코드 0이 아니라 {code}로 끝났습니다"
+                    "SIGTERM을 받은 chat-server가 종료 코드 0이 아니라 {code_ro} 끝났습니다",
+                    code_ro = josa(&code, "(으)로")
                 ),
                 None => lang
                     .pick(
@@ -342,14 +345,14 @@ pub async fn sigterm(ctx: Ctx) -> Result<(), Failure> {
             Step::Exit,
             tr!(
                 lang,
-                "chat-server was still running {:.1} s after SIGTERM",
-                "SIGTERM을 받고 {:.1}초가 지나도 chat-server가 실행 중이었습니다",
-                signalled.elapsed().as_secs_f64()
+                "chat-server was still running {secs:.1} s after SIGTERM",
+                "SIGTERM을 받고 {secs:.1}초가 지나도 chat-server가 실행 중이었습니다",
+                secs = signalled.elapsed().as_secs_f64()
             ),
         )
         .with_hint(lang.pick(
             "After telling the clients, stop: return from main or std::process::exit(0). Threads or tasks still blocked in read or accept would keep the process alive.",
-            "클라이언트에게 알린 뒤 끝내세요. main에서 돌아가거나 std::process::exit(0)을 부르면 됩니다. read나 accept에 막힌 스레드나 태스크가 프로세스를 붙잡고 있을 수 있습니다.",
+            "클라이언트에게 알린 뒤 끝내세요. main에서 돌아가거나 std::process::exit(0)를 부르면 됩니다. read나 accept에 막힌 스레드나 태스크가 프로세스를 붙잡고 있을 수 있습니다.",
         ).into())),
     }
 }
@@ -369,9 +372,10 @@ async fn goodbye(ctx: &Ctx, client: &mut Client, within: Duration) -> Result<(),
             Step::Read,
             tr!(
                 lang,
-                "after SIGTERM, no `{BYE}`: {}",
-                "SIGTERM 뒤에 `{BYE}`가 오지 않았습니다: {}",
-                super::client::describe(lang, &other, within)
+                "after SIGTERM, no `{BYE}`: {what}",
+                "SIGTERM 뒤에 {bye_ga} 오지 않았습니다: {what}",
+                bye_ga = josa_code(BYE, "이/가"),
+                what = super::client::describe(lang, &other, within)
             ),
         )),
     }
@@ -396,7 +400,8 @@ async fn closed_after_goodbye(
                     tr!(
                         lang,
                         "after `* server shutting down` came `{shown}`: the goodbye must be the last line before the close",
-                        "`* server shutting down` 뒤에 `{shown}`이 왔습니다. 작별 줄 다음에는 연결을 닫기만 해야 합니다"
+                        "`* server shutting down` 뒤에 {shown_ga} 왔습니다. 작별 줄 다음에는 연결을 닫기만 해야 합니다",
+                        shown_ga = josa_code(&shown, "이/가")
                     ),
                 )
                 .with_hint(at_shutdown_hint(lang)))

@@ -64,7 +64,7 @@ pub fn tests() -> Vec<TestSpec> {
             },
             hint: Text {
                 en: "Bind, then println!(\"listening on {}\", listener.local_addr()?) before the accept loop.",
-                ko: "바인드한 뒤 accept 루프 전에 println!(\"listening on {}\", listener.local_addr()?)를 출력하세요.",
+                ko: "바인드한 뒤 accept 루프 전에 준비 완료 줄을 출력하세요: println!(\"listening on {}\", listener.local_addr()?).",
             },
             run: |ctx| Box::pin(limits::ready(ctx)),
         },
@@ -217,7 +217,7 @@ pub fn tests() -> Vec<TestSpec> {
             },
             hint: Text {
                 en: "Read at most 1025 bytes looking for '\\n' (read_until on a reader limited with take); more means too long.",
-                ko: "'\\n'을 찾으며 최대 1025바이트까지만 읽으세요(take로 제한한 read_until). 그보다 길면 너무 긴 줄입니다.",
+                ko: "'\\n'을 찾으며 최대 1025바이트까지만 읽으세요(take()로 제한한 read_until()). 그보다 길면 너무 긴 줄입니다.",
             },
             run: |ctx| Box::pin(limits::long_line(ctx)),
         },
@@ -265,7 +265,7 @@ pub fn tests() -> Vec<TestSpec> {
             },
             hint: Text {
                 en: "Start from the default, `127.0.0.1:7880`, and let `--listen` replace it. (If another program holds port 7880, exiting 1 with `bind 127.0.0.1:7880: …` on stderr passes too.)",
-                ko: "기본값 `127.0.0.1:7880`에서 시작해 `--listen`이 있으면 바꾸세요. (다른 프로그램이 7880 포트를 쓰고 있다면 표준 오류에 `bind 127.0.0.1:7880: …`를 출력하고 종료 코드 1로 끝나도 통과합니다.)",
+                ko: "기본값 `127.0.0.1:7880`에서 시작해 `--listen`이 있으면 바꾸세요. (다른 프로그램이 7880 포트를 쓰고 있다면 표준 오류에 `bind 127.0.0.1:7880: …` 같은 줄을 출력하고 종료 코드 1로 끝나도 통과합니다.)",
             },
             run: |ctx| Box::pin(cli::chat_default(ctx)),
         },
@@ -277,11 +277,11 @@ pub fn tests() -> Vec<TestSpec> {
             rules: &["chat.stderr"],
             title: Text {
                 en: "a whole room's life leaves stdout with only the readiness line",
-                ko: "방 하나가 굴러가는 동안에도 표준 출력에는 준비 줄만 남는다",
+                ko: "방 하나가 굴러가는 동안에도 표준 출력에는 준비 완료 줄만 남는다",
             },
             hint: Text {
                 en: "Log joins, departures and errors with eprintln!, or not at all, never println!: whoever started the server reads stdout for the `listening on` line alone.",
-                ko: "참가, 떠남, 오류는 println!이 아니라 eprintln!으로 남기거나 아예 남기지 마세요. 서버를 실행한 쪽은 표준 출력에서 `listening on` 줄 하나만 읽습니다.",
+                ko: "참가, 떠남, 오류는 println!이 아니라 eprintln!으로 남기거나 아예 남기지 마세요. 서버를 실행한 쪽은 표준 출력에서 준비 완료 줄 `listening on` 하나만 읽습니다.",
             },
             run: |ctx| Box::pin(cli::chat_stdout(ctx)),
         },
@@ -301,7 +301,7 @@ pub fn tests() -> Vec<TestSpec> {
         },
         hint: Text {
             en: "Wait for SIGTERM next to accept (tokio::signal::unix, or the ctrlc crate), tell every client, close, exit(0).",
-            ko: "accept와 나란히 SIGTERM을 기다렸다가(tokio::signal::unix나 ctrlc 크레이트) 모두에게 알리고 닫은 뒤 exit(0)하세요.",
+            ko: "accept와 나란히 SIGTERM을 기다렸다가(tokio::signal::unix나 `ctrlc` 크레이트) 모두에게 알리고 닫은 뒤 exit(0)하세요.",
         },
         run: |ctx| Box::pin(limits::sigterm(ctx)),
     });

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::client::{Client, Next, is_notice};
 use super::with_server;
+use crate::grade::josa::josa_code;
 use crate::grade::lang::{Step, tr};
 use crate::grade::proxy::{Faults, Proxy};
 use crate::grade::spec::{Ctx, Failure};
@@ -39,10 +40,10 @@ pub async fn hundred(ctx: Ctx) -> Result<(), Failure> {
                 .map_err(|failure| {
                     let message = tr!(
                         lang,
-                        "client {} of {CLIENTS}: {}",
-                        "클라이언트 {CLIENTS}개 중 {}번째: {}",
-                        i + 1,
-                        failure.message
+                        "client {nth} of {CLIENTS}: {message}",
+                        "클라이언트 {CLIENTS}개 중 {nth}번째: {message}",
+                        nth = i + 1,
+                        message = failure.message
                     );
                     Failure { message, ..failure }
                 })?;
@@ -85,12 +86,13 @@ pub async fn idle_client(ctx: Ctx) -> Result<(), Failure> {
         for client in [&mut idle, &mut half] {
             if let Next::Line(line) = client.next(&ctx, Duration::from_millis(200)).await {
                 return Err(client.fail(
-                    Step::Write,
+                    Step::Read,
                     tr!(
                         lang,
-                        "a client that has not sent its name yet received `{}`: only joined clients are in the room",
-                        "아직 이름을 보내지 않은 클라이언트가 `{}`를 받았습니다. 참가한 클라이언트만 방에 있습니다",
-                        escape(line.as_bytes(), 80)
+                        "a client that has not sent its name yet received `{line}`: only joined clients are in the room",
+                        "아직 이름을 보내지 않은 클라이언트가 {line_reul} 받았습니다. 참가한 클라이언트만 방에 있습니다",
+                        line = escape(line.as_bytes(), 80),
+                        line_reul = josa_code(&escape(line.as_bytes(), 80), "을/를")
                     ),
                 ));
             }
@@ -137,10 +139,10 @@ pub async fn order(ctx: Ctx) -> Result<(), Failure> {
                             Step::Read,
                             tr!(
                                 lang,
-                                "`reader` had {received} of {} lines: {}",
-                                "`reader`가 {}줄 중 {received}줄을 받았습니다: {}",
-                                SENDERS * LINES,
-                                super::client::describe(lang, &other, STALL)
+                                "`reader` had {received} of {total} lines: {what}",
+                                "`reader`가 {total}줄 중 {received}줄을 받았습니다: {what}",
+                                total = SENDERS * LINES,
+                                what = super::client::describe(lang, &other, STALL)
                             ),
                         )
                         .with_kind(super::client::kind_of(&other)));
@@ -163,7 +165,8 @@ pub async fn order(ctx: Ctx) -> Result<(), Failure> {
                     tr!(
                         lang,
                         "`reader` got `{line}` when `{who}: n {want:03}` was next: {who}'s lines must arrive all, in the order sent",
-                        "`reader`가 `{who}: n {want:03}` 차례에 `{line}`를 받았습니다. {who}의 줄은 보낸 순서대로 빠짐없이 와야 합니다"
+                        "`reader`가 `{who}: n {want:03}` 차례에 {line_reul} 받았습니다. `{who}`의 줄은 보낸 순서대로 빠짐없이 와야 합니다",
+                        line_reul = josa_code(&line, "을/를")
                     ),
                 ));
             }
@@ -201,10 +204,13 @@ pub async fn join_race(ctx: Ctx) -> Result<(), Failure> {
                 return Err(Failure {
                     message: tr!(
                         lang,
-                        "round {}: `{name}` never received `{want}`, which alice sent as soon as `* {name} joined` reached her ({})",
-                        "{}번째: alice가 `* {name} joined`를 받자마자 보낸 `{want}`를 `{name}`이 받지 못했습니다({})",
-                        round + 1,
-                        failure.message
+                        "round {nth}: `{name}` never received `{want}`, which alice sent as soon as `* {name} joined` reached her ({message})",
+                        "{nth}번째: `alice`가 {joined_reul} 받자마자 보낸 {want_reul} {name_ga} 받지 못했습니다({message})",
+                        nth = round + 1,
+                        message = failure.message,
+                        joined_reul = josa_code(&format!("* {name} joined"), "을/를"),
+                        want_reul = josa_code(&want, "을/를"),
+                        name_ga = josa_code(&name, "이/가")
                     ),
                     ..failure
                 });

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
+use crate::grade::josa::josa;
 use crate::grade::lang::{Step, tr};
 use crate::grade::process::Proc;
 use crate::grade::spec::{Ctx, Failure};
@@ -100,9 +101,10 @@ pub async fn refused(ctx: Ctx) -> Result<(), Failure> {
             Step::Connect,
             tr!(
                 lang,
-                "connecting to {addr} is refused (nothing listens there); the client should exit with code 1, it exited with {code}{}",
-                "{addr}에 대한 연결은 거부됩니다(아무도 리슨하지 않음). 클라이언트는 종료 코드 1로 끝나야 하는데 {code}로 끝났습니다{}",
-                client.death_note(lang).await
+                "connecting to {addr} is refused (nothing listens there); the client should exit with code 1, it exited with {code}{note}",
+                "{addr}에 대한 연결은 거부됩니다(아무도 리슨하지 않음). 클라이언트는 종료 코드 1로 끝나야 하는데 {code_ro} 끝났습니다{note}",
+                note = client.death_note(lang).await,
+                code_ro = josa(&code, "(으)로")
             ),
         )
     } else if lines.len() != 1 || !lines[0].contains(&addr.to_string()) {
@@ -110,9 +112,10 @@ pub async fn refused(ctx: Ctx) -> Result<(), Failure> {
             Step::Connect,
             tr!(
                 lang,
-                "on a refused connection, stderr should be one line naming {addr}; it was {} line(s)",
-                "연결이 거부되면 표준 에러에 {addr}를 담은 한 줄이 있어야 하는데 {}줄이었습니다",
-                lines.len()
+                "on a refused connection, stderr should be one line naming {addr}; it was {count} line(s)",
+                "연결이 거부되면 표준 오류에 주소 {addr_ga} 담긴 한 줄이 있어야 하는데 {count}줄이었습니다",
+                count = lines.len(),
+                addr_ga = josa(&addr, "이/가")
             ),
         )
         .with_transcript(stderr_lines(lines.iter().copied()))
@@ -185,10 +188,10 @@ async fn run_client(ctx: &Ctx, payload: Vec<u8>, peer: Peer, seed: u64) -> Resul
             Step::Read,
             tr!(
                 lang,
-                "the client printed {} bytes, but the server sent only {}",
-                "서버는 {1}바이트만 보냈는데 클라이언트가 {0}바이트를 출력했습니다",
-                out.len(),
-                payload.len()
+                "the client printed {printed} bytes, but the server sent only {sent}",
+                "서버는 {sent}바이트만 보냈는데 클라이언트가 {printed}바이트를 출력했습니다",
+                printed = out.len(),
+                sent = payload.len()
             ),
         )
         .with_transcript(transcript::compare(lang, &payload, &out)));
@@ -205,10 +208,10 @@ async fn run_client(ctx: &Ctx, payload: Vec<u8>, peer: Peer, seed: u64) -> Resul
             Step::Exit,
             tr!(
                 lang,
-                "the client exited unsuccessfully{note} after printing {} of {} bytes",
-                "클라이언트가 {1}바이트 중 {0}바이트를 출력한 뒤 실패로 종료했습니다{note}",
-                out.len(),
-                payload.len()
+                "the client exited unsuccessfully{note} after printing {printed} of {total} bytes",
+                "클라이언트가 {total}바이트 중 {printed}바이트를 출력한 뒤 실패로 종료했습니다{note}",
+                printed = out.len(),
+                total = payload.len()
             ),
         );
         return Err(match client.starter_hint(lang) {
@@ -280,7 +283,7 @@ async fn stalled(
         .with_hint(
             lang.pick(
                 "After the last byte of stdin, call stream.shutdown(Shutdown::Write): the server reads EOF, while you can still read its answer.",
-                "표준 입력의 마지막 바이트를 보낸 뒤 stream.shutdown(Shutdown::Write)를 호출하세요. 서버는 EOF를 읽고, 여러분은 여전히 서버의 응답을 읽을 수 있습니다.",
+                "표준 입력의 마지막 바이트를 보낸 뒤 stream.shutdown(Shutdown::Write)을 호출하세요. 서버는 EOF를 읽고, 여러분은 여전히 서버의 응답을 읽을 수 있습니다.",
             )
             .into(),
         )
@@ -291,7 +294,7 @@ async fn stalled(
             tr!(
                 lang,
                 "nothing moved for {secs} s: of {total} bytes, the server received {received} and sent back {sent}, the client printed {got}{note}",
-                "{secs}초 동안 아무것도 움직이지 않았습니다. {total}바이트 중 서버가 받은 것 {received}, 돌려보낸 것 {sent}, 클라이언트가 출력한 것 {got}바이트{note}"
+                "{secs}초 동안 아무것도 움직이지 않았습니다. {total}바이트 중 서버가 받은 것은 {received}바이트, 돌려보낸 것은 {sent}바이트, 클라이언트가 출력한 것은 {got}바이트입니다{note}"
             ),
         )
     };

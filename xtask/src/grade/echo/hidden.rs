@@ -10,6 +10,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::grade::cause::Kind;
 use crate::grade::echo::server::start;
+use crate::grade::josa::{josa, josa_code};
 use crate::grade::lang::{Step, Text, tr};
 use crate::grade::spec::{Ctx, Failure, TestSpec, Visibility};
 use crate::grade::transcript::{LINE_MAX, escape, escape_line};
@@ -86,11 +87,12 @@ async fn round_trip(
                     Step::Read,
                     tr!(
                         lang,
-                        "sent `{text}` without half-closing; after {} s only {} of its {} bytes had come back",
-                        "절반 닫기 없이 `{text}`를 보냈는데 {}초 뒤에도 {}바이트 중 {}바이트만 돌아왔습니다",
-                        wire::STALL.as_secs(),
-                        got.len(),
-                        line.len()
+                        "sent `{text}` without half-closing; after {secs} s only {got} of its {total} bytes had come back",
+                        "절반 닫기 없이 {text_reul} 보냈는데 {secs}초 뒤에도 {total}바이트 중 {got}바이트만 돌아왔습니다",
+                        text_reul = josa_code(&text, "을/를"),
+                        secs = wire::STALL.as_secs(),
+                        got = got.len(),
+                        total = line.len()
                     ),
                 )
                 .with_kind(Kind::Stalled));
@@ -102,7 +104,8 @@ async fn round_trip(
                     tr!(
                         lang,
                         "sent `{text}`; the server closed the connection before echoing it",
-                        "`{text}`를 보냈는데 서버가 에코하기 전에 연결을 닫았습니다"
+                        "{text_reul} 보냈는데 서버가 에코하기 전에 연결을 닫았습니다",
+                        text_reul = josa_code(&text, "을/를")
                     ),
                 )
                 .with_kind(Kind::ClosedEarly));
@@ -113,13 +116,14 @@ async fn round_trip(
     }
     if got != line {
         return Err(Failure::new(
-            Step::Write,
+            Step::Read,
             tr!(
                 lang,
-                "the echo of {} came back as {}",
-                "{}의 에코가 {}로 돌아왔습니다",
-                escape(line, SHOWN),
-                escape(&got, SHOWN)
+                "the echo of {sent} came back as {echo}",
+                "{sent}의 에코가 {echo_ro} 돌아왔습니다",
+                sent = escape(line, SHOWN),
+                echo = escape(&got, SHOWN),
+                echo_ro = josa(&escape(&got, SHOWN), "(으)로")
             ),
         )
         .with_kind(Kind::Differs));
@@ -161,7 +165,7 @@ async fn ipv6(ctx: Ctx) -> Result<(), Failure> {
             tr!(
                 lang,
                 "asked to listen on [::1]:0, it printed `listening on {addr}`",
-                "[::1]:0에서 리슨하라고 했는데 `listening on {addr}`를 출력했습니다"
+                "[::1]:0에서 리슨하라고 했는데 `listening on {addr}`라고 출력했습니다"
             ),
         ));
     }

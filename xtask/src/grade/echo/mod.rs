@@ -48,7 +48,7 @@ pub fn tests() -> Vec<TestSpec> {
             },
             hint: Text {
                 en: "Bind with TcpListener::bind(addr), then println!(\"listening on {}\", listener.local_addr()?).",
-                ko: "TcpListener::bind(addr)로 바인드한 뒤 println!(\"listening on {}\", listener.local_addr()?)를 출력하세요.",
+                ko: "TcpListener::bind(addr)로 바인드한 뒤 준비 완료 줄을 출력하세요: println!(\"listening on {}\", listener.local_addr()?).",
             },
             run: |ctx| Box::pin(server::ready(ctx)),
         },
@@ -208,7 +208,7 @@ pub fn tests() -> Vec<TestSpec> {
             },
             hint: Text {
                 en: "Match on TcpListener::bind(addr): on Err, eprintln!(\"bind {addr}: {err}\") and std::process::exit(1); no unwrap() (a panic exits 101 with several lines), nothing on stdout.",
-                ko: "TcpListener::bind(addr)의 결과를 match하세요. Err이면 eprintln!(\"bind {addr}: {err}\") 후 std::process::exit(1)입니다. unwrap()은 쓰지 마세요(패닉은 여러 줄과 함께 종료 코드 101로 끝납니다). 표준 출력에는 아무것도 쓰지 않습니다.",
+                ko: "TcpListener::bind(addr)의 결과를 match하세요. 실패하면(Err) eprintln!(\"bind {addr}: {err}\") 후 std::process::exit(1)입니다. unwrap()은 쓰지 마세요(패닉은 여러 줄과 함께 종료 코드 101로 끝납니다). 표준 출력에는 아무것도 쓰지 않습니다.",
             },
             run: |ctx| Box::pin(cli::echo_server_bind_taken(ctx)),
         },
@@ -224,7 +224,7 @@ pub fn tests() -> Vec<TestSpec> {
             },
             hint: Text {
                 en: "Start from the default, `127.0.0.1:7878`, and let `--listen` replace it. (If another program holds port 7878, exiting 1 with `bind 127.0.0.1:7878: …` on stderr passes too.)",
-                ko: "기본값 `127.0.0.1:7878`에서 시작해 `--listen`이 있으면 바꾸세요. (다른 프로그램이 7878 포트를 쓰고 있다면 표준 오류에 `bind 127.0.0.1:7878: …`를 출력하고 종료 코드 1로 끝나도 통과합니다.)",
+                ko: "기본값 `127.0.0.1:7878`에서 시작해 `--listen`이 있으면 바꾸세요. (다른 프로그램이 7878 포트를 쓰고 있다면 표준 오류에 `bind 127.0.0.1:7878: …` 같은 줄을 출력하고 종료 코드 1로 끝나도 통과합니다.)",
             },
             run: |ctx| Box::pin(cli::echo_server_default(ctx)),
         },
@@ -236,11 +236,11 @@ pub fn tests() -> Vec<TestSpec> {
             rules: &["echo.server.stderr"],
             title: Text {
                 en: "reports a broken client on stderr: stdout keeps only the readiness line",
-                ko: "문제 있는 클라이언트를 표준 오류로 알리고, 표준 출력에는 준비 줄만 남긴다",
+                ko: "문제 있는 클라이언트를 표준 오류로 알리고, 표준 출력에는 준비 완료 줄만 남긴다",
             },
             hint: Text {
                 en: "Print every diagnostic with eprintln!, never println!: whoever started the server reads stdout for the `listening on` line alone.",
-                ko: "진단 메시지는 모두 println!이 아니라 eprintln!으로 출력하세요. 서버를 실행한 쪽은 표준 출력에서 `listening on` 줄 하나만 읽습니다.",
+                ko: "진단 메시지는 모두 println!이 아니라 eprintln!으로 출력하세요. 서버를 실행한 쪽은 표준 출력에서 준비 완료 줄 `listening on` 하나만 읽습니다.",
             },
             run: |ctx| Box::pin(cli::echo_server_stdout(ctx)),
         },
@@ -272,7 +272,7 @@ pub fn tests() -> Vec<TestSpec> {
             rules: &["echo.client.send", "echo.client.receive"],
             title: Text {
                 en: "sends 16 MiB from stdin without deadlocking",
-                ko: "표준 입력의 16 MiB를 교착 없이 보낸다",
+                ko: "표준 입력의 16 MiB를 교착 상태 없이 보낸다",
             },
             hint: Text {
                 en: "Write and read at the same time: a client that writes everything before reading fills both directions' buffers and hangs.",
@@ -292,7 +292,7 @@ pub fn tests() -> Vec<TestSpec> {
             },
             hint: Text {
                 en: "When stdin ends, call stream.shutdown(Shutdown::Write) and keep reading the answer.",
-                ko: "표준 입력이 끝나면 stream.shutdown(Shutdown::Write)를 호출하고 응답을 계속 읽으세요.",
+                ko: "표준 입력이 끝나면 stream.shutdown(Shutdown::Write)을 호출하고 응답을 계속 읽으세요.",
             },
             run: |ctx| Box::pin(client::half_close(ctx)),
         },
@@ -308,7 +308,7 @@ pub fn tests() -> Vec<TestSpec> {
             },
             hint: Text {
                 en: "Match on TcpStream::connect(addr): on Err, eprintln!(\"connect {addr}: {err}\") and std::process::exit(1).",
-                ko: "TcpStream::connect(addr)의 결과를 match하세요. Err이면 eprintln!(\"connect {addr}: {err}\") 후 std::process::exit(1).",
+                ko: "TcpStream::connect(addr)의 결과를 match하세요. 실패하면(Err) eprintln!(\"connect {addr}: {err}\") 후 std::process::exit(1).",
             },
             run: |ctx| Box::pin(client::refused(ctx)),
         },

@@ -51,6 +51,16 @@ async fn echo_once(
     verdict.map_err(|mut failure| {
         // Our own write failing means the server stopped reading (or reset).
         if let Some(err) = &result.write_error {
+            // wire::exchange's own timeout, or the system's error.
+            let err = match err.kind() {
+                std::io::ErrorKind::TimedOut => tr!(
+                    ctx.lang,
+                    "our write did not finish within {secs} s",
+                    "우리 쪽 쓰기가 {secs}초 안에 끝나지 않았습니다",
+                    secs = wire::STALL.as_secs()
+                ),
+                _ => err.to_string(),
+            };
             failure.message.push_str(&tr!(
                 ctx.lang,
                 "; sending to the server failed too: {err}",
@@ -78,7 +88,7 @@ async fn check(
     let (step, kind, mut message) = match end {
         End::Done | End::TooMuch => match transcript::first_difference(payload, received) {
             Some(at) if at < got.min(want) => (
-                Step::Write,
+                Step::Read,
                 Kind::Differs,
                 tr!(
                     lang,
@@ -87,7 +97,7 @@ async fn check(
                 ),
             ),
             _ => (
-                Step::Write,
+                Step::Read,
                 Kind::TooMuch,
                 describe_end(lang, end, got, want),
             ),
@@ -97,13 +107,14 @@ async fn check(
             Kind::NoClose,
             tr!(
                 lang,
-                "every byte came back, but the server did not close the connection within {} s of our half-close",
-                "모든 바이트가 돌아왔지만, 우리가 절반 닫기를 한 뒤 {}초 안에 서버가 연결을 닫지 않았습니다",
-                wire::STALL.as_secs()
+                "every byte came back, but the server did not close the connection within {secs} s of our half-close",
+                "모든 바이트가 돌아왔지만, 우리가 절반 닫기를 한 뒤 {secs}초 안에 서버가 연결을 닫지 않았습니다",
+                secs = wire::STALL.as_secs()
             ),
         ),
+        // The answer never came: the step that failed is reading it.
         End::Stalled => (
-            Step::Write,
+            Step::Read,
             Kind::Stalled,
             describe_end(lang, end, got, want),
         ),
@@ -148,7 +159,7 @@ pub async fn ready(ctx: Ctx) -> Result<(), Failure> {
             tr!(
                 lang,
                 "asked to listen on 127.0.0.1:0, it printed `listening on {addr}`; print the address the listener really got (TcpListener::local_addr)",
-                "127.0.0.1:0에서 리슨하라고 했는데 `listening on {addr}`를 출력했습니다. 리스너가 실제로 받은 주소(TcpListener::local_addr)를 출력하세요"
+                "127.0.0.1:0에서 리슨하라고 했는데 `listening on {addr}`라고 출력했습니다. 리스너가 실제로 받은 주소(TcpListener::local_addr)를 출력하세요"
             ),
         ));
     }
@@ -168,7 +179,7 @@ pub async fn listen_addr(ctx: Ctx) -> Result<(), Failure> {
             tr!(
                 lang,
                 "asked to listen on {asked} (--listen {asked}), it printed `listening on {addr}`",
-                "{asked}에서 리슨하라고(--listen {asked}) 했는데 `listening on {addr}`를 출력했습니다"
+                "{asked}에서 리슨하라고(--listen {asked}) 했는데 `listening on {addr}`라고 출력했습니다"
             ),
         ));
     }

@@ -13,6 +13,7 @@ use tokio::net::TcpStream;
 
 use super::{names_in, proto};
 use crate::grade::cause::Kind;
+use crate::grade::josa::josa;
 use crate::grade::lang::{Step, tr};
 use crate::grade::process::Proc;
 use crate::grade::spec::{Ctx, Failure};
@@ -201,7 +202,7 @@ pub(super) async fn run_within(
             tr!(
                 lang,
                 "`{shown}` did not exit within {secs} s",
-                "`{shown}`가 {secs}초 안에 끝나지 않았습니다"
+                "`{shown}`: {secs}초 안에 끝나지 않았습니다"
             ),
         )
         .with_kind(Kind::NoExit));
@@ -228,8 +229,10 @@ pub(super) async fn expect_exit(
         Step::Exit,
         tr!(
             lang,
-            "`{what}` should exit with code {code}, it exited with {got}{note}",
-            "`{what}`는 종료 코드 {code}로 끝나야 하는데 {got}로 끝났습니다{note}"
+            "{what} should exit with code {code}, it exited with {got}{note}",
+            "{what}: 종료 코드 {code_ro} 끝나야 하는데 {got_ro} 끝났습니다{note}",
+            code_ro = josa(&code, "(으)로"),
+            got_ro = josa(&got, "(으)로")
         ),
     )
     .with_transcript(stderr_lines(stderr.lines()));
@@ -255,8 +258,8 @@ fn compare_file(ctx: &Ctx, what: &str, path: &Path, want: &[u8]) -> Result<(), F
         Step::Read,
         tr!(
             ctx.lang,
-            "after `{what}`, the saved file differs",
-            "`{what}` 뒤 저장된 파일이 다릅니다"
+            "after {what}, the saved file differs",
+            "{what} 뒤 저장된 파일이 다릅니다"
         ),
     )
     .with_transcript(crate::grade::transcript::compare(ctx.lang, want, &got)))
@@ -271,7 +274,7 @@ pub async fn list(ctx: Ctx) -> Result<(), Failure> {
     let server = serve(&files, Behaviour::default(), 1).await?;
     let dir = workdir()?;
     let (status, mut client) = run(&ctx, dir.path(), server.addr, &["list"], 64 * 1024).await?;
-    expect_exit(&ctx, "ft-client ADDR list", status, &mut client, 0).await?;
+    expect_exit(&ctx, "`ft-client ADDR list`", status, &mut client, 0).await?;
     let out = client.stdout(64 * 1024);
     let want = b"1000\ta.bin\n0\tempty\n6\tnotes.txt\n";
     if out != want {
@@ -293,7 +296,7 @@ async fn get_case(ctx: &Ctx, behaviour: Behaviour, size: usize, key: &str) -> Re
     let files: [(&str, &[u8]); 2] = [("photo.bin", &content), ("notes.txt", b"hello\n")];
     let server = serve(&files, behaviour, ctx.rng(key).u64(..)).await?;
     let dir = workdir()?;
-    let what = "ft-client ADDR get photo.bin -o copy.bin";
+    let what = "`ft-client ADDR get photo.bin -o copy.bin`";
     let (status, mut client) = run(
         ctx,
         dir.path(),
@@ -305,7 +308,7 @@ async fn get_case(ctx: &Ctx, behaviour: Behaviour, size: usize, key: &str) -> Re
     expect_exit(ctx, what, status, &mut client, 0).await?;
     compare_file(ctx, what, &dir.path().join("copy.bin"), &content)?;
     // Without -o, the file lands under its own name in the working folder.
-    let what = "ft-client ADDR get notes.txt";
+    let what = "`ft-client ADDR get notes.txt`";
     let (status, mut client) = run(
         ctx,
         dir.path(),
@@ -351,7 +354,7 @@ pub async fn put(ctx: Ctx) -> Result<(), Failure> {
         ),
         (&["put", "notes.txt"][..], "notes.txt", b"hello\n"),
     ] {
-        let what = format!("ft-client ADDR {}", args.join(" "));
+        let what = format!("`ft-client ADDR {}`", args.join(" "));
         let (status, mut client) = run(&ctx, dir.path(), server.addr, args, 64 * 1024).await?;
         expect_exit(&ctx, &what, status, &mut client, 0).await?;
         let stored = server.files.lock().unwrap().get(name.as_bytes()).cloned();
@@ -362,8 +365,8 @@ pub async fn put(ctx: Ctx) -> Result<(), Failure> {
                     Step::Write,
                     tr!(
                         lang,
-                        "after `{what}`, the server stored different bytes",
-                        "`{what}` 뒤 서버에 다른 바이트가 저장됐습니다"
+                        "after {what}, the server stored different bytes",
+                        "{what} 뒤 서버에 다른 바이트가 저장됐습니다"
                     ),
                 )
                 .with_transcript(crate::grade::transcript::compare(lang, want, &got)));
@@ -373,8 +376,8 @@ pub async fn put(ctx: Ctx) -> Result<(), Failure> {
                     Step::Write,
                     tr!(
                         lang,
-                        "after `{what}`, the server holds no file named {name} (a PUT with a valid digest stores it)",
-                        "`{what}` 뒤 서버에 {name} 파일이 없습니다(다이제스트가 맞는 PUT이면 저장됩니다)"
+                        "after {what}, the server holds no file named {name} (a PUT with a valid digest stores it)",
+                        "{what} 뒤 서버에 {name} 파일이 없습니다(다이제스트가 맞는 PUT이면 저장됩니다)"
                     ),
                 ));
             }
@@ -387,7 +390,7 @@ pub async fn not_found(ctx: Ctx) -> Result<(), Failure> {
     let lang = ctx.lang;
     let server = serve(&[], Behaviour::default(), 4).await?;
     let dir = workdir()?;
-    let what = "ft-client ADDR get missing.txt";
+    let what = "`ft-client ADDR get missing.txt`";
     let (status, mut client) = run(
         &ctx,
         dir.path(),
@@ -405,7 +408,7 @@ pub async fn not_found(ctx: Ctx) -> Result<(), Failure> {
             tr!(
                 lang,
                 "on STATUS NOT_FOUND the client should say `NOT_FOUND` on stderr and create no file (files: {left:?})",
-                "STATUS NOT_FOUND를 받으면 표준 에러에 `NOT_FOUND`를 알리고 파일을 만들지 않아야 합니다(파일: {left:?})"
+                "STATUS NOT_FOUND를 받으면 표준 오류에 `NOT_FOUND`를 알리고 파일을 만들지 않아야 합니다(파일: {left:?})"
             ),
         )
         .with_transcript(stderr_lines(stderr.lines())));
@@ -421,7 +424,11 @@ pub async fn bad_digest(ctx: Ctx) -> Result<(), Failure> {
     };
     let server = serve(&[("photo.bin", &content)], behaviour, 5).await?;
     let dir = workdir()?;
-    let what = "ft-client ADDR get photo.bin (wrong digest)";
+    let what = &tr!(
+        ctx.lang,
+        "`ft-client ADDR get photo.bin` (wrong digest)",
+        "`ft-client ADDR get photo.bin`(다이제스트가 틀림)"
+    );
     let (status, mut client) = run(
         &ctx,
         dir.path(),
@@ -453,14 +460,12 @@ pub async fn refused(ctx: Ctx) -> Result<(), Failure> {
     let addr: SocketAddr = ([127, 0, 0, 1], port).into();
     let dir = workdir()?;
     let (status, mut client) = run(&ctx, dir.path(), addr, &["list"], 64 * 1024).await?;
-    expect_exit(
-        &ctx,
-        "ft-client ADDR list (nothing listens)",
-        status,
-        &mut client,
-        1,
-    )
-    .await?;
+    let what = tr!(
+        lang,
+        "`ft-client ADDR list` (nothing listens)",
+        "`ft-client ADDR list`(아무도 리슨하지 않음)"
+    );
+    expect_exit(&ctx, &what, status, &mut client, 1).await?;
     let stderr = client.stderr_text();
     let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
     if lines.len() != 1 || !lines[0].contains(&addr.to_string()) {
@@ -469,7 +474,8 @@ pub async fn refused(ctx: Ctx) -> Result<(), Failure> {
             tr!(
                 lang,
                 "on a refused connection, stderr should be one line naming {addr}",
-                "연결이 거부되면 표준 에러에 {addr}를 담은 한 줄이 있어야 합니다"
+                "연결이 거부되면 표준 오류에 주소 {addr_ga} 담긴 한 줄이 있어야 합니다",
+                addr_ga = josa(&addr, "이/가")
             ),
         )
         .with_transcript(stderr_lines(lines.iter().copied())));

@@ -97,7 +97,7 @@ pub async fn put_waits(ctx: Ctx) -> Result<(), Failure> {
     let dir = workdir()?;
     std::fs::write(dir.path().join("data.bin"), &content)
         .map_err(|e| Failure::new(Step::Start, e.to_string()))?;
-    let what = "ft-client ADDR put data.bin";
+    let what = "`ft-client ADDR put data.bin`";
     let wait = Duration::from_secs(15);
     let (exit, mut client) = run_within(
         &ctx,
@@ -116,10 +116,10 @@ pub async fn put_waits(ctx: Ctx) -> Result<(), Failure> {
             Step::Write,
             tr!(
                 lang,
-                "`{what}`: the grader's server held its STATUS OK back for {} ms, and the client sent {} bytes before it: after PUT, wait for the server's answer (it may be BAD_NAME or TOO_LARGE) before sending DATA",
-                "`{what}`: 채점기 서버가 STATUS OK를 {}ms 늦췄는데 클라이언트가 그 전에 {}바이트를 보냈습니다. PUT 뒤에는 서버의 답(BAD_NAME이나 TOO_LARGE일 수도 있습니다)을 기다린 다음 DATA를 보내세요",
-                OK_DELAY.as_millis(),
-                seen.early
+                "{what}: the grader's server held its STATUS OK back for {ms} ms, and the client sent {early} bytes before it: after PUT, wait for the server's answer (it may be BAD_NAME or TOO_LARGE) before sending DATA",
+                "{what}: 채점기 서버가 STATUS OK를 {ms}ms 늦췄는데 클라이언트가 그 전에 {early}바이트를 보냈습니다. PUT 뒤에는 서버의 답을 기다린 다음 DATA를 보내세요. 답이 BAD_NAME이나 TOO_LARGE일 수도 있습니다",
+                ms = OK_DELAY.as_millis(),
+                early = seen.early
             ),
         ));
     }
@@ -127,11 +127,11 @@ pub async fn put_waits(ctx: Ctx) -> Result<(), Failure> {
     match seen {
         Ok(Ok(Ok(Some(seen)))) if seen.content == content => Ok(()),
         _ => Err(Failure::new(
-            Step::Write,
+            Step::Read,
             tr!(
                 lang,
-                "`{what}`: the grader's server did not receive the file's 100000 bytes and a matching DONE",
-                "`{what}`: 채점기 서버가 파일의 100000바이트와 맞는 DONE을 받지 못했습니다"
+                "{what}: the grader's server did not receive the file's 100000 bytes and a matching DONE",
+                "{what}: 채점기 서버가 파일의 100000바이트와 맞는 DONE을 받지 못했습니다"
             ),
         )),
     }
@@ -163,13 +163,17 @@ pub async fn truncated(ctx: Ctx) -> Result<(), Failure> {
         })
         .await?;
         let dir = workdir()?;
-        let what = match cut {
-            Cut::BetweenFrames => {
-                "ft-client ADDR get photo.bin (the server closes after 65536 of 100000 bytes, between two frames)"
-            }
-            Cut::MidFrame => {
-                "ft-client ADDR get photo.bin (the server closes after 65536 of 100000 bytes and half a DATA frame)"
-            }
+        let what = &match cut {
+            Cut::BetweenFrames => tr!(
+                ctx.lang,
+                "`ft-client ADDR get photo.bin` (the server closes after 65536 of 100000 bytes, between two frames)",
+                "`ft-client ADDR get photo.bin`(서버가 100000바이트 중 65536바이트를 보낸 뒤 두 프레임 사이에서 닫음)"
+            ),
+            Cut::MidFrame => tr!(
+                ctx.lang,
+                "`ft-client ADDR get photo.bin` (the server closes after 65536 of 100000 bytes and half a DATA frame)",
+                "`ft-client ADDR get photo.bin`(서버가 100000바이트 중 65536바이트와 DATA 프레임 절반을 보낸 뒤 닫음)"
+            ),
         };
         let wait = Duration::from_secs(15);
         let args = ["get", "photo.bin"];
@@ -182,8 +186,8 @@ pub async fn truncated(ctx: Ctx) -> Result<(), Failure> {
                 Step::Close,
                 tr!(
                     ctx.lang,
-                    "`{what}`: the download is incomplete, yet files stayed behind: {left:?}",
-                    "`{what}`: 내려받기가 끝나지 않았는데 파일이 남았습니다: {left:?}"
+                    "{what}: the download is incomplete, yet files stayed behind: {left:?}",
+                    "{what}: 내려받기가 끝나지 않았는데 파일이 남았습니다: {left:?}"
                 ),
             ));
         }
@@ -202,7 +206,7 @@ pub async fn bad_frame(ctx: Ctx) -> Result<(), Failure> {
         let shown = tr!(
             lang,
             "a frame length of {len} (valid: 1 to 65537)",
-            "프레임 길이 {len}(올바른 값: 1~65537)"
+            "길이 {len}(올바른 값: 1~65537)"
         );
         let server = scripted(move |mut reader, mut writer| async move {
             request(&mut reader).await?;
@@ -214,7 +218,7 @@ pub async fn bad_frame(ctx: Ctx) -> Result<(), Failure> {
         })
         .await?;
         let dir = workdir()?;
-        let what = format!("ft-client ADDR {}", args.join(" "));
+        let what = format!("`ft-client ADDR {}`", args.join(" "));
         let wait = Duration::from_secs(5);
         // The test's hint (check the length first) says why the client
         // hangs better than Kind::NoExit's does.
@@ -222,9 +226,9 @@ pub async fn bad_frame(ctx: Ctx) -> Result<(), Failure> {
             kind: None,
             message: tr!(
                 lang,
-                "{} (the grader's server answered with {shown} and kept the connection open: the client must see from the 4 length bytes alone that the frame is malformed, and exit 1)",
-                "{} (채점기 서버가 {shown}로 답하고 연결을 열어 두었습니다. 클라이언트는 길이 4바이트만 보고 잘못된 프레임임을 알아채 종료 코드 1로 끝나야 합니다)",
-                failure.message
+                "{message} (the grader's server answered with {shown} and kept the connection open: the client must see from the 4 length bytes alone that the frame is malformed, and exit 1)",
+                "{message} (채점기 서버가 {shown}의 프레임으로 답하고 연결을 열어 두었습니다. 클라이언트는 길이 4바이트만 보고 잘못된 프레임임을 알아채 종료 코드 1로 끝나야 합니다)",
+                message = failure.message
             ),
             ..failure
         };
@@ -240,8 +244,8 @@ pub async fn bad_frame(ctx: Ctx) -> Result<(), Failure> {
                 Step::Close,
                 tr!(
                     lang,
-                    "`{what}` answered with {shown}: no file may stay behind, found {left:?}",
-                    "`{what}`에 {shown}로 답했는데 파일이 남았습니다: {left:?}"
+                    "{what} answered with {shown}: no file may stay behind, found {left:?}",
+                    "{what}에 {shown}의 프레임으로 답했는데 파일이 남았습니다: {left:?}"
                 ),
             ));
         }

@@ -48,12 +48,12 @@ async fn two_clients(ctx: Ctx) -> Result<(), Failure> {
     let mut second = Conn::open(&ctx, served.addr).await?;
     second.send(&ctx, proto::LIST, b"").await?;
     loop {
-        let frame = second.frame(&ctx, "ENTRY or STATUS").await.map_err(|f| {
+        let frame = second.frame(&ctx, "ENTRY/STATUS").await.map_err(|f| {
             let message = tr!(
                 lang,
-                "{} (another client is connected and stalled in the middle of a frame: is the server serving one connection at a time?)",
-                "{} (다른 클라이언트가 프레임 도중에 멈춘 채 연결되어 있습니다. 서버가 한 번에 연결 하나만 처리하나요?)",
-                f.message
+                "{message} (another client is connected and stalled in the middle of a frame: is the server serving one connection at a time?)",
+                "{message} (다른 클라이언트가 프레임 도중에 멈춘 채 연결되어 있습니다. 서버가 한 번에 연결 하나만 처리하나요?)",
+                message = f.message
             );
             // Silence is what this test provokes: its hint (a thread per
             // connection) says why, not Kind::FtNoAnswer's.
@@ -81,7 +81,7 @@ fn more_tests() -> Vec<TestSpec> {
             },
             hint: Text {
                 en: "After MALFORMED: flush, shutdown(Write), read and discard what the client still sends (bounded in time), then close.",
-                ko: "MALFORMED 뒤에는 flush하고 shutdown(Write)한 다음, 클라이언트가 더 보내는 것을 (시간 제한을 두고) 읽어 버린 뒤 닫으세요.",
+                ko: "MALFORMED 뒤에는 flush하고 shutdown(Shutdown::Write)으로 절반 닫기를 한 다음, 클라이언트가 더 보내는 것을 (시간 제한을 두고) 읽어 버린 뒤 닫으세요.",
             },
             run: |ctx| Box::pin(malformed_drain(ctx)),
         },
@@ -127,7 +127,7 @@ fn more_tests() -> Vec<TestSpec> {
         rules: &["ft.server.files"],
         title: Text {
             en: "symbolic links out of the root are neither listed nor served (NOT_FOUND)",
-            ko: "root 밖을 가리키는 심볼릭 링크는 목록에도 없고 GET에도 NOT_FOUND다",
+            ko: "--root 폴더 밖을 가리키는 심볼릭 링크는 목록에도 없고 GET에도 NOT_FOUND다",
         },
         hint: Text {
             en: "Use metadata that does not follow links (DirEntry::metadata, fs::symlink_metadata): a link is not a regular file.",
@@ -199,12 +199,21 @@ async fn malformed_drain(ctx: Ctx) -> Result<(), Failure> {
         writer.shutdown().await
     });
     ctx.at(Step::Read);
-    let what = "unknown kind 0x55 followed by 256 KiB";
+    let what = &tr!(
+        lang,
+        "unknown kind 0x55 followed by 256 KiB",
+        "알 수 없는 종류 0x55의 프레임과 그 뒤의 256 KiB"
+    );
     let status = match next_frame(&mut reader).await {
         Ok(Some(frame)) => proto::parse_status(&frame).map_err(|err| {
             Failure::new(
                 Step::Read,
-                tr!(lang, "after {what}: {err}", "{what} 다음: {err}"),
+                tr!(
+                    lang,
+                    "after {what}: {err}",
+                    "{what} 다음: {err}",
+                    err = err.describe(lang)
+                ),
             )
             .with_kind(Kind::FtBadFrame)
         })?,
@@ -229,7 +238,8 @@ async fn malformed_drain(ctx: Ctx) -> Result<(), Failure> {
                 tr!(
                     lang,
                     "after {what}, reading STATUS MALFORMED failed: {err}",
-                    "{what} 뒤 STATUS MALFORMED를 읽지 못했습니다: {err}"
+                    "{what} 뒤 STATUS MALFORMED를 읽지 못했습니다: {err}",
+                    err = proto::io_text(lang, &err)
                 ),
             )
             .with_kind(kind));
@@ -248,16 +258,16 @@ async fn malformed_drain(ctx: Ctx) -> Result<(), Failure> {
                 tr!(
                     lang,
                     "after STATUS MALFORMED the server stopped reading: what the client still sent was refused ({err}). It closed its socket instead of draining, so every byte that arrives afterwards draws a reset (RST), which can destroy the STATUS before a client reads it: shutdown(Write), then read and discard what the client still sends (bounded), then close",
-                    "STATUS MALFORMED 뒤 서버가 읽기를 멈췄습니다: 클라이언트가 이어서 보낸 바이트가 거부되었습니다({err}). 서버가 버리며 읽지(drain) 않고 소켓을 닫아서, 그 뒤에 도착하는 바이트마다 리셋(RST)이 돌아가고, 리셋은 클라이언트가 읽기 전의 STATUS를 없앨 수 있습니다. shutdown(Write)한 다음 클라이언트가 더 보내는 것을 (제한을 두고) 읽어 버리고 닫으세요"
+                    "STATUS MALFORMED 뒤 서버가 읽기를 멈췄습니다: 클라이언트가 이어서 보낸 바이트가 거부되었습니다({err}). 서버가 버리며 읽지(drain) 않고 소켓을 닫아서, 그 뒤에 도착하는 바이트마다 리셋(RST)이 돌아가고, 리셋은 클라이언트가 읽기 전의 STATUS를 없앨 수 있습니다. shutdown(Shutdown::Write)으로 절반 닫기를 한 다음 클라이언트가 더 보내는 것을 (제한을 두고) 읽어 버리고 닫으세요"
                 ),
             )),
             _ => Err(Failure::new(
                 Step::Write,
                 tr!(
                     lang,
-                    "after STATUS MALFORMED the server stopped reading before its end of stream: the client could not send its last bytes within {} s",
-                    "STATUS MALFORMED 뒤 서버가 스트림 끝 전에 읽기를 멈췄습니다: 클라이언트가 마지막 바이트를 {}초 안에 보내지 못했습니다",
-                    crate::grade::wire::STALL.as_secs()
+                    "after STATUS MALFORMED the server stopped reading before its end of stream: the client could not send its last bytes within {secs} s",
+                    "STATUS MALFORMED 뒤 서버가 스트림 끝 전에 읽기를 멈췄습니다: 클라이언트가 마지막 바이트를 {secs}초 안에 보내지 못했습니다",
+                    secs = crate::grade::wire::STALL.as_secs()
                 ),
             )),
         },
@@ -265,9 +275,9 @@ async fn malformed_drain(ctx: Ctx) -> Result<(), Failure> {
             Step::Close,
             tr!(
                 lang,
-                "after STATUS MALFORMED the server sent another frame (kind 0x{:02x}) instead of closing",
-                "STATUS MALFORMED 뒤 서버가 연결을 닫지 않고 프레임(kind 0x{:02x})을 더 보냈습니다",
-                frame.kind
+                "after STATUS MALFORMED the server sent another frame (kind 0x{kind:02x}) instead of closing",
+                "STATUS MALFORMED 뒤 서버가 연결을 닫지 않고 프레임(종류 0x{kind:02x})을 더 보냈습니다",
+                kind = frame.kind
             ),
         )),
         // A reset, but no Kind::Reset: the message and this test's hint
@@ -277,7 +287,7 @@ async fn malformed_drain(ctx: Ctx) -> Result<(), Failure> {
             tr!(
                 lang,
                 "after STATUS MALFORMED the connection did not end with a clean end of stream: {err}. The server closed its socket with our bytes still unread, so the kernel sent a reset (RST), which can destroy the STATUS before a client reads it: shutdown(Write), then read and discard what the client still sends, then close",
-                "STATUS MALFORMED 뒤 연결이 깔끔한 스트림 끝으로 끝나지 않았습니다: {err}. 서버가 우리가 보낸 바이트를 읽지 않은 채 소켓을 닫아 커널이 리셋(RST)을 보냈고, 리셋은 클라이언트가 읽기 전의 STATUS를 없앨 수 있습니다. shutdown(Write)한 다음 클라이언트가 더 보내는 것을 읽어 버리고 닫으세요"
+                "STATUS MALFORMED 뒤 연결이 깔끔한 스트림 끝으로 끝나지 않았습니다: {err}. 서버가 우리가 보낸 바이트를 읽지 않은 채 소켓을 닫아 커널이 리셋(RST)을 보냈고, 리셋은 클라이언트가 읽기 전의 STATUS를 없앨 수 있습니다. shutdown(Shutdown::Write)으로 절반 닫기를 한 다음 클라이언트가 더 보내는 것을 읽어 버리고 닫으세요"
             ),
         )),
     }
@@ -327,7 +337,7 @@ async fn put_size(ctx: Ctx) -> Result<(), Failure> {
                 tr!(
                     lang,
                     "after {what}, --root should hold no file, it holds {left:?}",
-                    "{what} 뒤에는 --root에 파일이 없어야 하는데 {left:?}가 있습니다"
+                    "{what} 뒤에는 --root 폴더에 파일이 없어야 하는데 있는 파일은 {left:?}입니다"
                 ),
             ));
         }
@@ -345,13 +355,17 @@ async fn disk_error(ctx: Ctx) -> Result<(), Failure> {
         .and_then(|()| std::fs::write(taken.join("keep.txt"), b"keep\n"))
         .map_err(|err| Failure::new(Step::Start, err.to_string()))?;
     let content = vec![b'd'; 1000];
-    let what = "PUT taken (a folder named `taken` is in the root)";
+    let what = &tr!(
+        lang,
+        "PUT taken (a folder named `taken` is in the root)",
+        "PUT taken(--root 폴더에 `taken`이라는 폴더가 있음)"
+    );
     let context = |failure: Failure| Failure {
         message: tr!(
             lang,
-            "{} (a folder named `taken` stands in the root, so storing the upload fails: the server should answer STATUS SERVER_ERROR and go on serving the connection)",
-            "{} (root에 `taken`이라는 폴더가 있어 업로드를 저장할 수 없습니다. 서버는 STATUS SERVER_ERROR로 답하고 연결을 계속 처리해야 합니다)",
-            failure.message
+            "{message} (a folder named `taken` stands in the root, so storing the upload fails: the server should answer STATUS SERVER_ERROR and go on serving the connection)",
+            "{message} (--root 폴더에 `taken`이라는 폴더가 있어 업로드를 저장할 수 없습니다. 서버는 STATUS SERVER_ERROR로 답하고 연결을 계속 처리해야 합니다)",
+            message = failure.message
         ),
         ..failure
     };
@@ -364,7 +378,7 @@ async fn disk_error(ctx: Ctx) -> Result<(), Failure> {
             tr!(
                 lang,
                 "after {what} and a PUT of next.txt, the root should hold `next.txt` and the folder `taken` (unchanged), it holds {left:?}",
-                "{what}와 PUT next.txt 뒤 root에는 `next.txt`와 (그대로인) 폴더 `taken`만 있어야 하는데 {left:?}가 있습니다"
+                "{what} 요청과 PUT next.txt 뒤 --root 폴더에는 `next.txt`와 (그대로인) 폴더 `taken`만 있어야 하는데 있는 것은 {left:?}입니다"
             ),
         ));
     }
@@ -396,7 +410,11 @@ async fn server_error_then_next(
         ctx,
         &status,
         proto::OK,
-        "PUT next.txt after SERVER_ERROR",
+        &tr!(
+            ctx.lang,
+            "PUT next.txt after SERVER_ERROR",
+            "SERVER_ERROR 뒤의 PUT next.txt"
+        ),
     )
 }
 
@@ -412,13 +430,17 @@ async fn disk_full(ctx: Ctx) -> Result<(), Failure> {
     let content: Vec<u8> = std::iter::repeat_with(|| rng.u8(..))
         .take(1024 * 1024)
         .collect();
-    let what = "PUT big.bin (1 MiB; the disk fills at 256 KiB)";
+    let what = &tr!(
+        lang,
+        "PUT big.bin (1 MiB; the disk fills at 256 KiB)",
+        "PUT big.bin(1 MiB, 디스크는 256 KiB에서 가득 참)"
+    );
     let context = |failure: Failure| Failure {
         message: tr!(
             lang,
-            "{} (the disk fills after 256 KiB of big.bin, so a write fails midway: the server should keep reading until DONE, delete the temporary file, answer STATUS SERVER_ERROR and go on serving the connection)",
-            "{} (big.bin을 256 KiB 쓴 뒤 디스크가 가득 차서 쓰기가 도중에 실패합니다. 서버는 DONE까지 계속 읽고, 임시 파일을 지우고, STATUS SERVER_ERROR로 답한 뒤 연결을 계속 처리해야 합니다)",
-            failure.message
+            "{message} (the disk fills after 256 KiB of big.bin, so a write fails midway: the server should keep reading until DONE, delete the temporary file, answer STATUS SERVER_ERROR and go on serving the connection)",
+            "{message} (big.bin을 256 KiB 쓴 뒤 디스크가 가득 차서 쓰기가 도중에 실패합니다. 서버는 DONE까지 계속 읽고, 임시 파일을 지우고, STATUS SERVER_ERROR로 답한 뒤 연결을 계속 처리해야 합니다)",
+            message = failure.message
         ),
         ..failure
     };
@@ -430,7 +452,7 @@ async fn disk_full(ctx: Ctx) -> Result<(), Failure> {
             tr!(
                 lang,
                 "after {what} and a PUT of next.txt, the root should hold only `next.txt` (no temporary file, no partial big.bin), it holds {left:?}",
-                "{what}와 PUT next.txt 뒤 root에는 `next.txt`만 있어야 하는데(임시 파일도, 일부만 쓴 big.bin도 없어야 합니다) {left:?}가 있습니다"
+                "{what} 요청과 PUT next.txt 뒤 --root 폴더에는 `next.txt`만 있어야 하는데(임시 파일도, 일부만 쓴 big.bin도 없어야 합니다) 있는 것은 {left:?}입니다"
             ),
         ));
     }
@@ -443,15 +465,16 @@ async fn list_entries(ctx: &Ctx, conn: &mut Conn) -> Result<Vec<String>, Failure
     conn.send(ctx, proto::LIST, b"").await?;
     let mut entries = Vec::new();
     loop {
-        let frame = conn.frame(ctx, "ENTRY or STATUS").await?;
+        let frame = conn.frame(ctx, "ENTRY/STATUS").await?;
         if frame.kind == proto::ENTRY && frame.payload.len() >= 8 {
             let size = u64::from_be_bytes(frame.payload[..8].try_into().unwrap());
             let name = String::from_utf8_lossy(&frame.payload[8..]);
             entries.push(format!("{size} {name}"));
             continue;
         }
-        let status = proto::parse_status(&frame)
-            .map_err(|err| Failure::new(Step::Read, err).with_kind(Kind::FtBadFrame))?;
+        let status = proto::parse_status(&frame).map_err(|err| {
+            Failure::new(Step::Read, err.describe(ctx.lang)).with_kind(Kind::FtBadFrame)
+        })?;
         crate::grade::file_transfer::server::expect_code(ctx, &status, proto::OK, "LIST")?;
         return Ok(entries);
     }
@@ -472,11 +495,11 @@ async fn symlinks(ctx: Ctx) -> Result<(), Failure> {
     let entries = list_entries(&ctx, &mut conn).await?;
     if entries != ["5 real.txt"] {
         return Err(Failure::new(
-            Step::Write,
+            Step::Read,
             tr!(
                 lang,
                 "the root holds real.txt and three symbolic links that point out of it (secret.txt, relative.txt, up): LIST should give only real.txt, it gave {entries:?}",
-                "root에는 real.txt와 root 밖을 가리키는 심볼릭 링크 세 개(secret.txt, relative.txt, up)가 있습니다. LIST는 real.txt만 보내야 하는데 {entries:?}를 보냈습니다"
+                "--root 폴더에는 real.txt와 그 밖을 가리키는 심볼릭 링크 세 개(secret.txt, relative.txt, up)가 있습니다. LIST는 real.txt만 보내야 하는데 보낸 것은 {entries:?}입니다"
             ),
         ));
     }
@@ -484,7 +507,7 @@ async fn symlinks(ctx: Ctx) -> Result<(), Failure> {
         let what = tr!(
             lang,
             "GET {name} (a symbolic link to a file outside the root)",
-            "GET {name}(root 밖 파일을 가리키는 심볼릭 링크)"
+            "GET {name}(--root 폴더 밖의 파일을 가리키는 심볼릭 링크)"
         );
         match conn.get(&ctx, name.as_bytes()).await? {
             Err(status) => {
@@ -497,11 +520,11 @@ async fn symlinks(ctx: Ctx) -> Result<(), Failure> {
             }
             Ok(_) => {
                 return Err(Failure::new(
-                    Step::Write,
+                    Step::Read,
                     tr!(
                         lang,
                         "{what} was answered with the file outside the root: a symbolic link is not a regular file, answer NOT_FOUND",
-                        "{what}에 root 밖의 파일로 답했습니다. 심볼릭 링크는 일반 파일이 아니므로 NOT_FOUND로 답하세요"
+                        "{what} 요청에 --root 폴더 밖의 파일로 답했습니다. 심볼릭 링크는 일반 파일이 아니므로 NOT_FOUND로 답하세요"
                     ),
                 ));
             }

@@ -43,7 +43,11 @@ pub async fn memory(ctx: Ctx) -> Result<(), Failure> {
             kind => {
                 return Err(fail(
                     Step::Read,
-                    format!("GET huge.bin: unexpected kind 0x{kind:02x}"),
+                    tr!(
+                        lang,
+                        "GET huge.bin: unexpected kind 0x{kind:02x}",
+                        "GET huge.bin: 예상하지 못한 종류 0x{kind:02x}의 프레임이 왔습니다"
+                    ),
                 )
                 .with_kind(Kind::FtBadFrame));
             }
@@ -52,8 +56,12 @@ pub async fn memory(ctx: Ctx) -> Result<(), Failure> {
     let peak = served.server.peak_rss_kib().unwrap_or(0) / 1024;
     if received != SIZE {
         return Err(fail(
-            Step::Write,
-            format!("GET huge.bin: {received} of {SIZE} bytes"),
+            Step::Read,
+            tr!(
+                lang,
+                "GET huge.bin: {received} of {SIZE} bytes",
+                "GET huge.bin: {SIZE}바이트 중 {received}바이트만 왔습니다"
+            ),
         )
         .with_kind(Kind::FtBadFrame));
     }
@@ -110,11 +118,11 @@ pub async fn put_memory(ctx: Ctx) -> Result<(), Failure> {
     let stored = std::fs::metadata(served.root().join("upload.bin")).map_or(0, |m| m.len());
     if stored != SIZE {
         return Err(fail(
-            Step::Write,
+            Step::Close,
             tr!(
                 lang,
                 "{what}: STATUS OK, but the root holds {stored} bytes under upload.bin",
-                "{what}: STATUS OK인데 root의 upload.bin은 {stored}바이트입니다"
+                "{what}: STATUS OK인데 --root 폴더의 upload.bin은 {stored}바이트입니다"
             ),
         ));
     }

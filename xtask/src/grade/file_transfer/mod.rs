@@ -63,7 +63,7 @@ pub fn tests() -> Vec<TestSpec> {
             },
             hint: Text {
                 en: "Bind with TcpListener::bind, then println!(\"listening on {}\", listener.local_addr()?).",
-                ko: "TcpListener::bind로 바인드한 뒤 println!(\"listening on {}\", listener.local_addr()?)를 출력하세요.",
+                ko: "TcpListener::bind로 바인드한 뒤 준비 완료 줄을 출력하세요: println!(\"listening on {}\", listener.local_addr()?).",
             },
             run: |ctx| Box::pin(server::ready(ctx)),
         },
@@ -287,7 +287,7 @@ pub fn tests() -> Vec<TestSpec> {
             },
             hint: Text {
                 en: "Start from the default, `127.0.0.1:7879`, and let `--listen` replace it. (If another program holds port 7879, exiting 1 with `bind 127.0.0.1:7879: …` on stderr passes too.)",
-                ko: "기본값 `127.0.0.1:7879`에서 시작해 `--listen`이 있으면 바꾸세요. (다른 프로그램이 7879 포트를 쓰고 있다면 표준 오류에 `bind 127.0.0.1:7879: …`를 출력하고 종료 코드 1로 끝나도 통과합니다.)",
+                ko: "기본값 `127.0.0.1:7879`에서 시작해 `--listen`이 있으면 바꾸세요. (다른 프로그램이 7879 포트를 쓰고 있다면 표준 오류에 `bind 127.0.0.1:7879: …` 같은 줄을 출력하고 종료 코드 1로 끝나도 통과합니다.)",
             },
             run: |ctx| Box::pin(cli::ft_server_default(ctx)),
         },
@@ -299,11 +299,11 @@ pub fn tests() -> Vec<TestSpec> {
             rules: &["ft.server.stderr"],
             title: Text {
                 en: "reports protocol errors on stderr: stdout keeps only the readiness line",
-                ko: "프로토콜 오류를 표준 오류로 알리고, 표준 출력에는 준비 줄만 남긴다",
+                ko: "프로토콜 오류를 표준 오류로 알리고, 표준 출력에는 준비 완료 줄만 남긴다",
             },
             hint: Text {
                 en: "Log a connection's error with eprintln!, never println!: whoever started the server reads stdout for the `listening on` line alone.",
-                ko: "연결의 오류는 println!이 아니라 eprintln!으로 남기세요. 서버를 실행한 쪽은 표준 출력에서 `listening on` 줄 하나만 읽습니다.",
+                ko: "연결의 오류는 println!이 아니라 eprintln!으로 남기세요. 서버를 실행한 쪽은 표준 출력에서 준비 완료 줄 `listening on` 하나만 읽습니다.",
             },
             run: |ctx| Box::pin(cli::ft_server_stdout(ctx)),
         },
@@ -395,7 +395,7 @@ pub fn tests() -> Vec<TestSpec> {
             rules: &["ft.client.exit_3", "ft.error.not_found"],
             title: Text {
                 en: "an error STATUS: exit 3, `NOT_FOUND` on stderr, no file created",
-                ko: "오류 STATUS: 종료 코드 3, 표준 에러에 `NOT_FOUND`, 파일을 만들지 않는다",
+                ko: "오류 STATUS: 종료 코드 3, 표준 오류에 `NOT_FOUND`, 파일을 만들지 않는다",
             },
             hint: Text {
                 en: "Check the STATUS code before creating any file; on an error print `server: NOT_FOUND: <message>` and exit(3).",
@@ -427,7 +427,7 @@ pub fn tests() -> Vec<TestSpec> {
             rules: &["ft.client.exit_1"],
             title: Text {
                 en: "a refused connection: exit 1, one stderr line naming the address",
-                ko: "연결이 거부되면 종료 코드 1, 주소를 담은 표준 에러 한 줄",
+                ko: "연결이 거부되면 종료 코드 1, 주소를 담은 표준 오류 한 줄",
             },
             hint: Text {
                 en: "On a connect error print `connect {addr}: {err}` and exit(1).",

@@ -6,6 +6,8 @@ use std::io;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
+use crate::grade::lang::{Lang, tr};
+
 pub const MAX_PAYLOAD: usize = 65536;
 
 pub const LIST: u8 = 0x01;
@@ -73,7 +75,7 @@ pub async fn read_frame<R: AsyncRead + Unpin>(input: &mut R) -> io::Result<Optio
             } else {
                 Err(io::Error::new(
                     io::ErrorKind::UnexpectedEof,
-                    "closed inside a frame's length",
+                    FrameError::CutLength,
                 ))
             };
         }
@@ -83,11 +85,19 @@ pub async fn read_frame<R: AsyncRead + Unpin>(input: &mut R) -> io::Result<Optio
     if len == 0 || len > 1 + MAX_PAYLOAD {
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
-            format!("frame length {len} out of range"),
+            FrameError::Length(len),
         ));
     }
     let mut body = vec![0u8; len];
-    input.read_exact(&mut body).await?;
+    input
+        .read_exact(&mut body)
+        .await
+        .map_err(|err| match err.kind() {
+            io::ErrorKind::UnexpectedEof => {
+                io::Error::new(io::ErrorKind::UnexpectedEof, FrameError::CutBody(len))
+            }
+            _ => err,
+        })?;
     let kind = body.remove(0);
     Ok(Some(Frame {
         kind,
@@ -109,19 +119,92 @@ pub fn status_payload(code: u8, value: u64, message: &str) -> Vec<u8> {
     payload
 }
 
+/// What is wrong with a frame the peer sent, in the report's language.
+#[derive(Debug)]
+pub enum FrameError {
+    /// The connection closed inside a frame's 4-byte length.
+    CutLength,
+    /// The connection closed inside a frame of this length.
+    CutBody(usize),
+    /// A length of 0 or over the protocol's limit.
+    Length(usize),
+    /// Another kind where a STATUS was due.
+    NotStatus(u8),
+    /// A STATUS payload of this many bytes (at least 9).
+    ShortStatus(usize),
+    /// More than the announced bytes of DATA.
+    TooMuchData(usize),
+    /// Another kind where DATA or DONE was due.
+    NotDataOrDone(u8),
+}
+
+impl FrameError {
+    pub fn describe(&self, lang: Lang) -> String {
+        match *self {
+            FrameError::CutLength => lang
+                .pick(
+                    "closed inside a frame's length",
+                    "프레임의 길이 4바이트 도중에 연결이 닫혔습니다",
+                )
+                .to_string(),
+            FrameError::CutBody(len) => tr!(
+                lang,
+                "closed inside a frame of {len} bytes",
+                "{len}바이트짜리 프레임 도중에 연결이 닫혔습니다"
+            ),
+            FrameError::Length(len) => tr!(
+                lang,
+                "frame length {len} out of range",
+                "프레임 길이 {len}바이트는 허용 범위 밖입니다"
+            ),
+            FrameError::NotStatus(kind) => tr!(
+                lang,
+                "expected STATUS (0x7f), got kind 0x{kind:02x}",
+                "STATUS(0x7f)를 기다렸는데 종류 0x{kind:02x}의 프레임이 왔습니다"
+            ),
+            FrameError::ShortStatus(len) => tr!(
+                lang,
+                "STATUS payload of {len} bytes, expected at least 9",
+                "STATUS의 페이로드가 {len}바이트입니다. 적어도 9바이트여야 합니다"
+            ),
+            FrameError::TooMuchData(limit) => tr!(
+                lang,
+                "more than the announced {limit} bytes of DATA",
+                "알린 {limit}바이트보다 많은 DATA가 왔습니다"
+            ),
+            FrameError::NotDataOrDone(kind) => tr!(
+                lang,
+                "expected DATA or DONE, got kind 0x{kind:02x}",
+                "DATA나 DONE을 기다렸는데 종류 0x{kind:02x}의 프레임이 왔습니다"
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for FrameError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe(Lang::En))
+    }
+}
+
+impl std::error::Error for FrameError {}
+
+/// A read error for a report: a [`FrameError`] in the report's language,
+/// any other (the system's, such as a reset) as the system says it.
+pub fn io_text(lang: Lang, err: &io::Error) -> String {
+    match err.get_ref().and_then(|e| e.downcast_ref::<FrameError>()) {
+        Some(frame) => frame.describe(lang),
+        None => err.to_string(),
+    }
+}
+
 /// A STATUS frame's fields, or what is wrong with the frame.
-pub fn parse_status(frame: &Frame) -> Result<Status, String> {
+pub fn parse_status(frame: &Frame) -> Result<Status, FrameError> {
     if frame.kind != STATUS {
-        return Err(format!(
-            "expected STATUS (0x7f), got kind 0x{:02x}",
-            frame.kind
-        ));
+        return Err(FrameError::NotStatus(frame.kind));
     }
     if frame.payload.len() < 9 {
-        return Err(format!(
-            "STATUS payload of {} bytes, expected at least 9",
-            frame.payload.len()
-        ));
+        return Err(FrameError::ShortStatus(frame.payload.len()));
     }
     Ok(Status {
         code: frame.payload[0],
@@ -157,23 +240,35 @@ pub async fn send_file<W: AsyncWrite + Unpin>(
 #[derive(Debug)]
 pub enum FileError {
     /// A frame out of place: more DATA than announced, or not DATA or DONE.
-    Frame(String),
+    Frame(FrameError),
     /// The connection closed between frames after this many bytes of DATA.
     Closed(usize),
     /// Reading failed (a reset, a cut or out-of-range frame).
     Io(io::Error),
 }
 
+impl FileError {
+    pub fn describe(&self, lang: Lang) -> String {
+        match self {
+            FileError::Frame(what) => what.describe(lang),
+            FileError::Closed(got) => tr!(
+                lang,
+                "the connection closed after {got} bytes of DATA, before DONE",
+                "DATA {got}바이트 뒤, DONE이 오기 전에 연결이 닫혔습니다"
+            ),
+            FileError::Io(err) => tr!(
+                lang,
+                "reading DATA: {err}",
+                "DATA를 읽는 중: {err}",
+                err = io_text(lang, err)
+            ),
+        }
+    }
+}
+
 impl std::fmt::Display for FileError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            FileError::Frame(what) => f.write_str(what),
-            FileError::Closed(got) => write!(
-                f,
-                "the connection closed after {got} bytes of DATA, before DONE"
-            ),
-            FileError::Io(err) => write!(f, "reading DATA: {err}"),
-        }
+        f.write_str(&self.describe(Lang::En))
     }
 }
 
@@ -188,17 +283,12 @@ pub async fn receive_file<R: AsyncRead + Unpin>(
             Ok(Some(frame)) if frame.kind == DATA => {
                 content.extend_from_slice(&frame.payload);
                 if content.len() > limit {
-                    return Err(FileError::Frame(format!(
-                        "more than the announced {limit} bytes of DATA"
-                    )));
+                    return Err(FileError::Frame(FrameError::TooMuchData(limit)));
                 }
             }
             Ok(Some(frame)) if frame.kind == DONE => return Ok((content, frame.payload)),
             Ok(Some(frame)) => {
-                return Err(FileError::Frame(format!(
-                    "expected DATA or DONE, got kind 0x{:02x}",
-                    frame.kind
-                )));
+                return Err(FileError::Frame(FrameError::NotDataOrDone(frame.kind)));
             }
             Ok(None) => return Err(FileError::Closed(content.len())),
             Err(err) => return Err(FileError::Io(err)),

@@ -10,7 +10,8 @@ use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use super::names_in;
 use super::proto::{self, FileError, Frame, Status};
 use crate::grade::cause::Kind;
-use crate::grade::lang::{Step, tr};
+use crate::grade::josa::josa;
+use crate::grade::lang::{Step, Text, tr};
 use crate::grade::process::{Proc, start_server};
 use crate::grade::proxy::{Faults, Proxy};
 use crate::grade::spec::{Ctx, Failure};
@@ -143,7 +144,8 @@ impl Conn {
                 tr!(
                     lang,
                     "the server closed the connection while we waited for {waiting_for}",
-                    "{waiting_for}를 기다리는 동안 서버가 연결을 닫았습니다"
+                    "{waiting_reul} 기다리는 동안 서버가 연결을 닫았습니다",
+                    waiting_reul = josa(waiting_for, "을/를")
                 ),
             )
             .with_kind(Kind::FtHungUp)),
@@ -152,17 +154,20 @@ impl Conn {
                 tr!(
                     lang,
                     "reading {waiting_for} failed: {err}",
-                    "{waiting_for}를 읽지 못했습니다: {err}"
+                    "{waiting_reul} 읽지 못했습니다: {err}",
+                    err = proto::io_text(lang, &err),
+                    waiting_reul = josa(waiting_for, "을/를")
                 ),
             )
             .with_kind(read_kind(&err))),
             Err(_) => Err(fail(
-                Step::Write,
+                Step::Read,
                 tr!(
                     lang,
-                    "no {waiting_for} from the server within {} s",
-                    "{}초 안에 서버에서 {waiting_for}가 오지 않았습니다",
-                    STALL.as_secs()
+                    "no {waiting_for} from the server within {secs} s",
+                    "{secs}초 안에 서버에서 {waiting_ga} 오지 않았습니다",
+                    secs = STALL.as_secs(),
+                    waiting_ga = josa(waiting_for, "이/가")
                 ),
             )
             .with_kind(Kind::FtNoAnswer)),
@@ -174,7 +179,12 @@ impl Conn {
         proto::parse_status(&frame).map_err(|err| {
             fail(
                 Step::Read,
-                tr!(ctx.lang, "after {after}: {err}", "{after} 다음: {err}"),
+                tr!(
+                    ctx.lang,
+                    "after {after}: {err}",
+                    "{after} 다음: {err}",
+                    err = err.describe(ctx.lang)
+                ),
             )
             .with_kind(Kind::FtBadFrame)
         })
@@ -214,24 +224,24 @@ impl Conn {
                         FileError::Closed(_) => Some(Kind::FtHungUp),
                         FileError::Io(err) => read_kind(err),
                     };
-                    fail(Step::Read, format!("{what}: {err}")).with_kind(kind)
+                    fail(Step::Read, format!("{what}: {}", err.describe(lang))).with_kind(kind)
                 })?;
         if content.len() as u64 != status.value {
             return Err(fail(
-                Step::Write,
+                Step::Read,
                 tr!(
                     lang,
-                    "{what}: STATUS OK announced {} bytes, but DATA carried {}",
-                    "{what}: STATUS OK는 {}바이트라고 했는데 DATA는 {}바이트였습니다",
-                    status.value,
-                    content.len()
+                    "{what}: STATUS OK announced {announced} bytes, but DATA carried {carried}",
+                    "{what}: STATUS OK는 {announced}바이트라고 했는데 DATA는 {carried}바이트였습니다",
+                    announced = status.value,
+                    carried = content.len()
                 ),
             )
             .with_kind(Kind::FtBadFrame));
         }
         if digest != proto::sha256(&content) {
             return Err(fail(
-                Step::Write,
+                Step::Read,
                 tr!(
                     lang,
                     "{what}: DONE's digest is not the SHA-256 of the bytes sent",
@@ -269,6 +279,19 @@ impl Conn {
     }
 }
 
+/// A file that came back with other bytes than the grader's: `what` is
+/// the request (`GET big.bin`).
+fn differs(ctx: &Ctx, what: &str) -> Failure {
+    fail(
+        Step::Read,
+        tr!(
+            ctx.lang,
+            "{what}: the file's bytes differ from the ones the server holds",
+            "{what}: 받은 파일의 바이트가 서버에 있는 파일과 다릅니다"
+        ),
+    )
+}
+
 /// The ENTRY frames a server sent, as the transcript shows them: each escaped
 /// and cut (the student's server chose the bytes), the first ten.
 fn quote_entries(entries: &[String]) -> String {
@@ -293,11 +316,12 @@ pub fn expect_code(ctx: &Ctx, status: &Status, code: u8, after: &str) -> Result<
         escape_line(&status.message, LINE_MAX),
     );
     Err(fail(
-        Step::Write,
+        Step::Read,
         tr!(
             ctx.lang,
             "after {after}, expected STATUS {want}, got {got} (\"{message}\")",
-            "{after} 다음에 STATUS {want}를 기대했는데 {got}(\"{message}\")가 왔습니다"
+            "{after} 다음에 STATUS {want_reul} 기대했는데 온 것은 STATUS {got}(\"{message}\")입니다",
+            want_reul = josa(want, "을/를")
         ),
     ))
 }
@@ -321,7 +345,7 @@ pub async fn list(ctx: Ctx) -> Result<(), Failure> {
     conn.send(&ctx, proto::LIST, b"").await?;
     let mut entries = Vec::new();
     loop {
-        let frame = conn.frame(&ctx, "ENTRY or STATUS").await?;
+        let frame = conn.frame(&ctx, "ENTRY/STATUS").await?;
         if frame.kind == proto::ENTRY && frame.payload.len() >= 8 {
             let size = u64::from_be_bytes(frame.payload[..8].try_into().unwrap());
             entries.push(format!(
@@ -331,17 +355,17 @@ pub async fn list(ctx: Ctx) -> Result<(), Failure> {
             continue;
         }
         let status = proto::parse_status(&frame)
-            .map_err(|err| fail(Step::Read, err).with_kind(Kind::FtBadFrame))?;
+            .map_err(|err| fail(Step::Read, err.describe(lang)).with_kind(Kind::FtBadFrame))?;
         expect_code(&ctx, &status, proto::OK, "LIST")?;
         if status.value != entries.len() as u64 {
             return Err(fail(
-                Step::Write,
+                Step::Read,
                 tr!(
                     lang,
-                    "LIST sent {} ENTRY frames but STATUS OK says {}",
-                    "LIST가 ENTRY 프레임 {}개를 보냈는데 STATUS OK는 {}라고 합니다",
-                    entries.len(),
-                    status.value
+                    "LIST sent {sent} ENTRY frames but STATUS OK says {said}",
+                    "LIST에 ENTRY 프레임이 {sent}개 왔는데 STATUS OK는 {said}개라고 합니다",
+                    sent = entries.len(),
+                    said = status.value
                 ),
             ));
         }
@@ -350,7 +374,7 @@ pub async fn list(ctx: Ctx) -> Result<(), Failure> {
     let expected = ["1000 a.bin", "0 empty", "6 notes.txt"];
     if entries != expected {
         return Err(fail(
-            Step::Write,
+            Step::Read,
             tr!(
                 lang,
                 "LIST should give the regular files, sorted, without dotfiles or folders",
@@ -374,7 +398,7 @@ pub async fn get_sizes(ctx: Ctx) -> Result<(), Failure> {
         match conn.get(&ctx, name.as_bytes()).await? {
             Ok(got) if got == content => {}
             Ok(got) => {
-                return Err(fail(Step::Write, format!("GET {name}"))
+                return Err(differs(&ctx, &format!("GET {name}"))
                     .with_transcript(crate::grade::transcript::compare(ctx.lang, content, &got)));
             }
             Err(status) => expect_code(&ctx, &status, proto::OK, &format!("GET {name}"))?,
@@ -390,8 +414,12 @@ pub async fn get_missing(ctx: Ctx) -> Result<(), Failure> {
         Err(status) => expect_code(&ctx, &status, proto::NOT_FOUND, "GET missing.txt")?,
         Ok(_) => {
             return Err(fail(
-                Step::Write,
-                "GET missing.txt: STATUS OK for a file that does not exist".into(),
+                Step::Read,
+                tr!(
+                    ctx.lang,
+                    "GET missing.txt: STATUS OK for a file that does not exist",
+                    "GET missing.txt: 없는 파일에 STATUS OK로 답했습니다"
+                ),
             ));
         }
     }
@@ -455,7 +483,7 @@ pub async fn put_sizes(ctx: Ctx) -> Result<(), Failure> {
             tr!(
                 ctx.lang,
                 "after three PUTs the root should hold exactly those three files, it holds {left:?}",
-                "PUT 세 번 뒤 root에는 그 세 파일만 있어야 하는데 {left:?}가 있습니다"
+                "PUT 세 번 뒤 --root 폴더에는 그 세 파일만 있어야 하는데 있는 파일은 {left:?}입니다"
             ),
         ));
     }
@@ -469,7 +497,7 @@ pub async fn large_64mib(ctx: Ctx) -> Result<(), Failure> {
     put_and_check(&ctx, &served, &mut conn, "large.bin", &content).await?;
     match conn.get(&ctx, b"large.bin").await? {
         Ok(got) if got == content => Ok(()),
-        Ok(got) => Err(fail(Step::Write, "GET large.bin".into())
+        Ok(got) => Err(differs(&ctx, "GET large.bin")
             .with_transcript(crate::grade::transcript::compare(ctx.lang, &content, &got))),
         Err(status) => expect_code(&ctx, &status, proto::OK, "GET large.bin"),
     }
@@ -490,7 +518,7 @@ pub async fn fragmented(ctx: Ctx) -> Result<(), Failure> {
     put_and_check(&ctx, &served, &mut conn, "pieces.bin", &content).await?;
     match conn.get(&ctx, b"pieces.bin").await? {
         Ok(got) if got == content => Ok(()),
-        Ok(got) => Err(fail(Step::Write, "GET pieces.bin".into())
+        Ok(got) => Err(differs(&ctx, "GET pieces.bin")
             .with_transcript(crate::grade::transcript::compare(ctx.lang, &content, &got))),
         Err(status) => expect_code(&ctx, &status, proto::OK, "GET pieces.bin"),
     }
@@ -552,11 +580,11 @@ pub async fn traversal(ctx: Ctx) -> Result<(), Failure> {
     let (outside_files, inside) = (names_in(served.parent.path()), names_in(&served.root()));
     if outside_files != ["root", "secret.txt"] || !inside.is_empty() {
         return Err(fail(
-            Step::Write,
+            Step::Close,
             tr!(
                 lang,
                 "rejected names still wrote files: next to the root {outside_files:?}, in it {inside:?}",
-                "거부해야 할 이름으로 파일이 써졌습니다: root 옆 {outside_files:?}, 안 {inside:?}"
+                "거부해야 할 이름으로 파일이 써졌습니다. --root 폴더 옆에 {outside_files:?}, 안에 {inside:?}"
             ),
         ));
     }
@@ -594,7 +622,7 @@ pub async fn unfinished_upload(ctx: Ctx) -> Result<(), Failure> {
             tr!(
                 lang,
                 "a client that announced 1 MiB, sent 1000 bytes and disconnected left files in --root: {left:?}",
-                "1 MiB를 알리고 1000바이트만 보낸 뒤 끊은 클라이언트가 --root에 파일을 남겼습니다: {left:?}"
+                "1 MiB라고 알리고 1000바이트만 보낸 뒤 끊은 클라이언트가 --root에 파일을 남겼습니다: {left:?}"
             ),
         ));
     }
@@ -612,8 +640,13 @@ pub async fn too_large(ctx: Ctx) -> Result<(), Failure> {
         &proto::size_and_name(1 << 62, b"huge.bin"),
     )
     .await?;
-    let status = conn.status(&ctx, "PUT huge.bin (2^62 bytes)").await?;
-    expect_code(&ctx, &status, proto::TOO_LARGE, "PUT huge.bin (2^62 bytes)")?;
+    let what = tr!(
+        ctx.lang,
+        "PUT huge.bin (2^62 bytes)",
+        "PUT huge.bin(2^62바이트)"
+    );
+    let status = conn.status(&ctx, &what).await?;
+    expect_code(&ctx, &status, proto::TOO_LARGE, &what)?;
     put_and_check(&ctx, &served, &mut conn, "small.txt", b"fits\n").await
 }
 
@@ -624,12 +657,12 @@ pub async fn bad_digest(ctx: Ctx) -> Result<(), Failure> {
     let mut wrong = proto::sha256(content);
     wrong[0] ^= 0xff;
     let status = conn.put(&ctx, b"tampered.txt", content, &wrong).await?;
-    expect_code(
-        &ctx,
-        &status,
-        proto::BAD_DIGEST,
+    let what = tr!(
+        ctx.lang,
         "PUT tampered.txt with a wrong digest",
-    )?;
+        "다이제스트가 틀린 PUT tampered.txt"
+    );
+    expect_code(&ctx, &status, proto::BAD_DIGEST, &what)?;
     let left = names_in(&served.root());
     if !left.is_empty() {
         return Err(fail(
@@ -637,7 +670,7 @@ pub async fn bad_digest(ctx: Ctx) -> Result<(), Failure> {
             tr!(
                 ctx.lang,
                 "after BAD_DIGEST, --root should hold no file, it holds {left:?}",
-                "BAD_DIGEST 뒤에는 --root에 파일이 없어야 하는데 {left:?}가 있습니다"
+                "BAD_DIGEST 뒤에는 --root 폴더에 파일이 없어야 하는데 있는 파일은 {left:?}입니다"
             ),
         ));
     }
@@ -647,16 +680,38 @@ pub async fn bad_digest(ctx: Ctx) -> Result<(), Failure> {
 pub async fn malformed(ctx: Ctx) -> Result<(), Failure> {
     let lang = ctx.lang;
     let mut served = start(&ctx, &[("here.txt", b"here\n")]).await?;
-    let cases: [(&str, Vec<u8>); 4] = [
-        ("unknown kind 0x55", proto::encode(0x55, b"?")),
-        ("frame length 0", vec![0, 0, 0, 0]),
+    let cases: [(Text, Vec<u8>); 4] = [
         (
-            "frame length 0xffffffff",
+            Text {
+                en: "unknown kind 0x55",
+                ko: "알 수 없는 종류 0x55의 프레임",
+            },
+            proto::encode(0x55, b"?"),
+        ),
+        (
+            Text {
+                en: "frame length 0",
+                ko: "길이 0의 프레임",
+            },
+            vec![0, 0, 0, 0],
+        ),
+        (
+            Text {
+                en: "frame length 0xffffffff",
+                ko: "길이 0xffffffff의 프레임",
+            },
             vec![0xff, 0xff, 0xff, 0xff, 0x02],
         ),
-        ("DATA outside a PUT", proto::encode(proto::DATA, b"stray")),
+        (
+            Text {
+                en: "DATA outside a PUT",
+                ko: "PUT 밖의 DATA",
+            },
+            proto::encode(proto::DATA, b"stray"),
+        ),
     ];
     for (what, bytes) in cases {
+        let what = what.get(lang);
         let mut conn = Conn::open(&ctx, served.addr).await?;
         conn.writer.write_all(&bytes).await.ok();
         let status = conn.status(&ctx, what).await?;
@@ -681,7 +736,11 @@ pub async fn malformed(ctx: Ctx) -> Result<(), Failure> {
             &ctx,
             &status,
             proto::OK,
-            "GET here.txt after malformed clients",
+            &tr!(
+                lang,
+                "GET here.txt after malformed clients",
+                "잘못된 클라이언트들 뒤의 GET here.txt"
+            ),
         ),
     }
 }
