@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 
 use crate::grade::exercises::{self, Exercise};
-use crate::grade::lang::{Lang, tr};
+use crate::grade::lang::{Lang, tr, tr_error};
 use crate::last::Last;
 
 /// The most hints a test has: a question, an explanation, the call.
@@ -54,11 +54,14 @@ pub fn run(root: &Path, args: HintArgs) -> Result<ExitCode> {
     let ids = public_tests(&exercise);
     let test = match args.test {
         Some(test) if ids.contains(&test) => test,
-        Some(test) => bail!(
-            "unknown test `{test}` in exercise `{}`; its tests are: {}",
-            exercise.name,
-            ids.join(", ")
-        ),
+        Some(test) => {
+            return Err(tr_error!(
+                "unknown test `{test}` in exercise `{name}`; its tests are: {ids}",
+                "실습 `{name}`에는 `{test}`라는 테스트가 없습니다. 테스트는 {ids}입니다",
+                name = exercise.name,
+                ids = ids.join(", ")
+            ));
+        }
         None => match pick_test(&Last::load(root), exercise.name, &ids) {
             Some(test) => test,
             None => {
@@ -101,7 +104,10 @@ pub fn find_exercise(name: &str) -> Result<Exercise> {
     let known = known.join(", ");
     match all.into_iter().find(|e| e.name == name) {
         Some(exercise) => Ok(exercise),
-        None => bail!("unknown exercise `{name}`; the exercises are: {known}"),
+        None => Err(tr_error!(
+            "unknown exercise `{name}`; the exercises are: {known}",
+            "알 수 없는 실습 `{name}`입니다. 실습은 {known}입니다"
+        )),
     }
 }
 

@@ -14,6 +14,7 @@ mod book;
 #[cfg(feature = "instructor")]
 mod classroom;
 mod cmd;
+mod cmdline;
 mod grade;
 #[cfg(feature = "instructor")]
 mod gradebook;
@@ -29,9 +30,9 @@ mod watch;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::Subcommand;
 
-#[derive(Parser)]
+#[derive(clap::Parser)]
 #[command(
     name = "cargo xtask",
     about = "Socket Lab: grade exercises, build the book"
@@ -68,7 +69,10 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // The language of the command line's errors and the tool's own: see cmdline.rs.
+    let args: Vec<_> = std::env::args_os().collect();
+    let lang = cmdline::lang_of(&args);
+    let cli: Cli = cmdline::parse(args, lang);
     let root = workspace_root();
     let result = match cli.command {
         Command::Grade(args) => grade::run(&root, args),
@@ -88,7 +92,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("{}", cmdline::error_text(lang, &err));
             // 2: the tool itself could not do its job (as opposed to 1, a failed test).
             ExitCode::from(2)
         }

@@ -6,9 +6,9 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 
-use crate::grade::lang::{Lang, tr};
+use crate::grade::lang::{Lang, tr, tr_error};
 use crate::last::Last;
 
 #[derive(clap::Args)]
@@ -42,10 +42,11 @@ pub fn run(root: &Path, args: StatusArgs) -> Result<ExitCode> {
 pub fn require_exercises(root: &Path) -> Result<PathBuf> {
     let dir = root.join("exercises");
     if !dir.is_dir() {
-        bail!(
-            "no exercises folder at {} (looked for the exercise crates there; run this inside a Socket Lab checkout)",
-            dir.display()
-        );
+        return Err(tr_error!(
+            "no exercises folder at {dir} (looked for the exercise crates there; run this inside a Socket Lab checkout)",
+            "{dir}에 실습 폴더가 없습니다(실습 크레이트를 그 폴더에서 찾아보았습니다). Socket Lab 저장소 안에서 실행하세요",
+            dir = dir.display()
+        ));
     }
     Ok(dir)
 }

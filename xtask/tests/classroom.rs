@@ -452,6 +452,8 @@ fn one_assignment_per_exercise() {
         .args(["classroom", "export"])
         .arg(tmp("classroom-export-nope"))
         .args(["--exercise", "nope"])
+        // The tool's errors follow the locale (cmdline.rs): English here.
+        .env("LC_ALL", "C")
         .timeout(Duration::from_secs(60))
         .assert()
         .code(2)

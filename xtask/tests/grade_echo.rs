@@ -114,6 +114,8 @@ fn unknown_exercise_lists_the_known_ones() {
     Command::new(env!("CARGO_BIN_EXE_xtask"))
         .current_dir(root())
         .args(["grade", "no-such-exercise"])
+        // The tool's errors follow the locale (cmdline.rs): English here.
+        .env("LC_ALL", "C")
         .assert()
         .code(2)
         .stderr(

@@ -19,6 +19,8 @@ fn root() -> PathBuf {
 fn xtask() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("xtask").unwrap();
     cmd.env("NO_COLOR", "1");
+    // The tool's errors follow the locale (cmdline.rs): these tests read English.
+    cmd.env("LC_ALL", "C");
     cmd
 }
 

@@ -23,8 +23,8 @@
 //!   벡), or m/n and a silent e (`name` 네임, `done` 던); ㄹ after l or le
 //!   (`file` 파일); a vowel otherwise (`server` 서버, `client` 클라이언트,
 //!   `bind` 바인드, `STATUS` 스테이터스), except the words of [`WORDS`];
-//! - letters read one by one (one letter, or capitals without a vowel:
-//!   `TCP`, `RST`): by the last letter's name: L 엘, M 엠, N 엔, R 알 end in
+//! - letters read one by one (one letter, or a word without a vowel:
+//!   `TCP`, `RST`, `kr`): by the last letter's name: L 엘, M 엠, N 엔, R 알 end in
 //!   a consonant (ㄹ for L and R), the others (A 에이, F 에프 …) in a vowel;
 //! - a closing `(…)` after a word (`수신(read)`, `read()`) is skipped: the
 //!   particle follows the word before it.
@@ -158,9 +158,7 @@ fn latin(word: &str) -> End {
     if let Some(&(_, end)) = WORDS.iter().find(|(w, _)| *w == lower) {
         return end;
     }
-    let spelled = word.len() == 1
-        || (word.chars().all(|c| c.is_ascii_uppercase())
-            && !word.chars().any(|c| "AEIOU".contains(c)));
+    let spelled = word.len() == 1 || !lower.chars().any(|c| "aeiou".contains(c));
     if spelled {
         return match lower.chars().last() {
             Some('l' | 'r') => End::Rieul,
@@ -250,6 +248,7 @@ mod tests {
         assert_eq!(josa("accept", "을/를"), "accept를");
         assert_eq!(josa("OK", "이/가"), "OK가");
         assert_eq!(josa("p99", "이/가"), "p99가");
+        assert_eq!(josa_code("kr", "은/는"), "`kr`은");
         assert_eq!(josa("16 MiB", "을/를"), "16 MiB를");
         assert_eq!(josa("`! line too long`", "이/가"), "`! line too long`이");
         assert_eq!(josa("0xffffffff", "이/가"), "0xffffffff가");

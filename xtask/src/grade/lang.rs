@@ -84,6 +84,37 @@ macro_rules! tr {
 }
 pub(crate) use tr;
 
+/// An error of the tool itself (not of the student's code) in both
+/// languages: main prints the one the command line or the locale asks for
+/// (see cmdline.rs). Made with `tr_error!`.
+#[derive(Debug)]
+pub struct Bilingual {
+    pub en: String,
+    pub ko: String,
+}
+
+impl fmt::Display for Bilingual {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.en)
+    }
+}
+
+impl std::error::Error for Bilingual {}
+
+/// `tr_error!("unknown exercise `{name}`", "알 수 없는 실습 `{name}`")`: an
+/// [`anyhow::Error`] in both languages, for `bail!`'s place (`return
+/// Err(tr_error!(…))`). Values are captured or named, as in [`tr!`].
+macro_rules! tr_error {
+    ($en:literal, $ko:literal $(, $name:ident = $arg:expr)* $(,)?) => {{
+        $(let $name = &$arg;)*
+        anyhow::Error::new($crate::grade::lang::Bilingual {
+            en: format!($en),
+            ko: format!($ko),
+        })
+    }};
+}
+pub(crate) use tr_error;
+
 /// The socket step a failure happened in, as the book names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {

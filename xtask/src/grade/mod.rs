@@ -28,11 +28,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 
 use self::build::BuildFailure;
 use self::exercises::Exercise;
-use self::lang::{Lang, Step, tr};
+use self::lang::{Lang, Step, tr, tr_error};
 use self::spec::{Ctx, Failure, TestSpec};
 
 #[derive(clap::Args)]
@@ -87,8 +87,18 @@ fn parse_rename(text: &str) -> Result<(String, String), String> {
         Some((name, other)) if !name.is_empty() && !other.is_empty() => {
             Ok((name.to_string(), other.to_string()))
         }
-        _ => Err(format!("expected NAME=OTHER, got `{text}`")),
+        _ => Err(tr!(
+            cli_lang(),
+            "expected NAME=OTHER, got `{text}`",
+            "NAME=OTHER 꼴이어야 하는데 `{text}`입니다"
+        )),
     }
+}
+
+/// The language of the command line's own messages (see cmdline.rs): a
+/// value parser runs before the arguments are known.
+fn cli_lang() -> Lang {
+    crate::cmdline::lang_of(&std::env::args_os().collect::<Vec<_>>())
 }
 
 /// The result of one test, as the report and the JSON show it.
@@ -130,10 +140,11 @@ pub fn run(root: &Path, args: GradeArgs) -> Result<ExitCode> {
             Some(exercise) => vec![exercise],
             None => {
                 let known: Vec<&str> = all.iter().map(|e| e.name).collect();
-                bail!(
-                    "unknown exercise `{name}`; the exercises are: {}",
-                    known.join(", ")
-                );
+                return Err(tr_error!(
+                    "unknown exercise `{name}`; the exercises are: {known}",
+                    "알 수 없는 실습 `{name}`입니다. 실습은 {known}입니다",
+                    known = known.join(", ")
+                ));
             }
         },
     };
@@ -165,10 +176,11 @@ pub fn run(root: &Path, args: GradeArgs) -> Result<ExitCode> {
     };
     for (_, dir) in &jobs {
         if !dir.join("Cargo.toml").is_file() {
-            bail!(
-                "no crate to grade at {} (looked for Cargo.toml there)",
-                dir.display()
-            );
+            return Err(tr_error!(
+                "no crate to grade at {dir} (looked for Cargo.toml there)",
+                "{dir}에 채점할 크레이트가 없습니다(그 폴더에서 Cargo.toml을 찾지 못했습니다)",
+                dir = dir.display()
+            ));
         }
     }
     let target_root = args
@@ -585,7 +597,10 @@ pub async fn grade_one(
     live: Option<Live>,
 ) -> Result<ExerciseResult> {
     let Some(exercise) = exercises::all().into_iter().find(|e| e.name == name) else {
-        bail!("unknown exercise `{name}`");
+        return Err(tr_error!(
+            "unknown exercise `{name}`",
+            "알 수 없는 실습 `{name}`입니다"
+        ));
     };
     let target_dir = target_root.join(target_name(exercise.name, &dir));
     let mut tests = (exercise.tests)();
@@ -669,6 +684,11 @@ fn target_name(exercise: &str, dir: &Path) -> String {
 }
 
 fn parse_seed(text: &str) -> Result<u64, String> {
-    u64::from_str_radix(text.trim_start_matches("0x"), 16)
-        .map_err(|e| format!("not a hex seed: {e}"))
+    u64::from_str_radix(text.trim_start_matches("0x"), 16).map_err(|_| {
+        tr!(
+            cli_lang(),
+            "not a hex seed (like 74017cff)",
+            "16진수 시드(74017cff 같은 값)가 아닙니다"
+        )
+    })
 }

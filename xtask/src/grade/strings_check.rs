@@ -2,9 +2,10 @@
 //! reads exists in English and Korean, and the Korean one is read as Korean.
 //!
 //! What is found, by a small scanner over the text of xtask/src (no parser
-//! crate): every `tr!(lang, "en", "ko", args)`, every `Text { en: "…", ko:
-//! "…" }`, every `.pick("en", "ko")`, every `Lang::En => "…"` / `Lang::Ko =>
-//! "…"` pair of match arms, and every hint of the three hints.toml files.
+//! crate): every `tr!(lang, "en", "ko", args)` and `tr_error!("en", "ko",
+//! args)`, every `Text { en: "…", ko: "…" }`, every `.pick("en", "ko")`,
+//! every `Lang::En => "…"` / `Lang::Ko => "…"` pair of match arms, and every
+//! hint of the three hints.toml files.
 //! A Korean string literal outside these forms fails the check too (code
 //! outside `#[cfg(test)] mod … { }` only), so that no message escapes it.
 //!
@@ -21,8 +22,8 @@
 //!   run time, so the message must put it through [`josa`](super::josa)
 //!   (`{code_ro}` with `code_ro = josa(code, "(으)로")`); and a particle
 //!   right after a fixed code span, number or Latin word that does not
-//!   agree with how it is read (`` `NOT_FOUND`을 ``, `0로`); `라고` after a
-//!   code span is a direct quote and agrees with anything
+//!   agree with how it is read (`` `NOT_FOUND`을 ``, `0로`); `라고` and
+//!   `라는` after a code span quote it directly and agree with anything
 //!   (`` `listening on {addr}`라고 출력했습니다 ``);
 //! - **positional**: two or more positional `{}` in one `tr!`: English and
 //!   Korean order values differently, so a message with several values names
@@ -458,6 +459,29 @@ fn pairs_in(file: &str, src: &str) -> (Vec<Pair>, Vec<(usize, String)>) {
                         args: rest,
                     });
                 }
+            }
+        }
+        // tr_error!("en", "ko", args): an error of the tool in both languages.
+        if is_ident(i, "tr_error") && is_punct(i + 1, '!') && is_punct(i + 2, '(') {
+            let args = arguments(&tokens, i + 3);
+            if args.len() >= 2
+                && let (Some((en, a)), Some((ko, b))) =
+                    (single_str(&tokens, &args[0]), single_str(&tokens, &args[1]))
+            {
+                used[a] = true;
+                used[b] = true;
+                pairs.push(Pair {
+                    file: file.into(),
+                    line,
+                    form: Form::Tr,
+                    format: true,
+                    en,
+                    ko,
+                    args: args[2..]
+                        .iter()
+                        .map(|range| argument(&tokens, range.clone()))
+                        .collect(),
+                });
             }
         }
         // josa(value, "이/가"): a particle's name, not a message.
@@ -1204,8 +1228,10 @@ fn particles(masked: &str, spans: &[String]) -> Vec<Problem> {
             continue;
         };
         let before = chars[i - 1];
-        // `…`라고: a direct quote, whatever it ends with.
-        if (before == CODE || before == CODE_VALUE) && korean.starts_with("라고") {
+        // `…`라고, `…`라는: a direct quote, whatever it ends with.
+        if (before == CODE || before == CODE_VALUE)
+            && (korean.starts_with("라고") || korean.starts_with("라는"))
+        {
             continue;
         }
         let context = context(&chars, i);

@@ -23,11 +23,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use notify::{EventKind, RecursiveMode, Watcher};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
-use crate::grade::lang::{Lang, tr};
+use crate::grade::lang::{Lang, tr, tr_error};
 use crate::grade::{self, ExerciseResult, Status, TestResult};
 use crate::hint::{self, Hint};
 use crate::last::{self, Last};
@@ -83,10 +83,11 @@ pub fn run(root: &Path, args: WatchArgs) -> Result<ExitCode> {
     let folder = format!("exercises/{}", exercise.dir);
     let dir = root.join(&folder);
     if !dir.join("Cargo.toml").is_file() {
-        bail!(
-            "no crate to watch at {} (looked for Cargo.toml there)",
-            dir.display()
-        );
+        return Err(tr_error!(
+            "no crate to watch at {dir} (looked for Cargo.toml there)",
+            "{dir}에 지켜볼 크레이트가 없습니다(그 폴더에서 Cargo.toml을 찾지 못했습니다)",
+            dir = dir.display()
+        ));
     }
 
     let (tx, mut rx) = unbounded_channel();
