@@ -2,6 +2,8 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::io::{AsyncWriteExt, BufReader};
@@ -13,7 +15,7 @@ use crate::grade::cause::Kind;
 use crate::grade::josa::josa;
 use crate::grade::lang::{Step, Text, tr};
 use crate::grade::process::{Proc, start_server};
-use crate::grade::proxy::{Faults, Proxy};
+use crate::grade::proxy::{Counted, Faults, Proxy};
 use crate::grade::spec::{Ctx, Failure};
 use crate::grade::transcript::{LINE_MAX, escape, escape_line};
 use crate::grade::wire::{self, STALL, binary_payload, connect};
@@ -102,7 +104,9 @@ pub async fn start_on(
 /// One client connection speaking the protocol.
 pub struct Conn {
     reader: BufReader<OwnedReadHalf>,
-    pub writer: OwnedWriteHalf,
+    pub writer: Counted<OwnedWriteHalf>,
+    /// Through a proxy: the bytes it has passed on to the server.
+    proxied: Option<Arc<AtomicU64>>,
 }
 
 impl Conn {
@@ -110,8 +114,30 @@ impl Conn {
         let (reader, writer) = connect(ctx, addr).await?.into_split();
         Ok(Conn {
             reader: BufReader::with_capacity(256 * 1024, reader),
-            writer,
+            writer: Counted::new(writer),
+            proxied: None,
         })
+    }
+
+    /// A connection through `proxy`: the time the server gets to answer
+    /// starts once the proxy has passed our request on to it.
+    pub async fn through(ctx: &Ctx, proxy: &Proxy) -> Result<Conn, Failure> {
+        let mut conn = Conn::open(ctx, proxy.addr).await?;
+        conn.proxied = Some(proxy.forwarded());
+        Ok(conn)
+    }
+
+    /// Through a proxy, waits (at most `STALL * 5`) until every byte we
+    /// wrote has reached the server.
+    async fn delivered(&self) {
+        let Some(forwarded) = &self.proxied else {
+            return;
+        };
+        let written = self.writer.written().load(Ordering::Relaxed);
+        let give_up = tokio::time::Instant::now() + STALL * 5;
+        while forwarded.load(Ordering::Relaxed) < written && tokio::time::Instant::now() < give_up {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
     }
 
     pub async fn send(&mut self, ctx: &Ctx, kind: u8, payload: &[u8]) -> Result<(), Failure> {
@@ -135,6 +161,7 @@ impl Conn {
 
     /// The next frame, or a failure naming what we waited for.
     pub async fn frame(&mut self, ctx: &Ctx, waiting_for: &str) -> Result<Frame, Failure> {
+        self.delivered().await;
         ctx.at(Step::Read);
         let lang = ctx.lang;
         match tokio::time::timeout(STALL, proto::read_frame(&mut self.reader)).await {
@@ -514,7 +541,7 @@ pub async fn fragmented(ctx: Ctx) -> Result<(), Failure> {
     let proxy = Proxy::start(served.addr, faults, rng.u64(..))
         .await
         .map_err(|err| fail(Step::Start, err.to_string()))?;
-    let mut conn = Conn::open(&ctx, proxy.addr).await?;
+    let mut conn = Conn::through(&ctx, &proxy).await?;
     put_and_check(&ctx, &served, &mut conn, "pieces.bin", &content).await?;
     match conn.get(&ctx, b"pieces.bin").await? {
         Ok(got) if got == content => Ok(()),
