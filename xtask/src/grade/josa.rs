@@ -6,7 +6,7 @@
 //!
 //! A message never writes a particle right after a `{value}`: it writes
 //! `{code_ro}` with `code_ro = josa(&code, "(으)로")` (the value and its
-//! particle), and the strings check (grade/strings_check.rs) fails on a
+//! particle), and the strings check (grade/strings_check/) fails on a
 //! literal particle after a placeholder.
 //!
 //! How the end of a word is read, the whole rule table:

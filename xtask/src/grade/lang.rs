@@ -66,7 +66,7 @@ impl Text {
 /// `name = expr`. A named value may serve one language only, such as a
 /// value with its Korean particle: `tr!(lang, "exited with {code}", "{code_ro}
 /// 끝났습니다", code_ro = josa(&code, "(으)로"))` (see grade/josa.rs). One
-/// positional `{}` is allowed; two are not (grade/strings_check.rs).
+/// positional `{}` is allowed; two are not (grade/strings_check/).
 macro_rules! tr {
     ($lang:expr, $en:literal, $ko:literal $(, $name:ident = $arg:expr)+ $(,)?) => {{
         $(let $name = &$arg;)+
