@@ -3,7 +3,9 @@
 
 mod common;
 
-use common::grade;
+use std::path::Path;
+
+use common::{assert_dependencies_reused, grade, graded_target, rlibs, root, standalone_copy};
 
 #[test]
 fn reference_solution_scores_full_marks() {
@@ -42,4 +44,83 @@ fn starter_scores_only_the_argument_tests() {
         "{}",
         graded.stdout
     );
+}
+
+/// sha2's tree compiles once for the exercise (xtask/src/grade/deps.rs): a
+/// crate of the root workspace and a workspace of its own (as the mutants
+/// are), each graded in a fresh target dir, start from the same cache and
+/// compile none of it again.
+#[test]
+fn the_dependencies_compile_once() {
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let standalone = tmp.join("ft-deps-crate");
+    standalone_copy(&root().join("solutions/file-transfer"), &standalone);
+    let mut caches = Vec::new();
+    for (key, dir) in [
+        ("ft-deps-member", root().join("solutions/file-transfer")),
+        ("ft-deps-standalone", standalone),
+    ] {
+        let _ = std::fs::remove_dir_all(tmp.join("grade").join(key));
+        let graded = grade(
+            key,
+            &[
+                "file-transfer",
+                "--path",
+                dir.to_str().unwrap(),
+                "--only",
+                "ft.server.bad_args",
+                "--lang",
+                "en",
+            ],
+        );
+        assert_eq!(graded.code, 0, "{}\n{}", graded.stdout, graded.stderr);
+        caches.push(assert_dependencies_reused(&graded_target(key)));
+    }
+    assert_eq!(caches[0], caches[1]);
+    assert!(rlibs(&caches[0]).contains_key("sha2"));
+}
+
+/// Sandboxed (a submission's grade, as in the gradebook), the build in the
+/// jail starts from its private copy of the cache and compiles none of it:
+/// the target dirs the grader keeps for the submission's next grade hold
+/// only what its own build wrote.
+#[cfg(target_os = "linux")]
+#[test]
+fn sandboxed_the_dependencies_compile_once() {
+    let on_path = std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join("bwrap").is_file()));
+    if !on_path {
+        assert!(std::env::var_os("CI").is_none(), "CI must have bubblewrap");
+        eprintln!("skipped: bubblewrap (`bwrap`) is not on PATH");
+        return;
+    }
+    let key = "ft-deps-sandbox";
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("grade")
+        .join(key);
+    let _ = std::fs::remove_dir_all(&target);
+    let graded = grade(
+        key,
+        &[
+            "file-transfer",
+            "--sandbox",
+            "--path",
+            "solutions/file-transfer",
+            "--only",
+            "ft.server.bad_args",
+            "--lang",
+            "en",
+        ],
+    );
+    assert_eq!(graded.code, 0, "{}\n{}", graded.stdout, graded.stderr);
+    let saved: Vec<_> = std::fs::read_dir(target.join("cache"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    assert!(saved[0].join("debug/ft-server").is_file());
+    assert!(!saved[0].join(".socket-lab-deps").exists());
+    let built: Vec<String> = rlibs(&saved[0]).into_keys().collect();
+    assert_eq!(built, ["file_transfer_solution"]);
 }

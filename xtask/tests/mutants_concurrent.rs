@@ -28,7 +28,7 @@ fn materialize(mutants: &[Value]) -> PathBuf {
         .unwrap();
     }
     // [[bin]] tables belong to [package]: insert them before `[workspace]`.
-    standalone_copy(&root().join("solutions/concurrent"), &dir, "");
+    standalone_copy(&root().join("solutions/concurrent"), &dir);
     let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
     let manifest = manifest.replace("\n[workspace]\n", &format!("{bins}\n[workspace]\n"));
     std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();

@@ -22,11 +22,7 @@ fn materialize(mutant: &Value) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("ft-mutants")
         .join(name);
-    standalone_copy(
-        &root().join("solutions/file-transfer"),
-        &dir,
-        "\n[profile.dev.package.sha2]\nopt-level = 3\n",
-    );
+    standalone_copy(&root().join("solutions/file-transfer"), &dir);
     let file = dir.join(mutant["file"].as_str().unwrap());
     let text = std::fs::read_to_string(&file).unwrap();
     std::fs::write(&file, apply_patch(mutant, &text)).unwrap();

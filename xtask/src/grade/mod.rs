@@ -5,6 +5,7 @@ mod build;
 pub mod cause;
 mod cli;
 mod concurrent;
+mod deps;
 mod echo;
 pub mod exercises;
 mod file_transfer;
@@ -287,6 +288,13 @@ async fn grade_all(
     lang: Lang,
     seed: u64,
 ) -> Result<Vec<ExerciseResult>> {
+    // Each target dir starts with its exercise's dependencies, copied before
+    // any build of this run starts (deps.rs).
+    let seeds = jobs.iter().map(|(exercise, dir)| {
+        let target_dir = target_root.join(target_name(exercise.name, dir));
+        (exercise.dir, dir.clone(), target_dir)
+    });
+    deps::seed_all(lang, seeds.collect()).await;
     let mut handles = Vec::new();
     for (exercise, dir) in jobs {
         let target_dir = target_root.join(target_name(exercise.name, &dir));
@@ -603,6 +611,7 @@ pub async fn grade_one(
         ));
     };
     let target_dir = target_root.join(target_name(exercise.name, &dir));
+    deps::seed_all(lang, vec![(exercise.dir, dir.clone(), target_dir.clone())]).await;
     let mut tests = (exercise.tests)();
     tests.extend(hidden::tests(exercise.name));
     let build = Build {

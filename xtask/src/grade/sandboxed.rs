@@ -38,7 +38,9 @@ impl Layout {
     }
 
     /// Keeps the target dirs (not the sources) for the next grade of this
-    /// submission: they hold only what its own builds wrote.
+    /// submission: what its own builds wrote, not the copy of its exercise's
+    /// dependencies they started with (deps.rs), which comes back from the
+    /// shared cache, nor the mark that says it was copied.
     pub fn save_cache(&self) {
         let _ = fs::remove_dir_all(&self.cache);
         let Ok(entries) = fs::read_dir(&self.work) else {
@@ -48,8 +50,15 @@ impl Layout {
             let name = entry.file_name();
             let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
             if is_dir && !name.to_string_lossy().starts_with("src-") {
-                let to = self.cache.join(&name);
-                if sandbox::copy_cache(&entry.path(), &to, sandbox::WORK_LIMIT).is_err() {
+                let (from, to) = (entry.path(), self.cache.join(&name));
+                let saved = match super::deps::seeded_from(&from) {
+                    Some(deps) => {
+                        sandbox::copy_cache_unlike(&from, &to, sandbox::WORK_LIMIT, &deps)
+                    }
+                    None => sandbox::copy_cache(&from, &to, sandbox::WORK_LIMIT),
+                };
+                let _ = fs::remove_file(to.join(super::deps::SEEDED));
+                if saved.is_err() {
                     let _ = fs::remove_dir_all(&to);
                 }
             }

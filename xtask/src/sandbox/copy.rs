@@ -1,7 +1,7 @@
 //! Copying what a student controls without trusting it: regular files and
 //! folders only, never a symbolic link, a FIFO or a device, within bounds.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
@@ -63,31 +63,88 @@ pub fn copy_tree(
 /// modification times (cargo's fingerprints read them), at most `max_bytes`;
 /// never a link or a special file. For a build cache.
 pub fn copy_cache(from: &Path, to: &Path, max_bytes: u64) -> Result<u64> {
+    copy_files(from, to, max_bytes, Keep::Nothing)
+}
+
+/// [`copy_cache`] without the files that `base` holds at the same place
+/// with the same length and modification time: what a build added to, or
+/// changed in, a target dir that started as a copy of `base`.
+pub fn copy_cache_unlike(from: &Path, to: &Path, max_bytes: u64, base: &Path) -> Result<u64> {
+    copy_files(from, to, max_bytes, Keep::SameAs(base))
+}
+
+/// [`copy_cache`] into a folder that may already hold some of the files:
+/// those are kept. Each file is written under a temporary name, then
+/// renamed: a copy cut short leaves no partial file under a name cargo
+/// reads (which, with its new modification time, cargo would take as built).
+pub fn copy_missing(from: &Path, to: &Path, max_bytes: u64) -> Result<u64> {
+    copy_files(from, to, max_bytes, Keep::Existing)
+}
+
+/// Which files of `from` [`copy_files`] leaves out.
+#[derive(Clone, Copy)]
+enum Keep<'a> {
+    /// None: every file is copied, over what `to` holds.
+    Nothing,
+    /// Those `to` already holds (under any kind).
+    Existing,
+    /// Those this folder holds at the same place, same length and time.
+    SameAs(&'a Path),
+}
+
+fn copy_files(from: &Path, to: &Path, max_bytes: u64, keep: Keep) -> Result<u64> {
     let mut bytes = 0;
-    let mut stack = vec![(from.to_path_buf(), to.to_path_buf())];
-    while let Some((src, dst)) = stack.pop() {
+    let mut stack = vec![(from.to_path_buf(), to.to_path_buf(), PathBuf::new())];
+    while let Some((src, dst, relative)) = stack.pop() {
         std::fs::create_dir_all(&dst)?;
         for entry in std::fs::read_dir(&src)? {
             let entry = entry?;
             let kind = entry.file_type()?;
-            let (s, d) = (entry.path(), dst.join(entry.file_name()));
+            let name = entry.file_name();
+            let (s, d) = (entry.path(), dst.join(&name));
             if kind.is_dir() {
-                stack.push((s, d));
+                stack.push((s, d, relative.join(&name)));
             } else if kind.is_file() {
                 let meta = entry.metadata()?;
+                let modified = meta.modified()?;
+                let skip = match keep {
+                    Keep::Nothing => false,
+                    Keep::Existing => std::fs::symlink_metadata(&d).is_ok(),
+                    Keep::SameAs(base) => std::fs::metadata(base.join(&relative).join(&name))
+                        .is_ok_and(|b| {
+                            b.len() == meta.len() && b.modified().ok() == Some(modified)
+                        }),
+                };
+                if skip {
+                    continue;
+                }
                 bytes += meta.len();
                 if bytes > max_bytes {
                     bail!("over {max_bytes} bytes under {}", from.display());
                 }
-                std::fs::copy(&s, &d)?;
-                std::fs::File::options()
-                    .write(true)
-                    .open(&d)?
-                    .set_modified(meta.modified()?)?;
+                if let Keep::Existing = keep {
+                    let mut partial = d.clone().into_os_string();
+                    partial.push(".partial");
+                    let partial = PathBuf::from(partial);
+                    let _ = std::fs::remove_file(&partial);
+                    copy_with_time(&s, &partial, modified)?;
+                    std::fs::rename(&partial, &d)?;
+                } else {
+                    copy_with_time(&s, &d, modified)?;
+                }
             }
         }
     }
     Ok(bytes)
+}
+
+fn copy_with_time(from: &Path, to: &Path, modified: std::time::SystemTime) -> Result<()> {
+    std::fs::copy(from, to)?;
+    std::fs::File::options()
+        .write(true)
+        .open(to)?
+        .set_modified(modified)?;
+    Ok(())
 }
 
 /// Opens a student's file for reading only if it is a regular file there,
@@ -140,5 +197,54 @@ mod tests {
         let to2 = dir.path().join("to2");
         let skipped = copy_tree(&from, &to2, 100, 3).unwrap();
         assert!(!to2.join("src/main.rs").exists(), "{skipped:?}");
+    }
+
+    #[test]
+    fn a_cache_copy_keeps_times_and_what_is_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let (cache, target) = (dir.path().join("cache"), dir.path().join("target"));
+        std::fs::create_dir_all(cache.join("debug/deps")).unwrap();
+        std::fs::write(cache.join("debug/deps/libtokio-1.rlib"), "cached").unwrap();
+        std::fs::write(cache.join("debug/deps/libsha2-2.rlib"), "cached").unwrap();
+        let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+        for name in ["libtokio-1.rlib", "libsha2-2.rlib"] {
+            std::fs::File::options()
+                .write(true)
+                .open(cache.join("debug/deps").join(name))
+                .unwrap()
+                .set_modified(old)
+                .unwrap();
+        }
+        // What the target dir holds already is kept.
+        std::fs::create_dir_all(target.join("debug/deps")).unwrap();
+        std::fs::write(target.join("debug/deps/libsha2-2.rlib"), "own").unwrap();
+        let copied = copy_missing(&cache, &target, 1 << 20).unwrap();
+        assert_eq!(copied, 6);
+        let deps = target.join("debug/deps");
+        assert_eq!(
+            std::fs::read_to_string(deps.join("libsha2-2.rlib")).unwrap(),
+            "own"
+        );
+        let tokio = deps.join("libtokio-1.rlib");
+        assert_eq!(std::fs::read_to_string(&tokio).unwrap(), "cached");
+        assert_eq!(std::fs::metadata(&tokio).unwrap().modified().unwrap(), old);
+        assert_eq!(
+            std::fs::read_dir(&deps).unwrap().count(),
+            2,
+            "no partial file left"
+        );
+        assert!(copy_missing(&cache, &dir.path().join("small"), 5).is_err());
+
+        // Saved: what differs from the cache, not what came from it.
+        std::fs::write(deps.join("libecho-3.rlib"), "built").unwrap();
+        let saved = dir.path().join("saved");
+        copy_cache_unlike(&target, &saved, 1 << 20, &cache).unwrap();
+        let saved_deps = saved.join("debug/deps");
+        let mut names: Vec<String> = std::fs::read_dir(&saved_deps)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["libecho-3.rlib", "libsha2-2.rlib"]);
     }
 }

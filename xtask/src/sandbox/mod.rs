@@ -33,7 +33,7 @@ use std::sync::OnceLock;
 
 use anyhow::{Context, Result, bail};
 
-pub use copy::{copy_cache, copy_tree, open_no_follow};
+pub use copy::{copy_cache, copy_cache_unlike, copy_missing, copy_tree, open_no_follow};
 
 /// Set in the grader's environment once it runs in its own network namespace.
 pub const IN_NETNS: &str = "SOCKET_LAB_IN_NETNS";
@@ -218,6 +218,16 @@ const SYSTEM_FILES: &[&str] = &[
 impl Jail {
     pub fn limits(&self) -> Limits {
         self.limits
+    }
+
+    /// This jail, writing `dir` instead of what it writes: the build jail
+    /// for the grader's own build of an exercise's dependencies, which sees
+    /// no submission (see `grade/deps.rs`).
+    pub fn writing(&self, dir: &Path) -> Jail {
+        Jail {
+            writable: vec![dir.to_path_buf()],
+            ..self.clone()
+        }
     }
 
     /// The program and arguments that run `program args` in this jail, in

@@ -3,8 +3,9 @@
 
 #![allow(dead_code)] // each test file uses its own part of this
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -152,9 +153,11 @@ pub fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// A copy of the crate at `reference` as a workspace of its own in `dir`,
-/// with the workspace's lockfile (same versions, no network): its sources,
-/// and its manifest without the `*.workspace = true` keys, plus `extra`.
-pub fn standalone_copy(reference: &Path, dir: &Path, extra: &str) {
+/// with the workspace's lockfile (same versions, no network) and profiles
+/// (so that it builds on its exercise's prebuilt dependencies, see
+/// xtask/src/grade/deps.rs): its sources, and its manifest without the
+/// `*.workspace = true` keys.
+pub fn standalone_copy(reference: &Path, dir: &Path) {
     let _ = std::fs::remove_dir_all(dir);
     copy_dir(&reference.join("src"), &dir.join("src"));
     let manifest = std::fs::read_to_string(reference.join("Cargo.toml"))
@@ -162,12 +165,80 @@ pub fn standalone_copy(reference: &Path, dir: &Path, extra: &str) {
         .replace("edition.workspace = true", "edition = \"2024\"")
         .replace("license.workspace = true\n", "")
         .replace("publish.workspace = true", "publish = false");
+    let root_manifest = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
+    // The root manifest ends with its profiles.
+    let profiles = &root_manifest[root_manifest.find("\n[profile.").expect("no profile") + 1..];
     std::fs::write(
         dir.join("Cargo.toml"),
-        format!("{manifest}\n[workspace]\n{extra}"),
+        format!("{manifest}\n[workspace]\n\n{profiles}"),
     )
     .unwrap();
     std::fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+}
+
+/// The target dir of the one crate that `grade(key, …)` built.
+pub fn graded_target(key: &str) -> PathBuf {
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("grade")
+        .join(key);
+    let dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    assert_eq!(dirs.len(), 1, "{dirs:?}");
+    dirs[0].clone()
+}
+
+/// The `lib<crate>-<hash>.rlib` files of a target dir's dev profile, by
+/// crate, each with its modification time.
+pub fn rlibs(target: &Path) -> BTreeMap<String, Vec<(String, SystemTime)>> {
+    let mut found: BTreeMap<String, Vec<(String, SystemTime)>> = BTreeMap::new();
+    for entry in std::fs::read_dir(target.join("debug/deps"))
+        .unwrap()
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(stem) = name
+            .strip_prefix("lib")
+            .and_then(|n| n.strip_suffix(".rlib"))
+        else {
+            continue;
+        };
+        let krate = stem.rsplit_once('-').map_or(stem, |(krate, _)| krate);
+        let modified = entry.metadata().unwrap().modified().unwrap();
+        found
+            .entry(krate.to_string())
+            .or_default()
+            .push((name.clone(), modified));
+    }
+    for files in found.values_mut() {
+        files.sort();
+    }
+    found
+}
+
+/// The crate built in `target` compiled none of its exercise's dependencies:
+/// its target dir started as a copy of the grader's dependency cache
+/// (xtask/src/grade/deps.rs), and cargo took every library there as built:
+/// each is there once, with the cache's time. Returns the cache.
+pub fn assert_dependencies_reused(target: &Path) -> PathBuf {
+    let seeded = std::fs::read_to_string(target.join(".socket-lab-deps"))
+        .unwrap_or_else(|_| panic!("{} was not seeded", target.display()));
+    let cache = PathBuf::from(seeded);
+    let (cached, built) = (rlibs(&cache), rlibs(target));
+    assert!(cached.len() > 1, "{cached:?}");
+    for (krate, files) in &cached {
+        assert_eq!(
+            built.get(krate),
+            Some(files),
+            "{krate} was compiled again in {} (the cache's: {})",
+            target.display(),
+            cache.display()
+        );
+    }
+    cache
 }
 
 /// The mutants of one exercise: xtask/mutants/<exercise>/mutants.json.
