@@ -36,6 +36,12 @@ pub const GRADER_JSON: &str = "book/grader.json";
 
 pub fn run(root: &Path, args: BookArgs) -> Result<()> {
     write_grader_json(root)?;
+    // The grader's reports the chapters quote, graded again when the grader
+    // or a graded program changed (not in a student's template, which has
+    // neither the programs nor the hidden tests: it builds with the
+    // committed reports).
+    #[cfg(feature = "instructor")]
+    crate::book_reports::refresh(root)?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     cmd::run(
         Command::new(cargo)

@@ -12,6 +12,8 @@
 mod bench;
 mod book;
 #[cfg(feature = "instructor")]
+mod book_reports;
+#[cfg(feature = "instructor")]
 mod classroom;
 mod cmd;
 mod cmdline;

@@ -231,6 +231,7 @@ pub fn build_book(
     let socket_lab = SocketLab {
         edition,
         numbers: Numbers::load(&layout.book_dir)?,
+        reports: crate::reports::Reports::load(&layout.book_dir),
         repo_root: layout.repo_root(),
     };
     let book = preprocess::load(&root, config, socket_lab)

@@ -6,10 +6,13 @@
 //! - [`preprocess`]: what the builder does to each chapter before mdBook's own
 //!   preprocessors: [`numbers`] (the grader's points), [`rules`] (the tests
 //!   of each contract rule) and [`edition`] (course or self-study).
+//! - [`comments`]: the included examples' comments in the book's language.
 //! - [`parity`]: the Korean and English sources have the same shape.
+//! - [`english`]: the Korean book's prose and figures have no English words.
 //! - [`links`]: every local link and image in a built site points at something.
 //! - [`pages`]: what the builder writes into mdBook's pages (the language
 //!   link, figure sizes for the zoom, unbreakable words in tables).
+//! - [`reports`]: the grader's reports the chapters quote, generated.
 //! - [`quotes`]: the Korean book's double quotes, curled and checked.
 //! - [`search_index`]: the index that Korean search reads.
 //! - [`server`]: a tiny static file server for `serve` and the browser test.
@@ -17,8 +20,10 @@
 
 pub mod browser;
 pub mod build;
+pub mod comments;
 /// The editions' markers (a crate of its own, shared with `classroom export`).
 pub use socket_lab_edition as edition;
+pub mod english;
 pub mod html;
 pub mod links;
 pub mod numbers;
@@ -26,6 +31,7 @@ pub mod pages;
 pub mod parity;
 pub mod preprocess;
 pub mod quotes;
+pub mod reports;
 pub mod rules;
 pub mod search_index;
 pub mod server;

@@ -69,6 +69,14 @@ impl Grader {
         Ok(grader)
     }
 
+    /// Every public test's id, all exercises.
+    pub fn public_tests(&self) -> Vec<String> {
+        self.exercises
+            .iter()
+            .flat_map(|e| e.tests.iter().map(|t| t.id.clone()))
+            .collect()
+    }
+
     fn exercise(&self, name: &str) -> Result<&Exercise> {
         self.exercises
             .iter()

@@ -15,6 +15,9 @@
 //!   per concept, the glossary's: no variant in [`BANNED_KOREAN`] appears in
 //!   its prose (code, inline code and HTML blocks such as quoted grader
 //!   output are left alone);
+//! - [`crate::english`]: the Korean book has no English word outside code,
+//!   commands, proper names and an allow-list, in its pages (table headers
+//!   and headings included) and its figures;
 //! - [`instructor_notes`]: no page of either book carries instructor notes.
 //!   They live in `docs/instructor-guide.{en,ko}.md`, outside the book, so
 //!   that neither student pages nor the search index show them;
@@ -95,6 +98,18 @@ pub fn check(pair: Pair<'_>) -> Result<Vec<Difference>> {
             diffs.extend(instructor_notes(&named, &text));
             if name == "ko" {
                 diffs.extend(korean_terms(&named, &text));
+                diffs.extend(crate::english::differences(file, &named, &text));
+            }
+        }
+        if name == "ko" {
+            for file in files.iter().filter(|f| f.ends_with(".svg")) {
+                let path = dir.join(file);
+                let svg = fs::read_to_string(&path)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                diffs.extend(crate::english::svg_differences(
+                    &format!("{file} ({name})"),
+                    &svg,
+                ));
             }
         }
     }
@@ -269,9 +284,24 @@ fn level_number(level: HeadingLevel) -> u8 {
 
 /// The code of a block as compared: for Rust and C-like languages, `//`
 /// comments are dropped (a line that is only a comment goes entirely), so each
-/// language may comment the code in its own words. Everything else must be
-/// identical.
+/// language may comment the code in its own words. A block marked
+/// `translated` in its info string (```` ```text,translated ````: a program's
+/// output written in each book's language, such as the file transfer
+/// chapter's hex walkthrough) is compared by its numbers: the same lines,
+/// each with the same runs of digits. Everything else must be identical.
 pub fn code_for_comparison(info: &str, code: &str) -> String {
+    if info.split([',', ' ']).any(|word| word == TRANSLATED) {
+        return code
+            .lines()
+            .map(|line| {
+                let numbers: Vec<&str> = line
+                    .split(|c: char| !c.is_ascii_digit())
+                    .filter(|n| !n.is_empty())
+                    .collect();
+                format!("{}\n", numbers.join(" "))
+            })
+            .collect();
+    }
     let lang = info.split([',', ' ']).next().unwrap_or("");
     if ![
         "rust",
@@ -705,9 +735,30 @@ fn searchable(raw: &str) -> String {
         .into_owned()
 }
 
+/// The info-string word of a code block that each book writes in its own
+/// language (see [`code_for_comparison`]).
+pub const TRANSLATED: &str = "translated";
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_translated_block_is_compared_by_its_numbers() {
+        let en = "client -> server: PUT, 22 bytes:\n  00 00 00 12   len = 18\n";
+        let ko = "클라이언트 -> 서버: PUT, 22바이트:\n  00 00 00 12   len = 18\n";
+        let wrong = "클라이언트 -> 서버: PUT, 23바이트:\n  00 00 00 12   len = 18\n";
+        let info = "text,translated";
+        assert_eq!(code_for_comparison(info, en), code_for_comparison(info, ko));
+        assert_ne!(
+            code_for_comparison(info, en),
+            code_for_comparison(info, wrong)
+        );
+        assert_ne!(
+            code_for_comparison("text", en),
+            code_for_comparison("text", ko)
+        );
+    }
 
     #[test]
     fn comments_may_differ_in_rust_code() {

@@ -1,5 +1,6 @@
 //! The builder's mdBook preprocessor: the grader's numbers ([`crate::numbers`]),
-//! the edition ([`crate::edition`]) and, in the Korean book, the double quotes
+//! the edition ([`crate::edition`]), the grader's reports
+//! ([`crate::reports`]) and, in the Korean book, the double quotes
 //! ([`crate::quotes`]), applied to every chapter's Markdown.
 //!
 //! It must run before mdBook's `links` preprocessor, which expands
@@ -21,11 +22,14 @@ use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 use crate::edition::{self, Edition};
 use crate::numbers::Numbers;
 use crate::quotes;
+use crate::reports::Reports;
 use crate::rules::Lang;
 
 pub struct SocketLab {
     pub edition: Edition,
     pub numbers: Numbers,
+    /// The grader's reports the chapters quote (`{{#report …}}`).
+    pub reports: Reports,
     /// The repository: errors name chapters relative to it, and
     /// `<repo>/solutions` is what the course edition must not include.
     pub repo_root: PathBuf,
@@ -44,6 +48,10 @@ impl SocketLab {
         let file = src_dir.join(path);
         let name = file.strip_prefix(&self.repo_root).unwrap_or(&file);
         let name = name.to_string_lossy().replace('\\', "/");
+        // The examples a chapter includes comment in both languages.
+        let examples = self.repo_root.join("book").join("examples");
+        crate::comments::require_pairs(text, file.parent().unwrap_or(src_dir), &examples)
+            .map_err(|e| anyhow::anyhow!("{name}: {e:#}"))?;
         if let Some(exercise) = exercise_of(path) {
             let problems = self.numbers.check_chapter(exercise, text, &name);
             if !problems.is_empty() {
@@ -57,6 +65,9 @@ impl SocketLab {
             solutions: &self.repo_root.join("solutions"),
         };
         let text = edition::apply(self.edition, &text, &source)?;
+        let text = self
+            .reports
+            .expand(&text, &name, lang, self.numbers.grader())?;
         Ok(match lang {
             Lang::Ko => quotes::curl(&text),
             Lang::En => text,
@@ -104,7 +115,8 @@ impl Preprocessor for SocketLab {
 }
 
 /// Loads the book at `root` with `config`, with [`SocketLab`] before mdBook's
-/// `links` and `index`, in that order (mdBook's own order for the two).
+/// `links` and `index`, in that order (mdBook's own order for the two), and
+/// [`crate::comments::Comments`] between them: it works on the included code.
 pub fn load(root: &Path, mut config: Config, socket_lab: SocketLab) -> Result<MDBook> {
     // mdBook would put `links` and `index` first; we add them back behind ours.
     // (A `[preprocessor]` table in book.toml would still run first: our books
@@ -113,6 +125,7 @@ pub fn load(root: &Path, mut config: Config, socket_lab: SocketLab) -> Result<MD
     let mut book = MDBook::load_with_config(root, config)?;
     book.with_preprocessor(socket_lab)
         .with_preprocessor(LinkPreprocessor::new())
+        .with_preprocessor(crate::comments::Comments)
         .with_preprocessor(IndexPreprocessor::new());
     Ok(book)
 }

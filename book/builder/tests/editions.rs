@@ -56,6 +56,7 @@ fn preprocessed(repo: &Path, edition: Edition) -> Result<String> {
     let socket_lab = SocketLab {
         edition,
         numbers: Numbers::load(&repo.join("book"))?,
+        reports: socket_lab_book::reports::Reports::load(&repo.join("book")),
         repo_root: repo.to_path_buf(),
     };
     let config = Config::from_disk(root.join("book.toml"))?;

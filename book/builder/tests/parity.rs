@@ -1,5 +1,5 @@
 //! The Korean and English books have the same shape, the Korean one uses the
-//! glossary's terms, and instructor notes stay out of the books and the site
+//! glossary's terms and no English words, and instructor notes stay out of the books and the site
 //! (book/builder/src/parity.rs).
 
 mod common;
@@ -56,7 +56,10 @@ fn parity_check_names_the_file_and_what_differs() {
         .replace("# Echo", "# 에코")
         .replace("Run it:", "실행합니다:")
         .replace("// Bind first.", "// 먼저 바인드합니다.")
-        .replace("| Field | Bytes | Meaning |", "| 필드 | 바이트 | 뜻 |");
+        .replace("## The spec", "## 명세")
+        .replace("| Field | Bytes | Meaning |", "| 필드 | 바이트 | 뜻 |")
+        .replace("| len | 4 | length |", "| `len` | 4 | 길이 |")
+        .replace("![The exchange]", "![주고받기]");
     write(
         &ko,
         "SUMMARY.md",
@@ -75,17 +78,19 @@ fn parity_check_names_the_file_and_what_differs() {
 
     // Now break it: every kind of difference once.
     let broken = chapter_ko
-        .replace("실행합니다:", "실행합니다. 진단은 표준 에러로 보냅니다:") // a banned Korean term
-        .replace("## The spec", "### The spec") // heading level
+        // a banned Korean term, and an English word
+        .replace("실행합니다:", "실행합니다. 진단은 stderr, 곧 표준 에러로 보냅니다:")
+        .replace("## 명세", "### 명세") // heading level
         .replace("127.0.0.1:7007\n```\n", "127.0.0.1:7008\n```\n") // code
         .replace(
-            "|---|---|---|\n| len | 4 | length |",
-            "|---|---|---|\n| len | 4 | length |\n\n| a | b |\n|---|---|\n| 1 | 2 |",
+            "|---|---|---|\n| `len` | 4 | 길이 |",
+            "|---|---|---|\n| `len` | 4 | 길이 |\n\n| a | b |\n|---|---|\n| 1 | 2 |",
         ) // an extra table
         .replace("images/echo.svg", "images/echo-ko.svg") // another image
-        + "\n<details>\n<summary>강사 노트</summary>\n\nTiming.\n</details>\n"; // instructor notes
+        + "\n<details>\n<summary>강사 노트</summary>\n\n시간 재기.\n</details>\n"; // instructor notes
     write(&ko, "echo.md", &broken);
-    write(&ko, "images/echo-ko.svg", "<svg/>");
+    // A figure with an English word.
+    write(&ko, "images/echo-ko.svg", "<svg><text>payload</text></svg>");
     write(
         &ko,
         "SUMMARY.md",
@@ -139,6 +144,14 @@ fn parity_check_names_the_file_and_what_differs() {
             "a Korean term that is not the glossary's",
         ),
         (notes.as_str(), "instructor notes in a student page"),
+        (
+            "echo.md (ko): line 3: English word \"stderr\" in the Korean book",
+            "an English word in a Korean page",
+        ),
+        (
+            "images/echo-ko.svg (ko): line 1: English word \"payload\" in a Korean figure",
+            "an English word in a Korean figure",
+        ),
     ];
     for (start, kind) in expect {
         assert!(

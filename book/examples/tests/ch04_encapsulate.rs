@@ -65,7 +65,7 @@ fn ethernet_frame_is_the_minimum_size_and_its_fcs_verifies() {
 #[test]
 fn routers_keep_every_checksum_valid_and_the_segment_unchanged() {
     let sent = client_frame();
-    let (_, arrived) = forward_through_routers();
+    let (_, arrived) = forward_through_routers(Lang::En);
     assert_eq!(crc32(&arrived), CRC32_RESIDUE);
     let header = &arrived[ETH_HEADER..ETH_HEADER + IP_HEADER];
     assert_eq!(ones_complement_sum(header), 0xffff);
@@ -74,17 +74,22 @@ fn routers_keep_every_checksum_valid_and_the_segment_unchanged() {
     assert_eq!(sent[segment.clone()], arrived[segment]);
 }
 
-/// The program's output, split into its three parts.
-fn program_output() -> Vec<String> {
+/// The program's output in `lang`, split into its three parts.
+fn program_output(lang: &str, words: Lang) -> Vec<String> {
     let out = Command::new(env!("CARGO_BIN_EXE_ch04_encapsulate"))
+        .args(["--lang", lang])
         .output()
         .expect("run ch04_encapsulate");
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
 
     // The output printed by the program is what the report functions return.
-    let (routers, arrived) = forward_through_routers();
-    let parts = vec![sender_report(), routers, receiver_report(&arrived)];
+    let (routers, arrived) = forward_through_routers(words);
+    let parts = vec![
+        sender_report(words),
+        routers,
+        receiver_report(words, &arrived),
+    ];
     for part in &parts {
         assert!(text.contains(part.as_str()));
     }
@@ -100,22 +105,39 @@ fn chapter(lang: &str, file: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// The chapter holds `part` as the whole body of one ```text block.
+/// The chapter holds `part` as the whole body of one ```text,translated block.
 fn assert_shown(lang: &str, file: &str, part: &str, what: &str) {
-    let block = format!("```text\n{part}```\n");
+    let block = format!("```text,translated\n{part}```\n");
     assert!(
         chapter(lang, file).contains(&block),
-        "book/{lang}/src/{file} must show the {what} output of ch04_encapsulate \
-         verbatim in a ```text block; the program prints:\n{part}"
+        "book/{lang}/src/{file} must show the {what} output of `ch04_encapsulate --lang {lang}` \
+         verbatim in a ```text,translated block; the program prints:\n{part}"
     );
 }
 
 #[test]
 fn chapters_show_the_programs_exact_output() {
-    let parts = program_output();
-    for lang in ["en", "ko"] {
+    for (lang, words) in [("en", Lang::En), ("ko", Lang::Ko)] {
+        let parts = program_output(lang, words);
         assert_shown(lang, "encapsulation.md", &parts[0], "sender");
         assert_shown(lang, "encapsulation.md", &parts[2], "receiver");
         assert_shown(lang, "data-flow.md", &parts[1], "router");
     }
+}
+
+#[test]
+fn both_languages_show_the_same_bytes_and_numbers() {
+    let digits = |text: &str| -> Vec<String> {
+        text.split(|c: char| !c.is_ascii_hexdigit())
+            .filter(|w| w.chars().any(|c| c.is_ascii_digit()))
+            .map(String::from)
+            .collect()
+    };
+    let (en, _) = forward_through_routers(Lang::En);
+    let (ko, _) = forward_through_routers(Lang::Ko);
+    assert_eq!(digits(&en), digits(&ko));
+    assert_eq!(
+        digits(&sender_report(Lang::En)),
+        digits(&sender_report(Lang::Ko))
+    );
 }

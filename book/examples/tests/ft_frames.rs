@@ -54,18 +54,30 @@ fn chapter(lang: &str) -> String {
 
 #[test]
 fn the_chapter_shows_the_programs_exact_output() {
-    let out = Command::new(env!("CARGO_BIN_EXE_ft_frames"))
-        .output()
-        .expect("run ft_frames");
-    assert!(out.status.success());
-    let printed = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(printed, exchange());
-    let block = format!("```text\n{printed}```\n");
-    for lang in ["en", "ko"] {
+    for (lang, words) in [("en", Lang::En), ("ko", Lang::Ko)] {
+        let out = Command::new(env!("CARGO_BIN_EXE_ft_frames"))
+            .args(["--lang", lang])
+            .output()
+            .expect("run ft_frames");
+        assert!(out.status.success());
+        let printed = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(printed, exchange(words));
+        let block = format!("```text,translated\n{printed}```\n");
         assert!(
             chapter(lang).contains(&block),
             "book/{lang}/src/exercises/file-transfer.md must show the output of \
-             ft_frames verbatim in a ```text block; the program prints:\n{printed}"
+             `ft_frames --lang {lang}` verbatim in a ```text,translated block; the program prints:\n{printed}"
         );
     }
+}
+
+#[test]
+fn the_korean_walkthrough_has_the_same_bytes() {
+    let bytes = |text: &str| -> Vec<String> {
+        text.lines()
+            .map(|l| l.get(..49).unwrap_or(l).trim().to_string())
+            .filter(|l| l.chars().all(|c| c.is_ascii_hexdigit() || c == ' '))
+            .collect()
+    };
+    assert_eq!(bytes(&exchange(Lang::En)), bytes(&exchange(Lang::Ko)));
 }

@@ -3,7 +3,8 @@
 //! Each frame is built the way the protocol says, then printed field by field
 //! in hexadecimal.
 //!
-//! Run it with `cargo run -p book-examples --bin ft_frames`.
+//! Run it with `cargo run -p book-examples --bin ft_frames` (`-- --lang ko`
+//! for the Korean book's words).
 //! Std only: the SHA-256 of DONE is computed here too (FIPS 180-4), so no
 //! byte in the chapter is typed by hand.
 
@@ -20,8 +21,9 @@ pub const STATUS: u8 = 0x7F;
 pub const OK: u8 = 0;
 
 // ANCHOR: frame
-/// One frame: a 4-byte big-endian length (kind + payload), the kind, the
+/// en: One frame: a 4-byte big-endian length (kind + payload), the kind, the
 /// payload.
+/// ko: 프레임 하나: 4바이트 빅 엔디언 길이(종류 + 페이로드), 종류, 페이로드.
 pub fn frame(kind: u8, payload: &[u8]) -> Vec<u8> {
     let len = 1 + payload.len() as u32;
     let mut bytes = len.to_be_bytes().to_vec();
@@ -30,14 +32,16 @@ pub fn frame(kind: u8, payload: &[u8]) -> Vec<u8> {
     bytes
 }
 
-/// PUT's payload: the size as a big-endian u64, then the name.
+/// en: PUT's payload: the size as a big-endian u64, then the name.
+/// ko: PUT의 페이로드: 빅 엔디언 u64 크기, 이어서 이름.
 pub fn put_payload(size: u64, name: &str) -> Vec<u8> {
     let mut payload = size.to_be_bytes().to_vec();
     payload.extend_from_slice(name.as_bytes());
     payload
 }
 
-/// STATUS's payload: the code, a big-endian u64 value, then a UTF-8 message.
+/// en: STATUS's payload: the code, a big-endian u64 value, then a UTF-8 message.
+/// ko: STATUS의 페이로드: 코드, 빅 엔디언 u64 값, 이어서 UTF-8 메시지.
 pub fn status_payload(code: u8, value: u64, message: &str) -> Vec<u8> {
     let mut payload = vec![code];
     payload.extend_from_slice(&value.to_be_bytes());
@@ -122,12 +126,38 @@ fn hex(bytes: &[u8]) -> String {
     parts.join(" ")
 }
 
+/// The language of the walkthrough's words (the bytes are the same).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Lang {
+    En,
+    Ko,
+}
+
+impl Lang {
+    fn pick(self, en: &'static str, ko: &'static str) -> &'static str {
+        match self {
+            Lang::En => en,
+            Lang::Ko => ko,
+        }
+    }
+}
+
 /// One frame, one line per field: the bytes, then what they mean. The
 /// length and the kind are read back from the frame itself; `fields`
 /// describe the payload. Fields longer than 16 bytes take several lines.
-fn describe(out: &mut String, title: &str, frame: &[u8], kind: &str, fields: &[(usize, &str)]) {
+fn describe(
+    out: &mut String,
+    lang: Lang,
+    title: &str,
+    frame: &[u8],
+    kind: &str,
+    fields: &[(usize, &str)],
+) {
     let len = u32::from_be_bytes(frame[..4].try_into().unwrap());
-    writeln!(out, "{title}, {} bytes:", frame.len()).unwrap();
+    match lang {
+        Lang::En => writeln!(out, "{title}, {} bytes:", frame.len()).unwrap(),
+        Lang::Ko => writeln!(out, "{title}, {}바이트:", frame.len()).unwrap(),
+    }
     writeln!(out, "  {:<47}  len = {len}", hex(&frame[..4])).unwrap();
     writeln!(out, "  {:<47}  kind = {kind}", hex(&frame[4..5])).unwrap();
     let mut at = 5;
@@ -144,57 +174,72 @@ fn describe(out: &mut String, title: &str, frame: &[u8], kind: &str, fields: &[(
     assert_eq!(len as usize, frame.len() - 4);
 }
 
-/// The whole upload, in the order the frames cross the connection.
-pub fn exchange() -> String {
+/// The whole upload, in the order the frames cross the connection, in
+/// `lang`'s words.
+pub fn exchange(lang: Lang) -> String {
     let size = CONTENT.len() as u64;
     let mut out = String::new();
+    let to_server = lang.pick("client -> server", "클라이언트 -> 서버");
+    let to_client = lang.pick("server -> client", "서버 -> 클라이언트");
 
     let put = frame(PUT, &put_payload(size, NAME));
-    let put_fields = [(8, "size = 6"), (NAME.len(), "name = \"hello.txt\"")];
-    describe(&mut out, "client -> server: PUT", &put, "PUT", &put_fields);
+    let put_fields = [
+        (8, lang.pick("size = 6", "크기 = 6")),
+        (
+            NAME.len(),
+            lang.pick("name = \"hello.txt\"", "이름 = \"hello.txt\""),
+        ),
+    ];
+    let title = format!("{to_server}: PUT");
+    describe(&mut out, lang, &title, &put, "PUT", &put_fields);
 
     let ok = frame(STATUS, &status_payload(OK, 0, ""));
-    let go_fields = [(1, "code = OK"), (8, "value = 0 (send the file)")];
-    describe(
-        &mut out,
-        "server -> client: STATUS",
-        &ok,
-        "STATUS",
-        &go_fields,
-    );
+    let go_fields = [
+        (1, lang.pick("code = OK", "코드 = OK")),
+        (
+            8,
+            lang.pick("value = 0 (send the file)", "값 = 0 (파일을 보내라)"),
+        ),
+    ];
+    let title = format!("{to_client}: STATUS");
+    describe(&mut out, lang, &title, &ok, "STATUS", &go_fields);
 
     let data = frame(DATA, CONTENT);
-    let data_fields = [(CONTENT.len(), "the file: \"hello\\n\"")];
-    describe(
-        &mut out,
-        "client -> server: DATA",
-        &data,
-        "DATA",
-        &data_fields,
-    );
+    let data_fields = [(
+        CONTENT.len(),
+        lang.pick("the file: \"hello\\n\"", "파일 내용: \"hello\\n\""),
+    )];
+    let title = format!("{to_server}: DATA");
+    describe(&mut out, lang, &title, &data, "DATA", &data_fields);
 
     let done = frame(DONE, &sha256(CONTENT));
-    let done_fields = [(32, "SHA-256 of the file")];
-    describe(
-        &mut out,
-        "client -> server: DONE",
-        &done,
-        "DONE",
-        &done_fields,
-    );
+    let done_fields = [(32, lang.pick("SHA-256 of the file", "파일의 SHA-256"))];
+    let title = format!("{to_server}: DONE");
+    describe(&mut out, lang, &title, &done, "DONE", &done_fields);
 
     let stored = frame(STATUS, &status_payload(OK, size, ""));
-    let stored_fields = [(1, "code = OK"), (8, "value = 6 (bytes stored)")];
-    describe(
-        &mut out,
-        "server -> client: STATUS",
-        &stored,
-        "STATUS",
-        &stored_fields,
-    );
+    let stored_fields = [
+        (1, lang.pick("code = OK", "코드 = OK")),
+        (
+            8,
+            lang.pick("value = 6 (bytes stored)", "값 = 6 (저장한 바이트 수)"),
+        ),
+    ];
+    let title = format!("{to_client}: STATUS");
+    describe(&mut out, lang, &title, &stored, "STATUS", &stored_fields);
     out
 }
 
+/// `ft_frames [--lang en|ko]`: the walkthrough in English (the default) or Korean.
 fn main() {
-    print!("{}", exchange());
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let lang = match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+        [] | ["--lang", "en"] => Lang::En,
+        ["--lang", "ko"] => Lang::Ko,
+        _ => {
+            eprintln!("usage: ft_frames [--lang en|ko]");
+            std::process::exit(2);
+        }
+    };
+    print!("{}", exchange(lang));
 }

@@ -42,8 +42,10 @@ fn main() -> ExitCode {
 
 fn run(addr: &str) -> Result<(), String> {
     // ANCHOR: connect
-    // socket() + connect(): the kernel picks an ephemeral local port and
+    // en: socket() + connect(): the kernel picks an ephemeral local port and
     // does the three-way handshake. Nobody listening: "Connection refused".
+    // ko: socket() + connect(): 커널이 임시 로컬 포트를 고르고 3-way 핸드셰이크를 합니다.
+    // 리슨하는 쪽이 없으면 "Connection refused"입니다.
     let mut stream = TcpStream::connect(addr).map_err(|e| format!("connect {addr}: {e}"))?;
     // ANCHOR_END: connect
     let local = stream
@@ -55,15 +57,18 @@ fn run(addr: &str) -> Result<(), String> {
         .map_err(|e| format!("setsockopt: {e}"))?;
 
     // ANCHOR: send
-    // One send() is usually enough for 6 bytes; write_all() loops if not.
+    // en: One send() is usually enough for 6 bytes; write_all() loops if not.
+    // ko: 6바이트라면 보통 send() 한 번이면 됩니다. 아니면 write_all()이 반복합니다.
     stream
         .write_all(GREETING)
         .map_err(|e| format!("send: {e}"))?;
     // ANCHOR_END: send
 
     // ANCHOR: recv
-    // Read until the server closes: read() returning 0 means its FIN came.
+    // en: Read until the server closes: read() returning 0 means its FIN came.
     // The reply may come in one piece or several; we collect them all.
+    // ko: 서버가 닫을 때까지 읽습니다. read()가 0을 돌려주면 서버의 FIN이 온 것입니다.
+    // 응답은 한 조각으로 올 수도, 여러 조각으로 올 수도 있습니다. 모두 모읍니다.
     let mut reply = Vec::new();
     let mut buf = [0u8; 512];
     loop {
@@ -80,8 +85,10 @@ fn run(addr: &str) -> Result<(), String> {
     print!("server says: {}", String::from_utf8_lossy(&reply));
 
     // ANCHOR: close
-    // close(): our FIN answers the server's. The server closed first, so
+    // en: close(): our FIN answers the server's. The server closed first, so
     // the TIME_WAIT wait happens on its side, not ours.
+    // ko: close(): 우리 FIN이 서버의 FIN에 답합니다. 서버가 먼저 닫았으므로 TIME_WAIT의
+    // 기다림은 우리 쪽이 아니라 서버 쪽에서 일어납니다.
     drop(stream);
     // ANCHOR_END: close
     Ok(())

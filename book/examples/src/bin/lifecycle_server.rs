@@ -35,8 +35,10 @@ fn main() -> ExitCode {
         .unwrap_or_else(|| DEFAULT_ADDR.to_string());
 
     // ANCHOR: bind
-    // socket() + setsockopt(SO_REUSEADDR) + bind() + listen(), in one call.
+    // en: socket() + setsockopt(SO_REUSEADDR) + bind() + listen(), in one call.
     // Fails with "Address already in use" if another socket listens there.
+    // ko: socket() + setsockopt(SO_REUSEADDR) + bind() + listen()을 호출 한 번에 합니다.
+    // 다른 소켓이 그 주소에서 리슨하고 있으면 "Address already in use"로 실패합니다.
     let listener = match TcpListener::bind(&addr) {
         Ok(listener) => listener,
         Err(e) => {
@@ -55,20 +57,24 @@ fn main() -> ExitCode {
 
     // ANCHOR: accept
     loop {
-        // Blocks until the kernel has a completed connection in the accept
+        // en: Blocks until the kernel has a completed connection in the accept
         // queue. The handshake already happened, without us; accept() only
         // hands us a NEW socket for it. `listener` keeps listening.
+        // ko: 커널의 수락 큐에 완성된 연결이 생길 때까지 블록합니다. 핸드셰이크는 우리 없이 이미
+        // 끝났고, accept()는 그 연결을 위한 새 소켓을 건네줄 뿐입니다. `listener`는 계속 리슨합니다.
         let (stream, peer) = match listener.accept() {
             Ok(pair) => pair,
             Err(e) => {
-                // E.g. ECONNABORTED: the client gave up while queued.
+                // en: E.g. ECONNABORTED: the client gave up while queued.
+                // ko: 예: ECONNABORTED. 큐에서 기다리던 클라이언트가 포기했습니다.
                 eprintln!("accept: {e}");
                 continue;
             }
         };
         println!("accepted {peer}");
         if let Err(e) = serve(stream, peer) {
-            // One client's failure (reset, timeout) must not stop the server.
+            // en: One client's failure (reset, timeout) must not stop the server.
+            // ko: 클라이언트 하나의 실패(리셋, 타임아웃)가 서버를 멈춰서는 안 됩니다.
             eprintln!("{peer}: {e}");
         }
     }
@@ -80,13 +86,16 @@ fn serve(stream: TcpStream, peer: SocketAddr) -> io::Result<()> {
     stream.set_read_timeout(Some(READ_TIMEOUT))?;
 
     // ANCHOR: recv
-    // TCP is a byte stream: "hello\n" may arrive in one read or in several.
+    // en: TCP is a byte stream: "hello\n" may arrive in one read or in several.
     // BufReader keeps reading until it has a whole line.
+    // ko: TCP는 바이트 스트림입니다. "hello\n"은 read 한 번에 올 수도, 여러 번에 나뉘어 올 수도
+    // 있습니다. BufReader는 줄 하나가 다 모일 때까지 계속 읽습니다.
     let mut line = String::new();
     let mut reader = BufReader::new(&stream).take(MAX_LINE);
     let n = reader.read_line(&mut line)?;
     if n == 0 {
-        // read() returned 0: the client closed (FIN) without a word.
+        // en: read() returned 0: the client closed (FIN) without a word.
+        // ko: read()가 0을 돌려주었습니다. 클라이언트가 한마디도 없이 닫았습니다(FIN).
         println!("{peer} closed without a greeting");
         return Ok(());
     }
@@ -100,15 +109,19 @@ fn serve(stream: TcpStream, peer: SocketAddr) -> io::Result<()> {
     println!("{peer} says {:?}", line.trim_end());
 
     // ANCHOR: send
-    // write_all() repeats send() until the kernel has taken every byte into
+    // en: write_all() repeats send() until the kernel has taken every byte into
     // the socket's send buffer; the bytes may still be on the way.
+    // ko: write_all()은 커널이 모든 바이트를 소켓의 송신 버퍼로 가져갈 때까지 send()를
+    // 되풀이합니다. 바이트는 아직 가는 중일 수 있습니다.
     let reply = format!("welcome, {peer}\n");
     (&stream).write_all(reply.as_bytes())?;
     // ANCHOR_END: send
 
     // ANCHOR: close
-    // Dropping the stream calls close(): the kernel sends our FIN after the
+    // en: Dropping the stream calls close(): the kernel sends our FIN after the
     // data. Closing first, this side will hold the connection in TIME_WAIT.
+    // ko: 스트림을 drop하면 close()가 호출됩니다. 커널은 데이터 뒤에 우리 FIN을 보냅니다.
+    // 먼저 닫는 이쪽이 연결을 TIME_WAIT로 붙들고 있게 됩니다.
     drop(stream);
     // ANCHOR_END: close
     Ok(())

@@ -69,9 +69,12 @@ async fn main() -> ExitCode {
         }
     }
     // ANCHOR: room
-    // The room. `send` never waits for a receiver: when a receiver is
+    // en: The room. `send` never waits for a receiver: when a receiver is
     // ROOM_CAPACITY lines behind, the oldest line is overwritten for it.
     // We keep no receiver here; each connection subscribes its own.
+    // ko: 방. `send`는 받는 쪽을 절대 기다리지 않습니다. 받는 쪽이 ROOM_CAPACITY줄만큼
+    // 뒤처지면 그 받는 쪽의 가장 오래된 줄을 덮어씁니다. 여기서는 받는 쪽을 두지 않고,
+    // 연결마다 자기 받는 쪽을 구독합니다.
     let (room, _) = broadcast::channel::<Message>(ROOM_CAPACITY);
     // ANCHOR_END: room
     accept_loop(listener, room).await;
@@ -79,35 +82,45 @@ async fn main() -> ExitCode {
 }
 
 // ANCHOR: accept
-/// Accepts clients forever; each one gets a task of its own at once.
+/// en: Accepts clients forever; each one gets a task of its own at once.
+/// ko: 클라이언트를 끝없이 수락하고, 저마다에게 곧바로 자기 태스크를 줍니다.
 async fn accept_loop(listener: TcpListener, room: broadcast::Sender<Message>) {
     let mut next_id: u64 = 0;
     loop {
         let stream = match listener.accept().await {
             Ok((stream, _peer)) => stream,
             Err(e) => {
-                // As with threads: "Too many open files" lasts until some
+                // en: As with threads: "Too many open files" lasts until some
                 // client leaves, so pause instead of spinning.
+                // ko: 스레드 판과 같습니다. "Too many open files"는 어느 클라이언트가 떠날 때까지
+                // 계속되므로, 헛돌지 말고 잠시 쉽니다.
                 eprintln!("accept: {e}");
                 sleep(Duration::from_millis(100)).await;
                 continue;
             }
         };
         next_id += 1;
-        // Subscribe now, before the task exists: the receiver gets every
+        // en: Subscribe now, before the task exists: the receiver gets every
         // line sent from this moment on, and none from before.
+        // ko: 태스크가 생기기 전인 지금 구독합니다. 받는 쪽은 이 순간부터 보낸 줄을 모두 받고,
+        // 그 전의 줄은 받지 않습니다.
         let inbox = room.subscribe();
-        // spawn() returns at once; the task runs on its own, and we are back
+        // en: spawn() returns at once; the task runs on its own, and we are back
         // in accept() before this client has sent a byte. A task that
         // waits holds no thread: only its state and its buffers.
+        // ko: spawn()은 곧바로 돌아오고 태스크는 혼자 돌며, 우리는 이 클라이언트가 한 바이트도
+        // 보내기 전에 accept()로 돌아와 있습니다. 기다리는 태스크는 스레드를 쥐지 않습니다.
+        // 쥐는 것은 자기 상태와 버퍼뿐입니다.
         tokio::spawn(connection(next_id, stream, room.clone(), inbox));
     }
 }
 // ANCHOR_END: accept
 
 // ANCHOR: connection
-/// One client, from accept to close: relays its lines to the room and the
+/// en: One client, from accept to close: relays its lines to the room and the
 /// room's lines to it.
+/// ko: 클라이언트 하나를 수락에서 닫기까지: 그 클라이언트의 줄을 방에 중계하고, 방의 줄을
+/// 그 클라이언트에게 중계합니다.
 async fn connection(
     id: u64,
     mut stream: TcpStream,
@@ -118,56 +131,76 @@ async fn connection(
         return; // already reset by the client
     };
     println!("joined {peer}");
-    // Two halves of one socket, borrowed from it, so that a read and a write
+    // en: Two halves of one socket, borrowed from it, so that a read and a write
     // can both be pending in the same select!.
+    // ko: 소켓 하나에서 빌린 두 절반. 같은 select!에서 읽기와 쓰기가 함께 기다릴 수 있게
+    // 합니다.
     let (reader, mut writer) = stream.split();
     let mut reader = BufReader::new(reader);
-    // Outside the loop on purpose: see the read branch.
+    // en: Outside the loop on purpose: see the read branch.
+    // ko: 일부러 반복문 밖에 둡니다. 읽기 분기를 보세요.
     let mut line = Vec::new();
     loop {
-        // select! polls both futures and runs the branch of the first to
+        // en: select! polls both futures and runs the branch of the first to
         // finish. The other future is dropped, cancelled wherever it was.
+        // ko: select!는 두 퓨처를 폴링해서 먼저 끝난 쪽의 분기를 실행합니다. 다른 퓨처는 drop되어,
+        // 하던 곳이 어디든 거기서 취소됩니다.
         tokio::select! {
-            // Cancel safe: if the room wins while read_until has read half a
+            // en: Cancel safe: if the room wins while read_until has read half a
             // line, those bytes stay in `line` and the next call goes on.
             // (No limit here: the chat exercise limits every line.)
+            // ko: 취소 안전: read_until이 줄의 절반을 읽었을 때 방이 이기면, 그 바이트는 `line`에
+            // 남고 다음 호출이 이어서 읽습니다. (여기에는 한도가 없습니다. 채팅 실습은 모든 줄에
+            // 한도를 둡니다.)
             read = reader.read_until(b'\n', &mut line) => match read {
-                // End of stream (the client closed) or a reset.
+                // en: End of stream (the client closed) or a reset.
+                // ko: 스트림 끝(클라이언트가 닫음)이거나 리셋입니다.
                 Ok(0) | Err(_) => break,
                 Ok(_) if line.ends_with(b"\n") => {
-                    // Fails only when nobody listens, and we ourselves do.
+                    // en: Fails only when nobody listens, and we ourselves do.
+                    // ko: 아무도 듣지 않을 때만 실패하는데, 우리 자신이 듣고 있습니다.
                     let _ = room.send(Message { from: id, line: line.as_slice().into() });
                     line.clear();
                 }
-                // The stream ended mid-line; the next call returns 0.
+                // en: The stream ended mid-line; the next call returns 0.
+                // ko: 스트림이 줄 중간에 끝났습니다. 다음 호출은 0을 돌려줍니다.
                 Ok(_) => {}
             },
-            // Cancel safe too: a recv() that loses the race takes nothing.
+            // en: Cancel safe too: a recv() that loses the race takes nothing.
+            // ko: 이것도 취소 안전: 경주에서 진 recv()는 아무것도 가져가지 않습니다.
             message = inbox.recv() => match message {
                 Ok(message) if message.from == id => {} // our own line
                 Ok(message) => {
-                    // Written here, in the branch, not raced in select!: a
+                    // en: Written here, in the branch, not raced in select!: a
                     // write_all cancelled halfway would leave half a line on
                     // the wire. While it waits for a slow client, this task
                     // reads neither its client nor the room; only this
                     // client's lines pile up in the channel.
+                    // ko: select!에서 경주시키지 않고 여기, 분기 안에서 씁니다. 중간에 취소된 write_all은
+                    // 줄의 절반을 회선에 남길 것입니다. 느린 클라이언트를 기다리는 동안 이 태스크는 자기
+                    // 클라이언트도 방도 읽지 않습니다. 채널에 쌓이는 것은 이 클라이언트가 받을 줄뿐입니다.
                     if writer.write_all(&message.line).await.is_err() {
                         break; // reset, or the client is gone
                     }
                 }
-                // We fell more than ROOM_CAPACITY lines behind, and the
+                // en: We fell more than ROOM_CAPACITY lines behind, and the
                 // channel overwrote them. A relay can go on without them;
                 // the chat protocol cannot say "you missed 12 lines".
+                // ko: ROOM_CAPACITY줄보다 더 뒤처져서 채널이 그 줄들을 덮어썼습니다. 중계기는 그 줄 없이
+                // 계속할 수 있지만, 채팅 프로토콜에는 "12줄을 놓쳤습니다"라고 말할 방법이 없습니다.
                 Err(RecvError::Lagged(missed)) => {
                     eprintln!("{peer}: too slow, missed {missed} lines");
                 }
-                // Cannot happen while `room` (our own Sender) is alive.
+                // en: Cannot happen while `room` (our own Sender) is alive.
+                // ko: `room`(우리 자신의 Sender)이 살아 있는 동안에는 일어날 수 없습니다.
                 Err(RecvError::Closed) => break,
             },
         }
     }
-    // Returning drops the receiver (we leave the room) and the socket (the
+    // en: Returning drops the receiver (we leave the room) and the socket (the
     // kernel closes the connection). Nobody else is affected.
+    // ko: 반환하면 받는 쪽(우리는 방을 떠남)과 소켓(커널이 연결을 닫음)이 drop됩니다.
+    // 다른 누구도 영향을 받지 않습니다.
     println!("left {peer}");
 }
 // ANCHOR_END: connection
