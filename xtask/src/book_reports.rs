@@ -288,6 +288,11 @@ pub fn fingerprint(root: &Path, sample: &Sample) -> Result<String> {
             .iter()
             .any(|skip| f == skip || f.starts_with(&format!("{skip}/")))
     });
+    // Only what git tracks: a grade writes Cargo.lock files into the mutants'
+    // folders, which a clean clone does not have.
+    if let Some(tracked) = tracked_files(root) {
+        files.retain(|f| tracked.contains(f));
+    }
     files.sort();
     files.dedup();
     for rel in files {
@@ -298,6 +303,29 @@ pub fn fingerprint(root: &Path, sample: &Sample) -> Result<String> {
         hash.add(&[0]);
     }
     Ok(format!("{:016x}", hash.0))
+}
+
+/// The files git tracks in `root`'s checkout, with `/`; `None` outside a
+/// checkout (or without git), where every file counts.
+fn tracked_files(root: &Path) -> Option<std::collections::HashSet<String>> {
+    let output = std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["ls-files", "-z"])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    Some(
+        output
+            .stdout
+            .split(|&b| b == 0)
+            .filter(|name| !name.is_empty())
+            .map(|name| String::from_utf8_lossy(name).into_owned())
+            .collect(),
+    )
 }
 
 /// Every file at or under `path`, relative to `root` with `/`.
