@@ -99,10 +99,9 @@ fn pick_test(last: &Last, exercise: &str, ids: &[String]) -> Option<String> {
 
 /// The exercise named on the command line, or an error listing the known ones.
 pub fn find_exercise(name: &str) -> Result<Exercise> {
-    let all = exercises::all();
-    let known: Vec<&str> = all.iter().map(|e| e.name).collect();
+    let known: Vec<&str> = exercises::all().iter().map(|e| e.name).collect();
     let known = known.join(", ");
-    match all.into_iter().find(|e| e.name == name) {
+    match exercises::find(name) {
         Some(exercise) => Ok(exercise),
         None => Err(tr_error!(
             "unknown exercise `{name}`; the exercises are: {known}",
@@ -112,8 +111,8 @@ pub fn find_exercise(name: &str) -> Result<Exercise> {
 }
 
 /// The ids of the tests a student has. Hidden tests get no hints (their names
-/// are not in the student's repository); they live in grade/hidden.rs, not in
-/// the exercise's own list.
+/// are not in the student's repository); they live in the exercise's
+/// `hidden.rs`, not in its own list.
 pub fn public_tests(exercise: &Exercise) -> Vec<String> {
     (exercise.tests)()
         .iter()
@@ -123,12 +122,7 @@ pub fn public_tests(exercise: &Exercise) -> Vec<String> {
 
 /// The hints file of an exercise, compiled into the tool.
 pub fn source(exercise: &str) -> Option<&'static str> {
-    match exercise {
-        "echo" => Some(include_str!("grade/echo/hints.toml")),
-        "file-transfer" => Some(include_str!("grade/file_transfer/hints.toml")),
-        "concurrent" => Some(include_str!("grade/concurrent/hints.toml")),
-        _ => None,
-    }
+    exercises::find(exercise).map(|e| e.hints)
 }
 
 /// The hints of one test, in the order they are shown.

@@ -67,11 +67,9 @@ pub fn rows(root: &Path) -> Vec<Row> {
 
 /// The book chapter of an exercise: its title and its page under book/<lang>/src/.
 pub fn chapter(lang: Lang, exercise: &str) -> (&'static str, String) {
-    let title = match exercise {
-        "echo" => lang.pick("Echo", "에코"),
-        "file-transfer" => lang.pick("File transfer", "파일 전송"),
-        "concurrent" => lang.pick("Concurrent server", "동시성 서버"),
-        _ => exercise_title_fallback(lang),
+    let title = match crate::grade::exercises::find(exercise) {
+        Some(e) => e.title.get(lang),
+        None => exercise_title_fallback(lang),
     };
     (title, format!("book/{lang}/src/exercises/{exercise}.md"))
 }

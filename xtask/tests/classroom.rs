@@ -190,7 +190,6 @@ fn export_builds_and_grades_without_solutions_secrets_or_hidden_tests() {
         "xtask/fixtures",
         "xtask/tests",
         "book/builder/tests",
-        "xtask/src/grade/echo/hidden.rs",
         "xtask/src/gradebook",
         "xtask/src/classroom",
         "xtask/src/bench",
@@ -201,6 +200,15 @@ fn export_builds_and_grades_without_solutions_secrets_or_hidden_tests() {
         assert!(
             !dir.join(absent).exists(),
             "{absent} should not be exported"
+        );
+    }
+    // Each exercise's hidden tests: an empty list in the template.
+    for module in ["echo", "file_transfer", "concurrent"] {
+        let hidden = dir.join(format!("xtask/src/grade/{module}/hidden.rs"));
+        let text = std::fs::read_to_string(&hidden).unwrap();
+        assert!(
+            text.contains("Vec::new()") && !text.contains("TestSpec {"),
+            "{module}/hidden.rs should hold no hidden test:\n{text}"
         );
     }
     let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();

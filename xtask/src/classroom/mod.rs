@@ -113,8 +113,11 @@ pub fn export(root: &Path, dest: &Path, options: &workflow::Options) -> Result<(
     book::course_edition(dest)?;
 
     let full = grade::catalog();
-    let hidden_rs = dest.join("xtask/src/grade/hidden.rs");
-    fs::write(&hidden_rs, hidden_stub(&full))?;
+    let grade_src = dest.join("xtask/src/grade");
+    fs::write(grade_src.join("hidden.rs"), hidden_stub(&full))?;
+    for file in grade::exercises::hidden_files() {
+        fs::write(grade_src.join(file), HIDDEN_TESTS_STUB)?;
+    }
     // One assignment per exercise: the others' starters stay out.
     let (catalog, left_out): (Vec<_>, Vec<_>) = full.into_iter().partition(|e| {
         options
@@ -159,7 +162,7 @@ pub fn export(root: &Path, dest: &Path, options: &workflow::Options) -> Result<(
 fn copy_xtask(root: &Path, dest: &Path) -> Result<()> {
     let from = root.join("xtask");
     let to = dest.join("xtask");
-    let hidden: Vec<PathBuf> = grade::hidden::FILES
+    let hidden: Vec<PathBuf> = grade::exercises::hidden_files()
         .iter()
         .map(|file| from.join("src/grade").join(file))
         .collect();
@@ -228,6 +231,20 @@ fn copy_filtered(from: &Path, to: &Path, keep: &dyn Fn(&Path) -> bool) -> Result
     Ok(())
 }
 
+/// An exercise's `hidden.rs` in the template: no hidden test.
+pub const HIDDEN_TESTS_STUB: &str = "\
+//! This exercise's hidden tests: this is the student template, so their code
+//! is not here. They run on submission (classroom.yml grades with the
+//! instructor's grader). Written by `cargo xtask classroom export`; do not edit.
+
+use crate::grade::spec::TestSpec;
+
+/// No hidden test code in the template.
+pub fn tests() -> Vec<TestSpec> {
+    Vec::new()
+}
+";
+
 /// grade/hidden.rs for the template: no hidden test code, only how many
 /// hidden tests each exercise has and their points.
 pub fn hidden_stub(catalog: &[ExerciseInfo]) -> String {
@@ -235,11 +252,6 @@ pub fn hidden_stub(catalog: &[ExerciseInfo]) -> String {
         "//! Hidden tests: this is the student template, so their code is not here.\n\
          //! They run on submission (classroom.yml grades with the instructor's\n\
          //! grader). Written by `cargo xtask classroom export`; do not edit.\n\
-         \n\
-         use super::spec::TestSpec;\n\
-         \n\
-         /// No hidden test code in the template.\n\
-         pub fn tests(_exercise: &str) -> Vec<TestSpec> {\n    Vec::new()\n}\n\
          \n\
          /// Hidden tests whose code is absent here: (exercise, count, points).\n\
          pub const WITHHELD: &[(&str, usize, u32)] = &[\n",
@@ -271,9 +283,7 @@ pub fn hidden_stub(catalog: &[ExerciseInfo]) -> String {
             let _ = writeln!(out, "    ({:?}, {rule:?}, {count}),", exercise.name);
         }
     }
-    out.push_str(
-        "];\n\n/// Files of hidden-test code: none in the template.\npub const FILES: &[&str] = &[];\n",
-    );
+    out.push_str("];\n");
     out
 }
 

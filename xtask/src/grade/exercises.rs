@@ -1,21 +1,47 @@
 //! The exercises the grader knows, and where their tests are.
+//!
+//! This is the one place that names an exercise: the grader, the hidden
+//! tests, `hint`, `status`, `watch`, the Classroom export, the gradebook and
+//! the book's generated tables all read [`all`]. A new exercise is one entry
+//! here plus its own module under grade/ (its tests, `hidden.rs`, `hints.toml`).
 
 use std::path::Path;
 
+use super::lang::Text;
 use super::spec::TestSpec;
 use super::{concurrent, echo, file_transfer};
 
 pub struct Exercise {
-    /// The name on the command line (`cargo xtask grade echo`).
+    /// The name on the command line (`cargo xtask grade echo`), and of its
+    /// book chapter (`book/<lang>/src/exercises/<name>.md`).
     pub name: &'static str,
     /// The folder under exercises/ and solutions/.
     pub dir: &'static str,
+    /// Its module's folder under xtask/src/grade/, which holds `hidden.rs`
+    /// (the export replaces that file with an empty one).
+    pub module: &'static str,
+    /// The title of its book chapter.
+    pub title: Text,
     /// The binaries the crate must build.
     pub binaries: &'static [&'static str],
+    /// The public tests, in the student's repository too.
     pub tests: fn() -> Vec<TestSpec>,
+    /// The hidden tests (none in the student template).
+    pub hidden: fn() -> Vec<TestSpec>,
     /// The contract's rules (one per row of the chapter's contract tables),
     /// in the chapter's order: each has a test.
     pub rules: &'static [&'static str],
+    /// Its hints file (`hints.toml`), compiled into the tool.
+    pub hints: &'static str,
+}
+
+impl Exercise {
+    /// The public tests, then the hidden ones: what a grade runs.
+    pub fn all_tests(&self) -> Vec<TestSpec> {
+        let mut tests = (self.tests)();
+        tests.extend((self.hidden)());
+        tests
+    }
 }
 
 pub fn all() -> Vec<Exercise> {
@@ -23,25 +49,60 @@ pub fn all() -> Vec<Exercise> {
         Exercise {
             name: "echo",
             dir: "echo",
+            module: "echo",
+            title: Text {
+                en: "Echo",
+                ko: "에코",
+            },
             binaries: &["echo-server", "echo-client"],
             tests: echo::tests,
+            hidden: echo::hidden::tests,
             rules: echo::RULES,
+            hints: include_str!("echo/hints.toml"),
         },
         Exercise {
             name: "file-transfer",
             dir: "file-transfer",
+            module: "file_transfer",
+            title: Text {
+                en: "File transfer",
+                ko: "파일 전송",
+            },
             binaries: &["ft-server", "ft-client"],
             tests: file_transfer::tests,
+            hidden: file_transfer::hidden::tests,
             rules: file_transfer::RULES,
+            hints: include_str!("file_transfer/hints.toml"),
         },
         Exercise {
             name: "concurrent",
             dir: "concurrent",
+            module: "concurrent",
+            title: Text {
+                en: "Concurrent server",
+                ko: "동시성 서버",
+            },
             binaries: &["chat-server"],
             tests: concurrent::tests,
+            hidden: concurrent::hidden::tests,
             rules: concurrent::RULES,
+            hints: include_str!("concurrent/hints.toml"),
         },
     ]
+}
+
+/// The exercise called `name`.
+pub fn find(name: &str) -> Option<Exercise> {
+    all().into_iter().find(|e| e.name == name)
+}
+
+/// The files of hidden-test code, relative to xtask/src/grade/, one per
+/// exercise: the export writes them empty in the student template.
+pub fn hidden_files() -> Vec<String> {
+    all()
+        .iter()
+        .map(|e| format!("{}/hidden.rs", e.module))
+        .collect()
 }
 
 /// Of `items`, those whose crate folder (`crate_dir`) holds a Cargo.toml;
@@ -82,8 +143,7 @@ mod tests {
     fn rules_and_tests_name_each_other() {
         let mut problems = Vec::new();
         for exercise in all() {
-            let mut tests = (exercise.tests)();
-            tests.extend(hidden::tests(exercise.name));
+            let tests = exercise.all_tests();
             let ids: BTreeSet<&str> = tests.iter().map(|t| t.id).collect();
             let mut declared = BTreeSet::new();
             for rule in exercise.rules {

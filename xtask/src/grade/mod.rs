@@ -299,8 +299,7 @@ async fn grade_all(
     for (exercise, dir) in jobs {
         let target_dir = target_root.join(target_name(exercise.name, &dir));
         let (name, bins) = (exercise.name, exercise.binaries);
-        let mut tests = (exercise.tests)();
-        tests.extend(hidden::tests(exercise.name));
+        let mut tests = exercise.all_tests();
         if !only.is_empty() {
             tests.retain(|t| only.iter().any(|text| t.id.contains(text.as_str())));
         }
@@ -604,7 +603,7 @@ pub async fn grade_one(
     seed: u64,
     live: Option<Live>,
 ) -> Result<ExerciseResult> {
-    let Some(exercise) = exercises::all().into_iter().find(|e| e.name == name) else {
+    let Some(exercise) = exercises::find(name) else {
         return Err(tr_error!(
             "unknown exercise `{name}`",
             "알 수 없는 실습 `{name}`입니다"
@@ -612,8 +611,7 @@ pub async fn grade_one(
     };
     let target_dir = target_root.join(target_name(exercise.name, &dir));
     deps::seed_all(lang, vec![(exercise.dir, dir.clone(), target_dir.clone())]).await;
-    let mut tests = (exercise.tests)();
-    tests.extend(hidden::tests(exercise.name));
+    let tests = exercise.all_tests();
     let build = Build {
         binaries: exercise.binaries,
         dir,
@@ -626,12 +624,14 @@ pub async fn grade_one(
 /// The tests [`grade_one`] runs, in order, as not yet run (status `Error`,
 /// no points): what watch shows for the tests still running.
 pub fn not_yet_run(name: &str, lang: Lang) -> Vec<TestResult> {
-    let Some(exercise) = exercises::all().into_iter().find(|e| e.name == name) else {
+    let Some(exercise) = exercises::find(name) else {
         return Vec::new();
     };
-    let mut tests = (exercise.tests)();
-    tests.extend(hidden::tests(exercise.name));
-    tests.iter().map(|spec| not_run(spec, lang)).collect()
+    exercise
+        .all_tests()
+        .iter()
+        .map(|spec| not_run(spec, lang))
+        .collect()
 }
 
 /// One test as the Classroom export and the gradebook see it.
@@ -662,8 +662,7 @@ pub fn catalog() -> Vec<ExerciseInfo> {
     exercises::all()
         .into_iter()
         .map(|exercise| {
-            let mut specs = (exercise.tests)();
-            specs.extend(hidden::tests(exercise.name));
+            let specs = exercise.all_tests();
             ExerciseInfo {
                 name: exercise.name,
                 dir: exercise.dir,

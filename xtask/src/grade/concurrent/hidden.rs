@@ -1,6 +1,6 @@
 //! The concurrent exercise's hidden tests: they run on submission (Classroom)
 //! and in the instructor's gradebook, never in the student's local grade.
-//! `cargo xtask classroom export` leaves this file out (see grade/hidden.rs).
+//! The student template has this file empty (see grade/hidden.rs).
 
 use std::time::Duration;
 

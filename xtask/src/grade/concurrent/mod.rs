@@ -3,6 +3,7 @@
 //! chapter is the contract).
 
 pub(in crate::grade) mod client;
+pub mod hidden;
 mod limits;
 mod room;
 

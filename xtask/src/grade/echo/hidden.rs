@@ -1,8 +1,7 @@
 //! The echo exercise's hidden tests: they run on submission (Classroom) and in
-//! the instructor's gradebook, never in the student's local grade. This file
-//! is not in the student template: `cargo xtask classroom export` leaves it
-//! out and rewrites grade/hidden.rs, which includes it, with only the count
-//! and points of these tests.
+//! the instructor's gradebook, never in the student's local grade. In the
+//! student template `cargo xtask classroom export` writes this file empty,
+//! and grade/hidden.rs with only the count and points of these tests.
 
 use std::time::Duration;
 

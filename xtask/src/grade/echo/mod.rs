@@ -3,6 +3,7 @@
 //! "Echo" and shared/DESIGN.md.
 
 mod client;
+pub mod hidden;
 pub(in crate::grade) mod server;
 
 use std::time::Duration;

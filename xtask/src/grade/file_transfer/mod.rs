@@ -4,6 +4,7 @@
 
 mod client;
 mod client_faults;
+pub mod hidden;
 #[cfg(target_os = "linux")]
 mod memory;
 pub(in crate::grade) mod proto;
