@@ -239,3 +239,99 @@ fn without_bubblewrap_the_gradebook_refuses() {
     assert!(stderr.contains("--no-sandbox"), "{stderr}");
     assert!(!csv.exists());
 }
+
+/// A class spread over machines (`--shard K/N`, then `gradebook merge`), as
+/// the generated regrade.yml runs it on GitHub Actions, here one shard after
+/// another: the merged CSV is the one-machine CSV byte for byte (rows in
+/// the same order, flags included), and so is the similarity report.
+#[test]
+fn shards_merge_into_the_one_machine_gradebook() {
+    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("gradebook-shards");
+    let (template, submissions) = class(&work, &["full", "not-compiling", "partial", "tampered"]);
+    // One target dir for every run: the shards re-grade warm.
+    let target = work.join("target");
+    let sandbox: &[&str] = if cfg!(target_os = "linux") {
+        &[]
+    } else {
+        &["--no-sandbox"]
+    };
+    let run = |csv: &Path, shard: Option<&str>| {
+        let _ = fs::remove_file(csv);
+        let mut command = Command::from_std(gradebook(&submissions, &template, csv, &target));
+        command
+            .args(["--jobs", "2", "--only", "echo.server.short"])
+            .args(["--timeout", &STUDENT_BOUND_SECS.to_string()])
+            .args(sandbox)
+            .args(shard.map(|s| ["--shard", s]).into_iter().flatten())
+            .timeout(GRADEBOOK_BOUND);
+        let output = command.output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{shard:?}: {stderr}");
+        fs::read_to_string(csv).unwrap()
+    };
+    let start = Instant::now();
+    let whole = run(&work.join("whole.csv"), None);
+    // The sorted class, every third student from the shard's own.
+    let parts = [
+        ("1/3", &["echo-full", "echo-tampered"][..]),
+        ("2/3", &["echo-not-compiling"]),
+        ("3/3", &["echo-partial"]),
+    ];
+    let mut shard_csvs = Vec::new();
+    for (shard, students) in parts {
+        let csv = work.join(format!("grades-{}.csv", &shard[..1]));
+        let text = run(&csv, Some(shard));
+        let rows: Vec<&str> = text
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').next().unwrap())
+            .collect();
+        assert_eq!(rows, students, "shard {shard}:\n{text}");
+        shard_csvs.push(csv);
+    }
+    assert_no_survivors(&target);
+
+    let merged = work.join("merged.csv");
+    let merge = |shards: &[PathBuf]| {
+        let _ = fs::remove_file(&merged);
+        Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .current_dir(root())
+            .env("LC_ALL", "C")
+            .args(["gradebook", "merge", "--csv"])
+            .arg(&merged)
+            .arg("--submissions")
+            .arg(&submissions)
+            .args(shards)
+            .timeout(Duration::from_secs(120))
+            .output()
+            .unwrap()
+    };
+    // In any order given.
+    let output = merge(&[2, 0, 1].map(|i| shard_csvs[i].clone()));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    eprintln!(
+        "one machine, three shards and the merge took {:?}",
+        start.elapsed()
+    );
+    assert!(
+        whole.contains("changed:.github/workflows/classroom.yml"),
+        "{whole}"
+    );
+    assert_eq!(whole.lines().count(), 5, "{whole}");
+    assert_eq!(fs::read_to_string(&merged).unwrap(), whole);
+    assert_eq!(
+        fs::read_to_string(work.join("merged.similarity.csv")).unwrap(),
+        fs::read_to_string(work.join("whole.similarity.csv")).unwrap()
+    );
+
+    // A shard left out: refused, and nothing written.
+    let output = merge(&shard_csvs[..2]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("shard 3/3 is missing"), "{stderr}");
+    assert!(!merged.exists());
+}

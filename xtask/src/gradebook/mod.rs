@@ -15,9 +15,15 @@
 //! when grading did not go through. It is rewritten atomically after each
 //! student. At the end, the similarity report goes beside it
 //! (`grades.similarity.csv` and `.html`, `crate::similarity`).
+//!
+//! `--shard K/N` grades one part of the class and `gradebook merge` joins
+//! the parts into the same CSV (`shard.rs`, `merge.rs`): a class spread over
+//! GitHub Actions' machines (`classroom regrade-workflow`).
 
 mod csv;
 mod flags;
+mod merge;
+mod shard;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -32,16 +38,20 @@ use serde_json::Value;
 use crate::grade;
 
 #[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct GradebookArgs {
+    #[command(subcommand)]
+    command: Option<GradebookCommand>,
     /// The folder of student repositories, one folder per student.
-    submissions: PathBuf,
+    #[arg(required = true)]
+    submissions: Option<PathBuf>,
     /// Write the gradebook here.
-    #[arg(long, value_name = "FILE")]
-    csv: PathBuf,
+    #[arg(long, value_name = "FILE", required = true)]
+    csv: Option<PathBuf>,
     /// The student template (from `cargo xtask classroom export`) to compare
     /// the grader and workflow files against.
-    #[arg(long, value_name = "DIR")]
-    template: PathBuf,
+    #[arg(long, value_name = "DIR", required = true)]
+    template: Option<PathBuf>,
     /// Grade only this exercise (default: all of them).
     #[arg(long, value_name = "NAME")]
     exercise: Option<String>,
@@ -65,6 +75,23 @@ pub struct GradebookArgs {
     /// change grades (theirs and others').
     #[arg(long)]
     no_sandbox: bool,
+    /// Grade only shard K of N (1-based): every N-th student of the sorted
+    /// class, from the K-th; needs --seed. Writes FILE.shard.json beside the
+    /// CSV for `gradebook merge`.
+    #[arg(long, value_name = "K/N", value_parser = shard::parse, requires = "seed")]
+    shard: Option<shard::Shard>,
+    /// The class: GitHub repositories (`owner/name`), one per line, each in
+    /// the folder of its name (default: every folder with a Cargo.toml).
+    #[arg(long, value_name = "FILE")]
+    roster: Option<PathBuf>,
+}
+
+#[derive(clap::Subcommand)]
+enum GradebookCommand {
+    /// Join the CSVs of `--shard 1/N` … `N/N` into one gradebook (`merge --csv FILE SHARD_CSV...`).
+    Merge(merge::MergeArgs),
+    /// Print a roster's repositories, of one shard with --shard K/N (what a shard job clones).
+    Roster(shard::RosterArgs),
 }
 
 /// One student's row.
@@ -76,32 +103,35 @@ struct Row {
 }
 
 pub fn run(root: &Path, args: GradebookArgs) -> Result<()> {
-    if !args
-        .template
+    let (submissions, csv_path, template_dir) = match args.command {
+        Some(GradebookCommand::Merge(merge)) => return merge::run(root, merge),
+        Some(GradebookCommand::Roster(roster)) => return shard::print_roster(roster),
+        // clap requires all three without a subcommand.
+        None => match (&args.submissions, &args.csv, &args.template) {
+            (Some(s), Some(c), Some(t)) => (s, c, t),
+            _ => bail!("give SUBMISSIONS, --csv and --template"),
+        },
+    };
+    if !template_dir
         .join(".github/workflows/classroom.yml")
         .is_file()
     {
         bail!(
             "{} is not a student template (no .github/workflows/classroom.yml); write one with `cargo xtask classroom export`",
-            args.template.display()
+            template_dir.display()
         );
     }
-    let mut students = Vec::new();
-    for entry in fs::read_dir(&args.submissions)
-        .with_context(|| format!("reading {}", args.submissions.display()))?
-    {
-        let path = entry?.path();
-        if path.join("Cargo.toml").is_file() {
-            students.push(path);
-        }
-    }
-    students.sort();
-    if students.is_empty() {
+    let class = shard::class(submissions, args.roster.as_deref())?;
+    if class.is_empty() {
         bail!(
             "no student repositories (folders with a Cargo.toml) in {}",
-            args.submissions.display()
+            submissions.display()
         );
     }
+    let students: Vec<&Path> = match args.shard {
+        Some(shard) => shard.part(&class).into_iter().map(|s| &*s.dir).collect(),
+        None => class.iter().map(|s| &*s.dir).collect(),
+    };
     let mut catalog = grade::catalog();
     if let Some(name) = &args.exercise {
         catalog.retain(|e| e.name == name);
@@ -126,8 +156,8 @@ pub fn run(root: &Path, args: GradebookArgs) -> Result<()> {
         // The jails build offline: fetch what the exercises use, once.
         grade::sandboxed::prefetch(root, &crate::sandbox::Toolchain::find()?);
     }
-    warn_on_other_rustc(&args.template);
-    let template = flags::Template::load(&args.template)?;
+    let rustc = warn_on_other_rustc(template_dir);
+    let template = flags::Template::load(template_dir)?;
     let seed = args.seed.unwrap_or_else(|| fastrand::u64(..) & 0xffff_ffff);
     let target_root = args
         .target_dir
@@ -138,9 +168,12 @@ pub fn run(root: &Path, args: GradebookArgs) -> Result<()> {
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
-        .clamp(1, students.len());
+        .clamp(1, students.len().max(1));
+    let of_shard = args.shard.map_or(String::new(), |s| {
+        format!(" (shard {s} of a class of {})", class.len())
+    });
     eprintln!(
-        "grading {} submissions, {jobs} at a time, seed {seed:08x}, at most {} s each",
+        "grading {} submissions{of_shard}, {jobs} at a time, seed {seed:08x}, at most {} s each",
         students.len(),
         bound.as_secs()
     );
@@ -180,7 +213,7 @@ pub fn run(root: &Path, args: GradebookArgs) -> Result<()> {
                     let mut rows = rows.lock().unwrap();
                     rows.push(row);
                     rows.sort_by(|a, b| a.student.cmp(&b.student));
-                    let result = write_atomically(&args.csv, &csv::render_csv(&catalog, &rows));
+                    let result = write_atomically(csv_path, &csv::render_csv(&catalog, &rows));
                     if result.is_err() {
                         *written.lock().unwrap() = result;
                     }
@@ -189,9 +222,35 @@ pub fn run(root: &Path, args: GradebookArgs) -> Result<()> {
         }
     });
     written.into_inner().unwrap()?;
-    eprintln!("wrote {}", args.csv.display());
+    let rows = rows.into_inner().unwrap();
+    // Also when no student was left to grade (a shard of an empty part).
+    write_atomically(csv_path, &csv::render_csv(&catalog, &rows))?;
+    eprintln!("wrote {}", csv_path.display());
+    if let Some(shard) = args.shard {
+        let sidecar = shard::Sidecar {
+            format: shard::FORMAT,
+            shard: shard.k,
+            shards: shard.n,
+            seed: format!("{seed:08x}"),
+            exercise: args.exercise.clone(),
+            only: args.only.clone(),
+            grader: shard::grader_fingerprint(&catalog),
+            rustc,
+            template: template.fingerprint(),
+            columns: csv::render_csv(&catalog, &[]).trim_end().to_string(),
+            roster: class.iter().map(|s| s.name.clone()).collect(),
+            students: rows.iter().map(|r| r.student.clone()).collect(),
+        };
+        let path = shard::sidecar_path(csv_path);
+        write_atomically(&path, &serde_json::to_string_pretty(&sidecar)?)?;
+        eprintln!(
+            "wrote {}; once every shard has, `cargo xtask gradebook merge` joins them",
+            path.display()
+        );
+        return Ok(());
+    }
     let graded: Vec<_> = catalog.iter().map(|e| e.name).collect();
-    crate::similarity::beside_gradebook(root, &args.submissions, &args.csv, &graded);
+    crate::similarity::beside_gradebook(root, submissions, csv_path, &graded);
     Ok(())
 }
 
@@ -241,6 +300,15 @@ impl Job<'_> {
             .unwrap_or_default()
             .to_string_lossy()
             .into_owned();
+        // A roster's student who has no repository (never accepted the
+        // assignment, or its clone failed).
+        if !dir.join("Cargo.toml").is_file() {
+            return Row {
+                student,
+                scores: None,
+                flags: vec!["no-submission".into()],
+            };
+        }
         let mut flags = flags::flags(dir, template, Instant::now() + bound);
         let target = target_root.join(&student);
         let _ = fs::create_dir_all(&target);
@@ -399,7 +467,7 @@ fn parse_seed(text: &str) -> Result<u64, String> {
 /// The template pins the rustc that Classroom grades with
 /// (rust-toolchain.toml); another one here may build a submission
 /// differently (a newer lint, an API not yet stable), so say so.
-fn warn_on_other_rustc(template: &Path) {
+fn warn_on_other_rustc(template: &Path) -> String {
     let pinned = fs::read_to_string(template.join("rust-toolchain.toml"))
         .ok()
         .and_then(|text| {
@@ -419,4 +487,5 @@ fn warn_on_other_rustc(template: &Path) {
             "warning: grading with `{version}`, but the template pins rustc {pinned} (rust-toolchain.toml), which GitHub Classroom uses: a submission may build differently here; `rustup toolchain install {pinned}` and run with `cargo +{pinned} xtask gradebook …`"
         );
     }
+    version
 }

@@ -103,6 +103,19 @@ impl Template {
             lock: seen.lock,
         })
     }
+
+    /// A fingerprint of every file the flags compare against (for
+    /// `gradebook --shard`: shards flagged against different templates are
+    /// not one gradebook).
+    pub fn fingerprint(&self) -> String {
+        let mut hash = Sha256::new();
+        for (path, digest) in &self.digests {
+            hash.update(path);
+            hash.update([0]);
+            hash.update(digest);
+        }
+        super::shard::hex(hash)
+    }
 }
 
 /// Every flag for the submission at `dir`, sorted; stops walking at `deadline`
