@@ -54,7 +54,8 @@ fn leave_a_time_wait() -> io::Result<SocketAddr> {
 }
 
 // ANCHOR: raw_bind
-/// A listening socket made step by step, without SO_REUSEADDR.
+/// en: A listening socket made step by step, without SO_REUSEADDR.
+/// ko: SO_REUSEADDR 없이 한 단계씩 만든 리스닝 소켓입니다.
 fn bind_without_reuseaddr(addr: SocketAddr) -> io::Result<Socket> {
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
     // en: No set_reuse_address(true) here. Linux then refuses a port that any
