@@ -9,6 +9,7 @@
 //! (see workflow.rs). Nothing here is edited by hand after the export.
 
 mod book;
+mod regrade;
 mod starters;
 mod workflow;
 
@@ -33,6 +34,8 @@ pub struct ClassroomArgs {
 enum ClassroomCommand {
     /// Write the student template repository into DIR (which must be empty or absent).
     Export(ExportArgs),
+    /// Print the instructor's .github/workflows/regrade.yml: the gradebook in N shards on GitHub Actions.
+    RegradeWorkflow(regrade::RegradeArgs),
 }
 
 #[derive(clap::Args)]
@@ -54,6 +57,7 @@ pub struct ExportArgs {
 
 pub fn run(root: &Path, args: ClassroomArgs) -> Result<()> {
     match args.command {
+        ClassroomCommand::RegradeWorkflow(args) => regrade::run(root, args),
         ClassroomCommand::Export(args) => {
             if let Some(name) = &args.exercise
                 && !grade::catalog().iter().any(|e| e.name == name)

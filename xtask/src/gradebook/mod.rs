@@ -23,7 +23,7 @@
 mod csv;
 mod flags;
 mod merge;
-mod shard;
+pub mod shard;
 
 use std::collections::BTreeMap;
 use std::fs;
