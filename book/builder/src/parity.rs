@@ -530,6 +530,9 @@ pub const BANNED_KOREAN: &[BannedTerm] = &[
     banned("러스트", "Rust"),
     banned("리눅스", "Linux"),
     banned("유닉스", "Unix"),
+    banned("이름 풀이", "이름 해석"),
+    banned("엔디안", "엔디언"),
+    banned("바이트 오더", "바이트 순서"),
 ];
 
 /// Stands for text that is not prose (inline code, a code block, HTML) in
