@@ -27,7 +27,7 @@ pub fn listen_addr(program: &str) -> Result<String, ExitCode> {
 /// en: socket() + bind() + listen(), then the readiness line with the address
 /// the kernel really gave (port 0 asks it for a free one). The socket is
 /// blocking, as every new socket is; the mio and tokio servers switch it.
-/// ko: socket() + bind() + listen()을 하고, 커널이 실제로 준 주소로 준비 줄을 출력합니다
+/// ko: socket() + bind() + listen()을 하고, 커널이 실제로 준 주소로 준비 완료 줄을 출력합니다
 /// (포트 0은 빈 포트를 달라는 뜻입니다). 새 소켓이 모두 그렇듯 이 소켓도 블로킹이며,
 /// mio 서버와 tokio 서버가 이를 바꿉니다.
 pub fn bind(addr: &str) -> Result<TcpListener, ExitCode> {

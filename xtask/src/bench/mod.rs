@@ -10,10 +10,13 @@
 //!   the book's figure ([`plot`]).
 //! - `gradebook` ([`gradebook`]): a class re-graded in the sandbox beside the
 //!   same class with `--no-sandbox`: the sandbox's overhead.
+//! - `io-models` ([`io_models`]): the book's three echo servers (threads, a
+//!   mio event loop, tokio) at 100 and 5 000 clients, side by side.
 
 mod concurrent;
 mod file_transfer;
 mod gradebook;
+mod io_models;
 mod plot;
 mod watch;
 
@@ -43,7 +46,8 @@ pub struct BenchArgs {
     /// `concurrent`: the chat server binary of the crate.
     #[arg(long, value_name = "NAME", default_value = "chat-server")]
     bin: String,
-    /// `concurrent`: how many clients join the room [default: 10000; 50 with --smoke].
+    /// `concurrent`: how many clients join the room [default: 10000; 50 with --smoke];
+    /// `io-models`: measure this many clients only [default: 100, then 5000; 20 with --smoke].
     #[arg(long, value_name = "N")]
     clients: Option<usize>,
     /// `concurrent`: messages per second sent into the room [default: 20].
@@ -60,7 +64,7 @@ pub struct BenchArgs {
     /// sweep with --sweep; from the last saved sweep without it).
     #[arg(long)]
     plot: bool,
-    /// `concurrent`: a tiny run for CI (50 clients, 2 s, a debug build of the server).
+    /// `concurrent`, `io-models`: a tiny run for CI (a few clients, a debug build of the servers).
     #[arg(long)]
     smoke: bool,
     /// `concurrent`: the sweep's JSON [default: target/bench/concurrent.json].
@@ -87,6 +91,8 @@ enum Target {
     Concurrent,
     /// A class re-graded with the sandbox and with --no-sandbox: the sandbox's overhead.
     Gradebook,
+    /// The book's echo servers (threads, mio, tokio) at 100 and 5 000 clients: held, msgs/s, p99, threads, RSS.
+    IoModels,
 }
 
 pub fn run(root: &Path, args: BenchArgs) -> Result<()> {
@@ -95,6 +101,7 @@ pub fn run(root: &Path, args: BenchArgs) -> Result<()> {
         Target::Watch => watch::watch(root, &args),
         Target::Concurrent => concurrent::concurrent(root, &args),
         Target::Gradebook => gradebook::gradebook(root, &args),
+        Target::IoModels => io_models::io_models(root, &args),
     }
 }
 

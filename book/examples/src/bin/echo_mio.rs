@@ -85,11 +85,11 @@ fn event_loop(listener: std::net::TcpListener) -> io::Result<()> {
     // en: From now on accept() on this socket never waits: with nothing queued
     // it fails at once with EAGAIN, which Rust calls ErrorKind::WouldBlock.
     // ko: 이제부터 이 소켓의 accept()는 절대 기다리지 않습니다. 큐가 비어 있으면 곧바로
-    // EAGAIN으로 실패하고, 러스트는 이를 ErrorKind::WouldBlock이라고 부릅니다.
+    // EAGAIN으로 실패하고, Rust는 이를 ErrorKind::WouldBlock이라고 부릅니다.
     listener.set_nonblocking(true)?;
     let mut listener = TcpListener::from_std(listener);
     // en: epoll_create1() on Linux: the kernel object that watches our sockets.
-    // ko: 리눅스에서는 epoll_create1(): 우리 소켓들을 지켜보는 커널 객체입니다.
+    // ko: Linux에서는 epoll_create1(): 우리 소켓들을 지켜보는 커널 객체입니다.
     let mut poll = Poll::new()?;
     // en: epoll_ctl(ADD): tell us when a connection is queued. mio registers
     // edge-triggered: one event per change, not one per poll while it lasts.

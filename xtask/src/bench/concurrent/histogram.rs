@@ -4,7 +4,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 /// Latencies in µs, counted in buckets 1/64 of a power of two wide (HDR
 /// histogram style: at most 1.6 % off at any size), shared by every client.
-pub(super) struct Histogram {
+pub(in crate::bench) struct Histogram {
     buckets: Vec<AtomicU64>,
     pub(super) max: AtomicU64,
 }
@@ -12,7 +12,7 @@ pub(super) struct Histogram {
 const SUB_BITS: u32 = 6;
 
 impl Histogram {
-    pub(super) fn new() -> Histogram {
+    pub(in crate::bench) fn new() -> Histogram {
         Histogram {
             buckets: (0..(64 - SUB_BITS as usize + 1) << SUB_BITS)
                 .map(|_| AtomicU64::new(0))
@@ -41,14 +41,14 @@ impl Histogram {
         low as f64 + ((1u64 << shift) as f64 - 1.0) / 2.0
     }
 
-    pub(super) fn record(&self, us: u64) {
+    pub(in crate::bench) fn record(&self, us: u64) {
         self.buckets[Histogram::index(us)].fetch_add(1, Relaxed);
         self.max.fetch_max(us, Relaxed);
     }
 
     /// The `q` quantile in ms of `total` deliveries, those not recorded
     /// counting as later than any: None if it falls among them.
-    pub(super) fn quantile_ms(&self, q: f64, total: u64) -> Option<f64> {
+    pub(in crate::bench) fn quantile_ms(&self, q: f64, total: u64) -> Option<f64> {
         if total == 0 {
             return None;
         }

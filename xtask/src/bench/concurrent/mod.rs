@@ -36,15 +36,16 @@
 //! - [`client`]: one client's connection and reads, and the tallies every
 //!   client adds to.
 //! - [`histogram`]: the latencies and their quantiles.
-//! - [`server`]: the chat server under test, and what /proc tells of it.
+//! - [`server`]: the chat server under test, and what /proc tells of it
+//!   (also the echo servers of `io-models`).
 //! - [`report`]: a run's figures (what `concurrent.json` holds) and the
 //!   tables printed from them.
 
 mod client;
-mod histogram;
+pub(super) mod histogram;
 mod load;
 mod report;
-mod server;
+pub(super) mod server;
 
 use std::path::{Path, PathBuf};
 
@@ -205,7 +206,13 @@ fn interruptible(
 /// Builds `bins` of the crate at `dir` into target/bench, and copies each
 /// to target/bench/concurrent/`label`-NAME: a student's `chat-server` and
 /// the reference's have the same file name.
-fn build(root: &Path, dir: &Path, bins: &[&str], debug: bool, label: &str) -> Result<Vec<PathBuf>> {
+pub(super) fn build(
+    root: &Path,
+    dir: &Path,
+    bins: &[&str],
+    debug: bool,
+    label: &str,
+) -> Result<Vec<PathBuf>> {
     let target_dir = root.join("target/bench");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut command = std::process::Command::new(cargo);
@@ -244,7 +251,7 @@ fn build(root: &Path, dir: &Path, bins: &[&str], debug: bool, label: &str) -> Re
 /// Raises this process's soft limit on open files to the hard limit; the
 /// server inherits it. Each client is one file here and one in the server.
 #[cfg(unix)]
-fn raise_fd_limit(clients: usize) {
+pub(super) fn raise_fd_limit(clients: usize) {
     let mut limit = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,
@@ -278,13 +285,13 @@ fn raise_fd_limit(clients: usize) {
 }
 
 #[cfg(not(unix))]
-fn raise_fd_limit(_clients: usize) {}
+pub(super) fn raise_fd_limit(_clients: usize) {}
 
-fn cpus() -> usize {
+pub(super) fn cpus() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-fn load_average() -> String {
+pub(super) fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|text| {
             text.split_whitespace()

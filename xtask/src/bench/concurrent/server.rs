@@ -21,11 +21,11 @@ const READY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The chat server under test, in its own process group (a job object on
 /// Windows): killed with everything it started when this is dropped.
-pub(super) struct Server {
-    pub(super) child: Arc<Mutex<Box<dyn ChildWrapper>>>,
-    pub(super) pid: Option<u32>,
+pub(in crate::bench) struct Server {
+    pub(in crate::bench) child: Arc<Mutex<Box<dyn ChildWrapper>>>,
+    pub(in crate::bench) pid: Option<u32>,
     stderr: PathBuf,
-    pub(super) addr: SocketAddr,
+    pub(in crate::bench) addr: SocketAddr,
 }
 
 impl Drop for Server {
@@ -37,7 +37,7 @@ impl Drop for Server {
 }
 
 impl Server {
-    pub(super) async fn start(bin: &Path, stderr: PathBuf) -> Result<Server> {
+    pub(in crate::bench) async fn start(bin: &Path, stderr: PathBuf) -> Result<Server> {
         let log = std::fs::File::create(&stderr)?;
         let mut command = CommandWrap::with_new(bin, |command| {
             command
@@ -95,7 +95,7 @@ impl Server {
     }
 
     /// " (exit status …): last stderr lines" once it has exited, else "".
-    pub(super) fn exit_note(&self) -> String {
+    pub(in crate::bench) fn exit_note(&self) -> String {
         let status = match self.child.lock().map(|mut child| child.try_wait()) {
             Ok(Ok(Some(status))) => status,
             _ => return String::new(),
@@ -111,7 +111,7 @@ impl Server {
     }
 
     /// A field of /proc/PID/status in its unit (kB for memory), Linux only.
-    pub(super) fn status_field(&self, field: &str) -> Option<u64> {
+    pub(in crate::bench) fn status_field(&self, field: &str) -> Option<u64> {
         let text = std::fs::read_to_string(format!("/proc/{}/status", self.pid?)).ok()?;
         let line = text.lines().find(|line| line.starts_with(field))?;
         line[field.len()..].split_whitespace().next()?.parse().ok()
