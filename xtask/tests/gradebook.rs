@@ -334,4 +334,34 @@ fn shards_merge_into_the_one_machine_gradebook() {
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("shard 3/3 is missing"), "{stderr}");
     assert!(!merged.exists());
+
+    // The class from a roster, as regrade.yml grades it: a student whose
+    // repository was not cloned has a row that says so, in their shard.
+    let roster = work.join("roster.txt");
+    fs::write(
+        &roster,
+        "course/echo-ghost
+https://github.com/course/echo-full
+",
+    )
+    .unwrap();
+    let csv = work.join("ghost.csv");
+    let _ = fs::remove_file(&csv);
+    let output = Command::from_std(gradebook(&submissions, &template, &csv, &target))
+        .arg("--roster")
+        .arg(&roster)
+        // Shard 2/2 is echo-ghost alone: no student code runs.
+        .args(["--shard", "2/2", "--no-sandbox"])
+        .timeout(GRADEBOOK_BOUND)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let text = fs::read_to_string(&csv).unwrap();
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    assert_eq!(rows.len(), 1, "{text}");
+    assert!(rows[0].starts_with("echo-ghost,,"), "{text}");
+    assert!(rows[0].ends_with(",no-submission"), "{text}");
+    let sidecar = fs::read_to_string(work.join("ghost.shard.json")).unwrap();
+    assert!(sidecar.contains("\"echo-full\""), "{sidecar}");
 }

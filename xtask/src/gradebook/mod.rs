@@ -128,6 +128,11 @@ pub fn run(root: &Path, args: GradebookArgs) -> Result<()> {
             submissions.display()
         );
     }
+    if args.shard.is_some() {
+        // A sidecar says the shard finished: an earlier run's must not stay
+        // beside this run's CSV while it is written.
+        let _ = fs::remove_file(shard::sidecar_path(csv_path));
+    }
     let students: Vec<&Path> = match args.shard {
         Some(shard) => shard.part(&class).into_iter().map(|s| &*s.dir).collect(),
         None => class.iter().map(|s| &*s.dir).collect(),
