@@ -16,6 +16,10 @@ use crate::grade::exercises::{self, Exercise};
 use crate::grade::lang::{Lang, tr, tr_error};
 use crate::last::Last;
 
+/// The check that every hint's code compiles against its starter.
+#[cfg(test)]
+mod compile;
+
 /// The most hints a test has: a question, an explanation, the call.
 pub const MAX_HINTS: usize = 3;
 
@@ -39,6 +43,14 @@ pub struct Hint {
     pub test: String,
     pub en: String,
     pub ko: String,
+    /// Where the hint's code goes, for the check that compiles it
+    /// (hint/compile.rs): a function of the starter, `fn _(…) -> …`,
+    /// whose body is the code, or a template with `…` where the code goes.
+    /// Only a hint with code (a span in backticks with `;`, `{` or `=>`) has one.
+    pub context: Option<String>,
+    /// The starter file the code goes in, relative to the crate (default:
+    /// the binary the test runs, `src/bin/<name>.rs`).
+    pub file: Option<String>,
 }
 
 impl Hint {
@@ -174,11 +186,12 @@ pub fn render(lang: Lang, exercise: &str, test: &str, hints: &[Hint]) -> String 
     out
 }
 
-/// Reads a hints file: `[[hint]]` tables with `test`, `en` and `ko` keys,
-/// each a one-line basic string. Comments and blank lines are skipped.
+/// Reads a hints file: `[[hint]]` tables with `test`, `en` and `ko` keys
+/// (and, for a hint with code, `context` and `file`), each a one-line basic
+/// string. Comments and blank lines are skipped.
 pub fn parse(text: &str) -> Result<Vec<Hint>> {
     let mut hints = Vec::new();
-    let mut current: Option<[Option<String>; 3]> = None;
+    let mut current: Option<[Option<String>; 5]> = None;
     for (n, line) in text.lines().enumerate() {
         let line = line.trim();
         let at = n + 1;
@@ -189,7 +202,7 @@ pub fn parse(text: &str) -> Result<Vec<Hint>> {
             if let Some(fields) = current.take() {
                 hints.push(finish(fields, at)?);
             }
-            current = Some([None, None, None]);
+            current = Some([None, None, None, None, None]);
             continue;
         }
         let Some((key, value)) = line.split_once('=') else {
@@ -202,7 +215,11 @@ pub fn parse(text: &str) -> Result<Vec<Hint>> {
             "test" => 0,
             "en" => 1,
             "ko" => 2,
-            other => bail!("hints, line {at}: unknown key `{other}` (test, en, ko)"),
+            "context" => 3,
+            "file" => 4,
+            other => {
+                bail!("hints, line {at}: unknown key `{other}` (test, en, ko, context, file)")
+            }
         };
         if fields[slot].is_some() {
             bail!("hints, line {at}: `{}` given twice", key.trim());
@@ -216,9 +233,15 @@ pub fn parse(text: &str) -> Result<Vec<Hint>> {
     Ok(hints)
 }
 
-fn finish([test, en, ko]: [Option<String>; 3], at: usize) -> Result<Hint> {
+fn finish([test, en, ko, context, file]: [Option<String>; 5], at: usize) -> Result<Hint> {
     match (test, en, ko) {
-        (Some(test), Some(en), Some(ko)) => Ok(Hint { test, en, ko }),
+        (Some(test), Some(en), Some(ko)) => Ok(Hint {
+            test,
+            en,
+            ko,
+            context,
+            file,
+        }),
         _ => bail!("hints, before line {at}: a [[hint]] needs test, en and ko"),
     }
 }
@@ -306,7 +329,9 @@ mod tests {
             vec![Hint {
                 test: "a.b".into(),
                 en: "say \"hi\"".into(),
-                ko: "안녕\\".into()
+                ko: "안녕\\".into(),
+                context: None,
+                file: None,
             }]
         );
         assert!(parse("test = \"x\"").is_err());

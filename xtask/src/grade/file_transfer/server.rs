@@ -580,7 +580,10 @@ pub async fn traversal(ctx: Ctx) -> Result<(), Failure> {
     names.push(vec![b'n'; 256]);
     let mut conn = Conn::open(&ctx, served.addr).await?;
     for name in &names {
-        let shown = crate::grade::transcript::escape(name, 40);
+        // The name in quotes as the student wrote it, `"a\b.txt"` with one
+        // backslash (escape() writes a Rust literal, `"a\\b.txt"`); control
+        // bytes (the NUL) still escaped, cut after 40 characters.
+        let shown = format!("\"{}\"", escape_line(&String::from_utf8_lossy(name), 40));
         conn.send(&ctx, proto::PUT, &proto::size_and_name(5, name))
             .await?;
         let status = conn.status(&ctx, &format!("PUT {shown}")).await?;
@@ -606,12 +609,22 @@ pub async fn traversal(ctx: Ctx) -> Result<(), Failure> {
     }
     let (outside_files, inside) = (names_in(served.parent.path()), names_in(&served.root()));
     if outside_files != ["root", "secret.txt"] || !inside.is_empty() {
+        // A file a vulnerable server wrote as `a\b.txt` is shown so, not as
+        // Debug's `"a\\b.txt"`.
+        let quoted = |names: &[String]| {
+            let names: Vec<String> = names
+                .iter()
+                .map(|n| format!("\"{}\"", escape_line(n, 40)))
+                .collect();
+            format!("[{}]", names.join(", "))
+        };
+        let (outside_files, inside) = (quoted(&outside_files), quoted(&inside));
         return Err(fail(
             Step::Close,
             tr!(
                 lang,
-                "rejected names still wrote files: next to the root {outside_files:?}, in it {inside:?}",
-                "거부해야 할 이름으로 파일이 써졌습니다. --root 폴더 옆에 {outside_files:?}, 안에 {inside:?}"
+                "rejected names still wrote files: next to the root {outside_files}, in it {inside}",
+                "거부해야 할 이름으로 파일이 써졌습니다. --root 폴더 옆에 {outside_files}, 안에 {inside}"
             ),
         ));
     }
