@@ -6,7 +6,7 @@
 
 mod support;
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 const RESOLVE: &str = env!("CARGO_BIN_EXE_resolve");
@@ -16,20 +16,27 @@ const RESOLVE: &str = env!("CARGO_BIN_EXE_resolve");
 const PORT_TRIES: usize = 5;
 
 /// Binds `listen_on` with port 0 and returns the listener and its port,
-/// choosing a port at which none of `must_refuse` accepts a connection.
-fn server_alone_on(listen_on: IpAddr, must_refuse: &[IpAddr]) -> (TcpListener, u16) {
+/// choosing a port at which none of `must_refuse` (their ports ignored)
+/// accepts a connection.
+fn server_alone_on(listen_on: SocketAddr, must_refuse: &[SocketAddr]) -> (TcpListener, u16) {
     for _ in 0..PORT_TRIES {
-        let listener = TcpListener::bind((listen_on, 0))
+        let listener = TcpListener::bind(with_port(listen_on, 0))
             .unwrap_or_else(|e| panic!("bind {listen_on} port 0: {e}"));
         let port = listener.local_addr().unwrap().port();
-        let free = must_refuse.iter().all(|ip| {
-            TcpStream::connect_timeout(&SocketAddr::new(*ip, port), Duration::from_secs(1)).is_err()
+        let free = must_refuse.iter().all(|addr| {
+            TcpStream::connect_timeout(&with_port(*addr, port), Duration::from_secs(1)).is_err()
         });
         if free {
             return (listener, port);
         }
     }
     panic!("no port free at {must_refuse:?} in {PORT_TRIES} tries");
+}
+
+/// `addr` with another port (a link-local address keeps its scope).
+fn with_port(mut addr: SocketAddr, port: u16) -> SocketAddr {
+    addr.set_port(port);
+    addr
 }
 
 /// Accepts the one connection the program made, or panics after the
@@ -62,8 +69,8 @@ fn attempts(stdout: &str) -> Vec<&str> {
 
 #[test]
 fn falls_through_a_refused_ipv6_address_to_ipv4() {
-    let v4 = IpAddr::V4(Ipv4Addr::LOCALHOST);
-    let v6 = IpAddr::V6(Ipv6Addr::LOCALHOST);
+    let v4 = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+    let v6 = SocketAddr::from((Ipv6Addr::LOCALHOST, 0));
     let (listener, port) = server_alone_on(v4, &[v6]);
     let first = format!("[::1]:{port}");
     let second = format!("127.0.0.1:{port}");
@@ -87,8 +94,8 @@ fn falls_through_a_refused_ipv6_address_to_ipv4() {
 
 #[test]
 fn falls_through_a_refused_ipv4_address_to_ipv6() {
-    let v4 = IpAddr::V4(Ipv4Addr::LOCALHOST);
-    let v6 = IpAddr::V6(Ipv6Addr::LOCALHOST);
+    let v4 = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+    let v6 = SocketAddr::from((Ipv6Addr::LOCALHOST, 0));
     let (listener, port) = server_alone_on(v6, &[v4]);
     let first = format!("127.0.0.1:{port}");
     let second = format!("[::1]:{port}");
@@ -103,54 +110,57 @@ fn falls_through_a_refused_ipv4_address_to_ipv6() {
         "{}",
         tries[1]
     );
-    assert_eq!(accepted_one(&listener).ip(), v6);
+    assert_eq!(accepted_one(&listener).ip(), v6.ip());
 }
 
 #[test]
 fn localhost_is_tried_in_the_resolvers_order_until_one_listens() {
     // What this machine's resolver says localhost is (often [::1] then
     // 127.0.0.1; a container's /etc/hosts may list only 127.0.0.1).
-    let ips: Vec<IpAddr> = ("localhost", 0)
+    let addrs: Vec<SocketAddr> = ("localhost", 0)
         .to_socket_addrs()
         .expect("localhost resolves")
-        .map(|a| a.ip())
         .collect();
-    assert!(!ips.is_empty());
-    assert!(ips.iter().all(IpAddr::is_loopback), "{ips:?}");
-    // The server listens only on the last address: every earlier one must
-    // be tried, refuse, and be skipped.
-    let last = *ips.last().unwrap();
-    let earlier: Vec<IpAddr> = ips[..ips.len() - 1]
+    // The server listens only on the last loopback address (an old macOS
+    // also lists fe80::1 on its loopback interface): every address before
+    // it must be tried, refuse, and be skipped.
+    let answered = addrs
+        .iter()
+        .rposition(|a| a.ip().is_loopback())
+        .unwrap_or_else(|| panic!("localhost has no loopback address: {addrs:?}"));
+    let last = addrs[answered];
+    let earlier: Vec<SocketAddr> = addrs[..answered]
         .iter()
         .copied()
-        .filter(|ip| *ip != last)
+        .filter(|a| *a != last)
         .collect();
     let (listener, port) = server_alone_on(last, &earlier);
-    eprintln!("localhost resolves to {ips:?}; the server listens on {last} only");
+    eprintln!("localhost resolves to {addrs:?}; the server listens on {last} only");
 
     let target = format!("localhost:{port}");
     let done = support::run(RESOLVE, &[&target]);
     assert!(done.status.success(), "stderr: {}", done.stderr);
     let mut lines = done.stdout.lines();
-    let noun = if ips.len() == 1 {
+    let noun = if addrs.len() == 1 {
         "address"
     } else {
         "addresses"
     };
     assert_eq!(
         lines.next(),
-        Some(format!("{target} resolves to {} {noun}:", ips.len()).as_str())
+        Some(format!("{target} resolves to {} {noun}:", addrs.len()).as_str())
     );
-    for ip in &ips {
-        let listed = format!("  {}", SocketAddr::new(*ip, port));
+    for addr in &addrs {
+        let listed = format!("  {}", with_port(*addr, port));
         assert_eq!(lines.next(), Some(listed.as_str()), "{}", done.stdout);
     }
+    // The first address equal to `last` answers (a list may repeat one).
+    let first_answer = addrs.iter().position(|a| *a == last).unwrap();
     let tries = attempts(&done.stdout);
-    let answered = ips.iter().position(|ip| *ip == last).unwrap();
-    assert_eq!(tries.len(), answered + 1, "{}", done.stdout);
+    assert_eq!(tries.len(), first_answer + 1, "{}", done.stdout);
     for (i, line) in tries.iter().enumerate() {
-        let addr = SocketAddr::new(ips[i], port);
-        let outcome = if i == answered {
+        let addr = with_port(addrs[i], port);
+        let outcome = if i == first_answer {
             "connected from"
         } else {
             "failed after"
