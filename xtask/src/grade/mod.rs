@@ -16,12 +16,17 @@ pub mod lang;
 mod process;
 mod process_group;
 mod proxy;
+// Not yet an exercise the grader lists (issue 17): only its tests use it.
+#[cfg_attr(not(test), allow(dead_code))]
+mod reliable_udp;
 mod report;
 pub mod sandboxed;
 pub mod spec;
 #[cfg(test)]
 mod strings_check;
 mod transcript;
+#[cfg_attr(not(test), allow(dead_code))]
+mod udp_proxy;
 mod wire;
 
 use std::path::{Path, PathBuf};
