@@ -72,10 +72,22 @@ impl RtoEstimator {
     }
 
     /// The timeout fired: double it (RFC 6298 (5.5)). If the loss came from
-    /// congestion, waiting longer each time takes load off the path; the
-    /// next fresh sample brings the timeout back to the measured value.
+    /// congestion, waiting longer each time takes load off the path.
     pub fn back_off(&mut self) {
         self.rto = (self.rto * 2).min(MAX_RTO);
+    }
+
+    /// New chunks were acknowledged: the path delivers again, and the
+    /// back-off ends (the timeout is the estimate again, or 200 ms before any
+    /// sample). Waiting for a fresh sample instead, as Karn's rule alone
+    /// would, can mean waiting for ever: on a steadily lossy path nearly
+    /// every ACK that advances fills a hole with a re-sent chunk, gives no
+    /// sample, and the doubled timeout stalls every later loss.
+    pub fn end_back_off(&mut self) {
+        self.rto = match self.srtt {
+            Some(srtt) => (srtt + self.rttvar * 4).clamp(MIN_RTO, MAX_RTO),
+            None => INITIAL_RTO,
+        };
     }
 }
 
@@ -125,5 +137,19 @@ mod tests {
         assert_eq!(rto.rto(), MAX_RTO);
         rto.sample(10 * MS);
         assert_eq!(rto.rto(), 30 * MS);
+    }
+
+    #[test]
+    fn the_back_off_ends_at_the_estimate_or_the_initial_timeout() {
+        let mut rto = RtoEstimator::default();
+        rto.back_off();
+        rto.end_back_off();
+        assert_eq!(rto.rto(), INITIAL_RTO);
+        rto.sample(40 * MS);
+        rto.back_off();
+        rto.back_off();
+        assert_eq!(rto.rto(), 480 * MS);
+        rto.end_back_off();
+        assert_eq!(rto.rto(), 120 * MS);
     }
 }

@@ -34,10 +34,11 @@ fn main() {
     match run(&path, &addr) {
         Ok(stats) => {
             eprintln!(
-                "sent {} bytes in {} chunks to {addr}: {} DATA datagrams, {} re-sent \
+                "sent {} bytes in {} chunks to {addr} in {} ms: {} DATA datagrams, {} re-sent \
                  ({} on timeout, {} fast), RTO {} ms",
                 stats.bytes,
                 stats.chunks,
+                stats.elapsed.as_millis(),
                 stats.sent,
                 stats.timeouts + stats.fast,
                 stats.timeouts,
@@ -79,9 +80,11 @@ struct Stats {
     timeouts: u32,
     fast: u32,
     rto: Duration,
+    elapsed: Duration,
 }
 
 fn run(path: &Path, addr: &str) -> Result<Stats, String> {
+    let start = Instant::now();
     let source = Source::open(path)?;
     let socket = open_socket(addr)?;
     let mut tx = Sender {
@@ -95,6 +98,7 @@ fn run(path: &Path, addr: &str) -> Result<Stats, String> {
         rto: RtoEstimator::default(),
         timer: None,
         dup_acks: 0,
+        recover: None,
         last_ack: Instant::now(),
         stats: Stats::default(),
     };
@@ -103,6 +107,7 @@ fn run(path: &Path, addr: &str) -> Result<Stats, String> {
     tx.stats.bytes = tx.source.size;
     tx.stats.chunks = tx.chunks;
     tx.stats.rto = tx.rto.rto();
+    tx.stats.elapsed = start.elapsed();
     Ok(tx.stats)
 }
 
@@ -214,6 +219,9 @@ struct Sender {
     timer: Option<Instant>,
     /// ACKs in a row that repeated `base`.
     dup_acks: u32,
+    /// While recovering from a loss: the first chunk not yet sent when the
+    /// recovery began. See `on_ack`.
+    recover: Option<u32>,
     /// When the last valid ACK arrived (or the transfer began).
     last_ack: Instant,
     stats: Stats,
@@ -235,6 +243,7 @@ impl Sender {
                 self.rto.back_off();
                 self.stats.timeouts += 1;
                 self.resend_oldest()?;
+                self.recover = Some(self.base + self.in_flight.len() as u32);
             }
         }
         Ok(())
@@ -279,15 +288,31 @@ impl Sender {
             self.base = seq;
             self.peer_window = window;
             self.dup_acks = 0;
+            self.rto.end_back_off();
             // The timer now guards the new oldest chunk, with a fresh RTO.
             self.timer = (!self.in_flight.is_empty()).then(|| Instant::now() + self.rto.rto());
+            match self.recover {
+                // A partial ACK: the re-sent chunk filled one hole, and the
+                // ACK stops at the next one, below what was in flight when the
+                // loss was found. That chunk was lost too: re-send it now
+                // rather than wait for three more duplicates (RFC 6582's idea).
+                Some(end) if seq < end => {
+                    self.stats.fast += 1;
+                    self.resend_oldest()?;
+                }
+                Some(_) => self.recover = None,
+                None => {}
+            }
         } else if seq == self.base && !self.in_flight.is_empty() {
             // A duplicate: something after `base` arrived, `base` did not.
             self.peer_window = window;
             self.dup_acks += 1;
-            if self.dup_acks == DUP_ACKS {
+            // Once per loss: more duplicates follow from chunks that were
+            // already in flight, and say nothing new.
+            if self.dup_acks == DUP_ACKS && self.recover.is_none() {
                 self.stats.fast += 1;
                 self.resend_oldest()?;
+                self.recover = Some(sent);
             }
         }
         // An ACK below `base` is old news overtaken by a newer one (UDP may
