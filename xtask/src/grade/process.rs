@@ -299,6 +299,15 @@ impl Proc {
         self.status.is_some()
     }
 
+    /// A program started like a server (a readiness line) that ends on its
+    /// own, such as a receiver of one file: its exit is what its test
+    /// checks, not a cause (its panic, signal or flood still is).
+    pub fn runs_to_its_end(&self) {
+        self.probe
+            .server
+            .store(false, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// What the report can read about this program after the test dropped it.
     pub fn probe(&self) -> Probe {
         self.probe.clone()
