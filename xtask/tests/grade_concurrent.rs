@@ -4,9 +4,7 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{assert_dependencies_reused, grade, graded_target, rlibs, root, standalone_copy};
+use common::{dependencies_compile_once, grade};
 
 #[test]
 fn both_reference_designs_score_full_marks() {
@@ -82,37 +80,10 @@ fn starter_scores_only_the_argument_tests() {
     );
 }
 
-/// tokio's tree compiles once for the exercise (xtask/src/grade/deps.rs): a
-/// crate of the root workspace and a workspace of its own (as the mutants
-/// are), each graded in a fresh target dir, start from the same cache and
-/// compile none of it again.
+/// tokio's tree compiles once for the exercise (see
+/// `common::dependencies_compile_once`).
 #[test]
 fn the_dependencies_compile_once() {
-    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    let standalone = tmp.join("chat-deps-crate");
-    standalone_copy(&root().join("solutions/concurrent"), &standalone);
-    let mut caches = Vec::new();
-    for (key, dir) in [
-        ("chat-deps-member", root().join("solutions/concurrent")),
-        ("chat-deps-standalone", standalone),
-    ] {
-        let _ = std::fs::remove_dir_all(tmp.join("grade").join(key));
-        let graded = grade(
-            key,
-            &[
-                "concurrent",
-                "--path",
-                dir.to_str().unwrap(),
-                "--only",
-                "chat.bad_args",
-                "--lang",
-                "en",
-            ],
-        );
-        assert_eq!(graded.code, 0, "{}\n{}", graded.stdout, graded.stderr);
-        caches.push(assert_dependencies_reused(&graded_target(key)));
-    }
-    assert_eq!(caches[0], caches[1]);
-    let cached = rlibs(&caches[0]);
+    let cached = dependencies_compile_once("concurrent", "concurrent", "chat.bad_args");
     assert!(cached.contains_key("tokio") && cached.contains_key("ctrlc"));
 }

@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{assert_dependencies_reused, grade, graded_target, rlibs, root, standalone_copy};
+use common::{dependencies_compile_once, grade, rlibs};
 
 #[test]
 fn reference_solution_scores_full_marks() {
@@ -46,38 +46,12 @@ fn starter_scores_only_the_argument_tests() {
     );
 }
 
-/// sha2's tree compiles once for the exercise (xtask/src/grade/deps.rs): a
-/// crate of the root workspace and a workspace of its own (as the mutants
-/// are), each graded in a fresh target dir, start from the same cache and
-/// compile none of it again.
+/// sha2's tree compiles once for the exercise (see
+/// `common::dependencies_compile_once`).
 #[test]
 fn the_dependencies_compile_once() {
-    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    let standalone = tmp.join("ft-deps-crate");
-    standalone_copy(&root().join("solutions/file-transfer"), &standalone);
-    let mut caches = Vec::new();
-    for (key, dir) in [
-        ("ft-deps-member", root().join("solutions/file-transfer")),
-        ("ft-deps-standalone", standalone),
-    ] {
-        let _ = std::fs::remove_dir_all(tmp.join("grade").join(key));
-        let graded = grade(
-            key,
-            &[
-                "file-transfer",
-                "--path",
-                dir.to_str().unwrap(),
-                "--only",
-                "ft.server.bad_args",
-                "--lang",
-                "en",
-            ],
-        );
-        assert_eq!(graded.code, 0, "{}\n{}", graded.stdout, graded.stderr);
-        caches.push(assert_dependencies_reused(&graded_target(key)));
-    }
-    assert_eq!(caches[0], caches[1]);
-    assert!(rlibs(&caches[0]).contains_key("sha2"));
+    let cached = dependencies_compile_once("file-transfer", "file-transfer", "ft.server.bad_args");
+    assert!(cached.contains_key("sha2"));
 }
 
 /// Sandboxed (a submission's grade, as in the gradebook), the build in the

@@ -241,6 +241,43 @@ pub fn assert_dependencies_reused(target: &Path) -> PathBuf {
     cache
 }
 
+/// The dependencies of `exercise` compile once (xtask/src/grade/deps.rs): its
+/// reference `solution` (a folder under solutions/) as a crate of the root
+/// workspace and as a workspace of its own (as the mutants are), each graded
+/// with `--only only` in a fresh target dir, start from the same cache and
+/// compile none of it again. Returns the cache's libraries.
+pub fn dependencies_compile_once(
+    exercise: &str,
+    solution: &str,
+    only: &str,
+) -> BTreeMap<String, Vec<(String, SystemTime)>> {
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let member = root().join("solutions").join(solution);
+    let standalone = tmp.join(format!("{solution}-deps-crate"));
+    standalone_copy(&member, &standalone);
+    let mut caches = Vec::new();
+    for (key, dir) in [
+        (format!("{solution}-deps-member"), member),
+        (format!("{solution}-deps-standalone"), standalone),
+    ] {
+        let _ = std::fs::remove_dir_all(tmp.join("grade").join(&key));
+        let args = [
+            exercise,
+            "--path",
+            dir.to_str().unwrap(),
+            "--only",
+            only,
+            "--lang",
+            "en",
+        ];
+        let graded = grade(&key, &args);
+        assert_eq!(graded.code, 0, "{}\n{}", graded.stdout, graded.stderr);
+        caches.push(assert_dependencies_reused(&graded_target(&key)));
+    }
+    assert_eq!(caches[0], caches[1]);
+    rlibs(&caches[0])
+}
+
 /// The mutants of one exercise: xtask/mutants/<exercise>/mutants.json.
 pub fn mutants(exercise: &str) -> Vec<Value> {
     let path = root().join(format!("xtask/mutants/{exercise}/mutants.json"));
