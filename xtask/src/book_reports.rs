@@ -51,6 +51,11 @@ pub struct Sample {
     /// Writes the program to grade before grading (a mutant made from the
     /// reference solution), from the repository's root.
     pub prepare: Option<fn(&Path) -> Result<()>>,
+    /// The starter of this exercise folder (`exercises/<dir>`) is graded as
+    /// `cargo xtask classroom export --lang` writes it into a template: in
+    /// the report's language only, so the panics quote its `todo!()`s at its
+    /// lines (see [`localized_starter`]).
+    pub starter: Option<&'static str>,
 }
 
 /// The reports the chapters quote.
@@ -61,8 +66,9 @@ pub fn samples() -> Vec<Sample> {
             exercise: "echo",
             tool: "grade",
             args: &["echo", "--seed", "1234abcd"],
-            inputs: &["exercises/echo"],
+            inputs: &["exercises/echo", "xtask/src/classroom/starters.rs"],
             prepare: None,
+            starter: Some("echo"),
         },
         Sample {
             // The reference with three lines changed: a server with a write
@@ -84,6 +90,7 @@ pub fn samples() -> Vec<Sample> {
                 "solutions/echo",
             ],
             prepare: None,
+            starter: None,
         },
         Sample {
             name: "ft-solution",
@@ -92,6 +99,7 @@ pub fn samples() -> Vec<Sample> {
             args: &["file-transfer", "--solutions", "--seed", "1234abcd"],
             inputs: &["solutions/file-transfer"],
             prepare: None,
+            starter: None,
         },
         Sample {
             // The thread server of the reference solution with the mutant
@@ -115,6 +123,7 @@ pub fn samples() -> Vec<Sample> {
                 "xtask/mutants/concurrent/mutants.json",
             ],
             prepare: Some(global_lock),
+            starter: None,
         },
         Sample {
             // The introduction's hints of one test, from the question to the call.
@@ -124,6 +133,7 @@ pub fn samples() -> Vec<Sample> {
             args: &["echo", "echo.server.short"],
             inputs: &["xtask/src/hint.rs"],
             prepare: None,
+            starter: None,
         },
     ]
 }
@@ -196,6 +206,15 @@ fn report(root: &Path, sample: &Sample, lang: &str) -> Result<String> {
     let mut args: Vec<String> = vec![sample.tool.into()];
     args.extend(sample.args.iter().map(|a| a.to_string()));
     args.extend(["--lang".into(), lang.into()]);
+    // A starter is graded as the template has it, from a workspace under
+    // target/ that the report then calls by the template's path.
+    let mut workspace = None;
+    if let Some(dir) = sample.starter {
+        let ws = localized_starter(root, dir, lang)?;
+        let path = ws.join("exercises").join(dir);
+        args.extend(["--path".into(), path.display().to_string()]);
+        workspace = Some(ws);
+    }
     if sample.tool == "grade"
         && !sample.args.contains(&"--only")
         && let Some(public) = public_tests(sample.exercise)?
@@ -226,13 +245,51 @@ fn report(root: &Path, sample: &Sample, lang: &str) -> Result<String> {
             String::from_utf8_lossy(&out.stdout)
         );
     }
-    let printed = String::from_utf8(out.stdout).context("the grader's report is not UTF-8")?;
+    let mut printed = String::from_utf8(out.stdout).context("the grader's report is not UTF-8")?;
+    if let Some(ws) = workspace {
+        printed = printed.replace(&format!("{}/", ws.display()), "");
+    }
     let here = format!("{}/", root.display());
     Ok(format!(
         "$ {}\n{}",
         command(sample, Some(lang)),
         printed.replace(&here, "")
     ))
+}
+
+/// Where [`localized_starter`] writes the template's starters, one
+/// workspace per language.
+const STARTERS: &str = "target/book-reports/starters";
+
+/// A workspace under [`STARTERS`] holding `exercises/<dir>` as a template in
+/// `lang` has it: copied from this repository's starter and written in that
+/// language only by the export's own code (classroom/starters.rs), with the
+/// workspace's settings. Graded from there, the panics' locations are the
+/// template's (`exercises/echo/src/bin/echo-server.rs:LINE:COL`) and their
+/// messages its `todo!()`s'.
+fn localized_starter(root: &Path, dir: &str, lang: &str) -> Result<PathBuf> {
+    let ws = root.join(STARTERS).join(lang);
+    let _ = std::fs::remove_dir_all(&ws);
+    let member = ws.join("exercises").join(dir);
+    copy_dir(&root.join("exercises").join(dir), &member)?;
+    let _ = std::fs::remove_dir_all(member.join("target"));
+    let lang = match lang {
+        "ko" => grade::lang::Lang::Ko,
+        _ => grade::lang::Lang::En,
+    };
+    crate::classroom::starters::localize_tree(&member, lang)?;
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml"))?;
+    let settings = manifest
+        .find("[workspace.package]")
+        .map_or("", |at| &manifest[at..]);
+    std::fs::write(
+        ws.join("Cargo.toml"),
+        format!(
+            "# Written by cargo xtask book: the {dir} starter as a template has it.\n[workspace]\nresolver = \"3\"\nmembers = [\"exercises/{dir}\"]\n\n{settings}"
+        ),
+    )?;
+    std::fs::copy(root.join("Cargo.lock"), ws.join("Cargo.lock"))?;
+    Ok(ws)
 }
 
 /// The exercise's public tests, as `--only` filters that select exactly
@@ -460,6 +517,66 @@ mod tests {
         );
     }
 
+    /// The starter's report in each language quotes the starter as that
+    /// language's template has it: each panic's place is a `todo!()` of the
+    /// exported file, with the message the report shows (a Korean report
+    /// quoting the repository's English `todo!()`s at their lines failed).
+    #[test]
+    fn the_starter_reports_quote_the_templates_todos() {
+        use crate::classroom::starters::{Syntax, localize};
+        let root = root();
+        for (lang, prefix) in [
+            (grade::lang::Lang::En, "not yet implemented: "),
+            (grade::lang::Lang::Ko, "아직 구현하지 않음(todo!): "),
+        ] {
+            let name = if lang == grade::lang::Lang::Ko {
+                "ko"
+            } else {
+                "en"
+            };
+            let report = std::fs::read_to_string(report_path(&root, "echo-starter", name)).unwrap();
+            let mut places = 0;
+            for bin in ["echo-server", "echo-client"] {
+                let file = format!("exercises/echo/src/bin/{bin}.rs");
+                let text = std::fs::read_to_string(root.join(&file)).unwrap();
+                let exported = localize(&text, Syntax::Rust, lang).unwrap();
+                let lines: Vec<&str> = exported.lines().collect();
+                // The cause lines: `CAUSE echo-server panicked at FILE:LINE:COL: MESSAGE`.
+                let causes = report
+                    .lines()
+                    .filter(|l| l.trim_start().starts_with(lang.pick("CAUSE", "원인")));
+                for cause in causes {
+                    let Some(at) = cause.find(&format!("{file}:")) else {
+                        continue;
+                    };
+                    let rest = &cause[at + file.len() + 1..];
+                    let line: usize = rest.split(':').next().unwrap().parse().unwrap();
+                    let source = lines[line - 1];
+                    assert!(
+                        source.contains("todo!("),
+                        "{name}: {file}:{line} is `{source}`"
+                    );
+                    // The message the report quotes, up to its first quote
+                    // (escaped in the source).
+                    let message = rest.split(prefix).nth(1).unwrap_or_else(|| {
+                        panic!("{name}: no `{prefix}` after {file}:{line}:\n{report}")
+                    });
+                    let message = message.trim_start_matches('`');
+                    let head = message.split('"').next().unwrap();
+                    assert!(
+                        head.len() > 5 && source.contains(head),
+                        "{name}: `{head}` is not at {file}:{line}: `{source}`"
+                    );
+                    places += 1;
+                }
+            }
+            assert!(
+                places >= 2,
+                "{name}: no panic place in the report:\n{report}"
+            );
+        }
+    }
+
     #[test]
     fn every_exercise_has_public_tests_to_select() {
         // Echo's public ids select exactly the public tests: its starter's
@@ -487,6 +604,7 @@ mod tests {
             args: &["echo"],
             inputs: &["prog"],
             prepare: None,
+            starter: None,
         };
         let first = fingerprint(root, &sample).unwrap();
         std::fs::write(root.join("prog/target/junk"), "built again").unwrap();

@@ -64,6 +64,7 @@ pub fn run(root: &Path, args: HintArgs) -> Result<ExitCode> {
     let root = args.root.as_deref().unwrap_or(root);
     let exercise = find_exercise(&args.exercise)?;
     let ids = public_tests(&exercise);
+    let chosen = args.test.is_some();
     let test = match args.test {
         Some(test) if ids.contains(&test) => test,
         Some(test) => {
@@ -91,22 +92,85 @@ pub fn run(root: &Path, args: HintArgs) -> Result<ExitCode> {
         },
     };
     let hints = for_test(exercise.name, &test)?;
+    if !chosen {
+        print!("{}", overview(lang, &Last::load(root), exercise.name, &ids));
+    }
     print!("{}", render(lang, exercise.name, &test, &hints));
     Ok(ExitCode::SUCCESS)
 }
 
-/// The test whose hints `hint EXERCISE` shows: the first public test that
-/// failed in the last grade (hidden tests have no hints); the first test
-/// before any grade; none when every test passed.
-fn pick_test(last: &Last, exercise: &str, ids: &[String]) -> Option<String> {
+/// The failed public tests of the last grade grouped by the hint the report
+/// gave them (a cause or a kind of failure shared by several tests gives
+/// them one hint), the group that explains the most failures first, ties in
+/// the report's order: (hint, the tests it explains).
+fn groups(last: &Last, exercise: &str, ids: &[String]) -> Vec<(Option<String>, Vec<String>)> {
     let Some(graded) = last.exercises.get(exercise) else {
-        return ids.first().cloned();
+        return Vec::new();
     };
-    graded
+    let mut groups: Vec<(Option<String>, Vec<String>)> = Vec::new();
+    for test in graded
         .tests
         .iter()
-        .find(|t| t.status != "pass" && ids.contains(&t.id))
-        .map(|t| t.id.clone())
+        .filter(|t| t.status != "pass" && ids.contains(&t.id))
+    {
+        match groups
+            .iter_mut()
+            .find(|(hint, _)| hint.is_some() && *hint == test.hint)
+        {
+            Some((_, tests)) => tests.push(test.id.clone()),
+            None => groups.push((test.hint.clone(), vec![test.id.clone()])),
+        }
+    }
+    // A stable sort keeps the report's order among groups of one size.
+    groups.sort_by_key(|(_, tests)| std::cmp::Reverse(tests.len()));
+    groups
+}
+
+/// The test whose hints `hint EXERCISE` shows: the first test of the group
+/// of failures that one hint of the last grade's report explains, the
+/// largest group first (see [`groups`]; hidden tests have no hints); the
+/// first test before any grade; none when every test passed.
+fn pick_test(last: &Last, exercise: &str, ids: &[String]) -> Option<String> {
+    if !last.exercises.contains_key(exercise) {
+        return ids.first().cloned();
+    }
+    let groups = groups(last, exercise, ids);
+    groups.first().map(|(_, tests)| tests[0].clone())
+}
+
+/// Before the chosen test's hints, when the last grade failed more than
+/// one test: what its report said under each failure, most failures
+/// first, so a cause named under a later test is not missed. Hints from a
+/// report in the other language are left out (the report said them).
+fn overview(lang: Lang, last: &Last, exercise: &str, ids: &[String]) -> String {
+    let groups = groups(last, exercise, ids);
+    let failed: usize = groups.iter().map(|(_, tests)| tests.len()).sum();
+    if failed < 2 {
+        return String::new();
+    }
+    let mut out = tr!(
+        lang,
+        "Your last grade of {exercise}: {failed} tests failed. The report's hints, the one behind the most failures first:\n",
+        "지난 {exercise} 채점에서 테스트 {failed}개가 실패했습니다. 보고서의 힌트를, 실패를 가장 많이 설명하는 것부터 보여 줍니다.\n"
+    );
+    let korean = |text: &str| text.chars().any(|c| ('가'..='힣').contains(&c));
+    for (hint, tests) in &groups {
+        let hint = hint
+            .as_deref()
+            .filter(|h| korean(h) == (lang == Lang::Ko))
+            .unwrap_or("…");
+        let _ = writeln!(out, "  - {}: {hint}", tests.join(", "));
+    }
+    let _ = writeln!(
+        out,
+        "{}\n",
+        tr!(
+            lang,
+            "Another test's hints: cargo xtask hint {exercise} TEST",
+            "다른 테스트의 힌트: cargo xtask hint {exercise} TEST"
+        )
+    );
+    out
 }
 
 /// The exercise named on the command line, or an error listing the known ones.
@@ -351,6 +415,7 @@ mod tests {
             status: status.into(),
             points: 0,
             max: 5,
+            hint: None,
         };
         let graded = |tests| LastExercise {
             graded_at: 0,
@@ -367,6 +432,50 @@ mod tests {
             graded(vec![test("a", "pass"), test("b", "pass")]),
         );
         assert_eq!(pick_test(&last, "echo", &ids), None);
+    }
+
+    /// The test to hint is the first of the failures one report hint
+    /// explains, the most failures first: a write timeout that fails the
+    /// slow reader and the half-close test beats a client deadlock listed
+    /// before them; the overview lists every hint, a later test's too.
+    #[test]
+    fn the_test_to_hint_explains_the_most_failures() {
+        use crate::last::{LastExercise, LastTest};
+        let ids: Vec<String> = ["c", "a", "b", "d"].map(String::from).to_vec();
+        let test = |id: &str, status: &str, hint: Option<&str>| LastTest {
+            id: id.into(),
+            status: status.into(),
+            points: 0,
+            max: 5,
+            hint: hint.map(String::from),
+        };
+        let mut last = Last::default();
+        last.exercises.insert(
+            "echo".into(),
+            LastExercise {
+                graded_at: 0,
+                build_error: false,
+                tests: vec![
+                    test("c", "fail", Some("Read and write at the same time.")),
+                    test("a", "fail", Some("Set no write timeout.")),
+                    test("b", "fail", Some("Set no write timeout.")),
+                    test("d", "fail", Some("Read frames with read_exact.")),
+                ],
+            },
+        );
+        assert_eq!(pick_test(&last, "echo", &ids).as_deref(), Some("a"));
+        let page = overview(Lang::En, &last, "echo", &ids);
+        let lines: Vec<&str> = page.lines().collect();
+        assert_eq!(lines[1], "  - a, b: Set no write timeout.", "{page}");
+        assert_eq!(
+            lines[2], "  - c: Read and write at the same time.",
+            "{page}"
+        );
+        assert_eq!(lines[3], "  - d: Read frames with read_exact.", "{page}");
+        // An English report's hints are not shown on a Korean page.
+        let ko = overview(Lang::Ko, &last, "echo", &ids);
+        assert!(ko.contains("  - d: …"), "{ko}");
+        assert!(!ko.contains("read_exact"), "{ko}");
     }
 
     #[test]

@@ -36,6 +36,10 @@ pub struct LastTest {
     pub status: String,
     pub points: u32,
     pub max: u32,
+    /// A test that did not pass: the hint its report gave, in the report's
+    /// language (`hint EXERCISE` lists them, the most shared first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
 }
 
 impl LastExercise {
@@ -84,6 +88,9 @@ impl Last {
                     status: status_name(test.status).to_string(),
                     points: test.points,
                     max: test.max,
+                    hint: (test.status != Status::Pass)
+                        .then(|| test.hint.clone())
+                        .flatten(),
                 };
                 match entry.tests.iter_mut().find(|t| t.id == test.id) {
                     Some(old) => *old = new,
@@ -149,12 +156,14 @@ mod tests {
                         status: "pass".into(),
                         points: 5,
                         max: 5,
+                        hint: None,
                     },
                     LastTest {
                         id: "echo.server.short".into(),
                         status: "fail".into(),
                         points: 0,
                         max: 10,
+                        hint: None,
                     },
                 ],
             },

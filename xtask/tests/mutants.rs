@@ -98,14 +98,40 @@ fn the_alternative_implementation_keeps_full_marks() {
     );
 }
 
-#[test]
-fn server_first_read_only() {
-    check("server-first-read-only");
+/// The `hint:` line the report prints under the failed test `id`.
+fn hint_of(report: &str, id: &str) -> String {
+    let at = report
+        .find(&format!("FAIL  {id} "))
+        .unwrap_or_else(|| panic!("{id} did not fail:\n{report}"));
+    report[at..]
+        .lines()
+        .skip(1)
+        .take_while(|line| line.starts_with("      "))
+        .find_map(|line| line.trim_start().strip_prefix("hint: "))
+        .unwrap_or_else(|| panic!("no hint under {id}:\n{report}"))
+        .to_string()
 }
 
+/// A server that echoes its first read only loses the connection on the
+/// read side: the slow reader's hint speaks of the read loop.
+#[test]
+fn server_first_read_only() {
+    let graded = check("server-first-read-only");
+    let hint = hint_of(&graded.stdout, "echo.server.slow_reader");
+    assert!(
+        hint.contains("one read() is not the whole stream"),
+        "{hint}"
+    );
+}
+
+/// A server with a write timeout ends the connection while the slow reader
+/// is not reading: the hint names the write side, not the read loop.
 #[test]
 fn server_ignores_short_writes() {
-    check("server-ignores-short-writes");
+    let graded = check("server-ignores-short-writes");
+    let hint = hint_of(&graded.stdout, "echo.server.slow_reader");
+    assert!(hint.contains("set no write timeout"), "{hint}");
+    assert!(!hint.contains("one read() is not"), "{hint}");
 }
 
 #[test]

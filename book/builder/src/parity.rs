@@ -533,6 +533,11 @@ pub const BANNED_KOREAN: &[BannedTerm] = &[
     banned("이름 풀이", "이름 해석"),
     banned("엔디안", "엔디언"),
     banned("바이트 오더", "바이트 순서"),
+    banned("방송", "브로드캐스트"),
+    banned("참가", "참여"),
+    banned("목표 옆", "대상 옆"),
+    banned("목표 파일", "대상 파일"),
+    banned("드롭", "`drop`"),
 ];
 
 /// Stands for text that is not prose (inline code, a code block, HTML) in

@@ -10,7 +10,7 @@
 
 mod book;
 mod regrade;
-mod starters;
+pub(crate) mod starters;
 mod workflow;
 
 pub use workflow::TOOLCHAIN;

@@ -213,6 +213,9 @@ pub fn starter_hint(lang: Lang) -> String {
 pub enum Kind {
     /// The peer closed before everything came back.
     ClosedEarly,
+    /// The server ended the connection while we were not reading, after
+    /// flow control had stopped its writes: its write side gave up.
+    StoppedWhileUnread,
     /// Nothing came for a while, and the connection stayed open.
     Stalled,
     /// Everything came back, but no close followed our half-close.
@@ -249,6 +252,10 @@ impl Kind {
             Kind::ClosedEarly => lang.pick(
                 "The connection closed before everything came back: one read() is not the whole stream. Loop until read() returns 0, write_all() each chunk as it arrives, and close only after that.",
                 "모든 데이터가 돌아오기 전에 연결이 닫혔습니다. read() 한 번이 스트림 전체가 아닙니다. read()가 0을 돌려줄 때까지 반복하며 받은 조각마다 write_all()로 보내고, 그다음에 닫으세요.",
+            ),
+            Kind::StoppedWhileUnread => lang.pick(
+                "The server ended the connection while we were not reading, before its echo was all written: look at its write side. A write that waits for a slow reader is flow control, not an error: set no write timeout (set_write_timeout), write each chunk with write_all(), and close only after every write has finished.",
+                "우리가 읽지 않는 동안 서버가 에코를 다 쓰기 전에 연결을 끝냈습니다. 쓰기 쪽을 살펴보세요. 느리게 읽는 상대 때문에 쓰기가 기다리는 것은 오류가 아니라 흐름 제어입니다. 쓰기 타임아웃(set_write_timeout)을 두지 말고, 조각마다 write_all()로 쓰고, 모든 쓰기가 끝난 뒤에만 닫으세요.",
             ),
             Kind::Stalled => lang.pick(
                 "Nothing came back for seconds while the connection stayed open: the program is blocked, in a read() that waits for more than was sent (read_exact, read_to_end before the peer half-closed) or in a write() nobody reads. Send back what each read() returned right away.",
@@ -585,6 +592,7 @@ mod tests {
     fn every_kind() -> Vec<Kind> {
         let all = [
             Kind::ClosedEarly,
+            Kind::StoppedWhileUnread,
             Kind::Stalled,
             Kind::NoClose,
             Kind::Reset,
@@ -603,6 +611,7 @@ mod tests {
         for kind in all {
             match kind {
                 Kind::ClosedEarly
+                | Kind::StoppedWhileUnread
                 | Kind::Stalled
                 | Kind::NoClose
                 | Kind::Reset

@@ -156,12 +156,22 @@ fn how_it_ended(lang: Lang, ended: &Ended) -> String {
             }
             text
         }
-        (Some(_), Some(code)) => tr!(
-            lang,
-            "it exited with code {code}",
-            "종료 코드 {code_ro} 끝났습니다",
-            code_ro = josa(&code, "(으)로")
-        ),
+        // 101 is Rust's exit code after a panic in main: say so, and where.
+        (Some(_), Some(code)) => match super::cause::parse_panic(&ended.stderr) {
+            Some((message, location)) => tr!(
+                lang,
+                "it exited with code {code}, a panic at {location}: {panic}",
+                "종료 코드 {code_ro} 끝났습니다. {location}에서 난 패닉입니다: {panic}",
+                code_ro = josa(&code, "(으)로"),
+                panic = super::cause::quote_panic(lang, &message)
+            ),
+            None => tr!(
+                lang,
+                "it exited with code {code}",
+                "종료 코드 {code_ro} 끝났습니다",
+                code_ro = josa(&code, "(으)로")
+            ),
+        },
         (Some(_), None) => lang
             .pick("a signal ended it", "시그널로 종료되었습니다")
             .to_string(),
@@ -680,7 +690,42 @@ pub async fn chat_stdout(ctx: Ctx) -> Result<(), Failure> {
     }
     let what = Text {
         en: "clients that joined, talked, reset, left, sent a bad name or a line too long",
-        ko: "참가하고, 말하고, 리셋하고, 떠나고, 잘못된 이름이나 너무 긴 줄을 보낸 클라이언트들",
+        ko: "참여하고, 말하고, 리셋하고, 떠나고, 잘못된 이름이나 너무 긴 줄을 보낸 클라이언트들",
     };
     stdout_only_ready(&ctx, "chat-server", &mut server, what).await
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::process::ExitStatusExt;
+
+    use super::*;
+
+    /// Exit code 101 is a panic: the sentence says so, and where, once.
+    #[test]
+    fn an_exit_after_a_panic_says_it_was_a_panic() {
+        let ended = |code: i32, stderr: &str| Ended {
+            status: Some(ExitStatus::from_raw(code << 8)),
+            stdout: Vec::new(),
+            stderr: stderr.into(),
+        };
+        let panicked = ended(
+            101,
+            "thread 'main' panicked at src/bin/echo-server.rs:65:5:\nnot yet implemented: steps 1–3\n",
+        );
+        let en = how_it_ended(Lang::En, &panicked);
+        assert!(
+            en.contains("code 101, a panic at src/bin/echo-server.rs:65:5"),
+            "{en}"
+        );
+        // The Korean sentence: the same facts, the todo!() said in Korean.
+        let ko = how_it_ended(Lang::Ko, &panicked);
+        assert!(ko.contains("src/bin/echo-server.rs:65:5"), "{ko}");
+        assert!(ko.contains("(todo!): `steps 1–3`"), "{ko}");
+        assert_eq!(ko.matches("101").count(), 1, "{ko}");
+        for lang in [Lang::En, Lang::Ko] {
+            let plain = how_it_ended(lang, &ended(1, "error: bind\n"));
+            assert!(!plain.contains("src/") && plain.contains('1'), "{plain}");
+        }
+    }
 }

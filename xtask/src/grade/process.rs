@@ -469,6 +469,24 @@ impl Proc {
         note
     }
 
+    /// [`Proc::death_note`] for a sentence that already gave the exit code:
+    /// only what else ended it (a panic, a flood), or nothing.
+    pub async fn note_after_code(&mut self, lang: Lang) -> String {
+        if self.wait_exit(Duration::from_millis(300)).await.is_none() {
+            return String::new();
+        }
+        if self.flooded() {
+            return self.death_note(lang).await;
+        }
+        match self.panic_message() {
+            Some(panic) => {
+                let panic = super::cause::panic_text(lang, &panic);
+                tr!(lang, " (a panic: {panic})", " (패닉: {panic})")
+            }
+            None => String::new(),
+        }
+    }
+
     /// The panic message on stderr, if the program panicked: "not yet implemented (src/…:12:5)".
     pub fn panic_message(&self) -> Option<String> {
         let (message, location) = self.probe.panic()?;

@@ -35,7 +35,7 @@ pub fn render(lang: Lang, seed: u64, results: &[ExerciseResult]) -> String {
                 let _ = writeln!(out, "{line}");
             }
         }
-        let mut previous: Option<String> = None;
+        let mut previous: Option<(String, &'static str)> = None;
         for test in &exercise.tests {
             render_test(&mut out, lang, test, &named, &mut previous);
         }
@@ -65,7 +65,7 @@ fn render_test(
     lang: Lang,
     test: &TestResult,
     named: &[Named],
-    previous: &mut Option<String>,
+    previous: &mut Option<(String, &'static str)>,
 ) {
     let label = match test.status {
         Status::Pass => lang.pick("PASS ", "통과"),
@@ -91,9 +91,10 @@ fn render_test(
         *previous = None;
         return;
     }
-    // Many tests of an unsolved exercise fail for one cause: say it once.
-    if previous.as_deref() == Some(explanation.as_str()) {
-        let _ = writeln!(out, "        {same}");
+    // Many tests of an unsolved exercise fail alike: say it once, and name
+    // the test that said it (no cause line above to point at).
+    if let Some((_, first)) = previous.as_ref().filter(|(e, _)| *e == explanation) {
+        let _ = writeln!(out, "        {}", same_failure(lang, first));
         return;
     }
     let _ = writeln!(out, "        {}", indent(&explanation, 8).trim_start());
@@ -111,7 +112,17 @@ fn render_test(
     if let Some(hint) = &test.hint {
         let _ = writeln!(out, "        {}: {}", lang.pick("hint", "힌트"), safe(hint));
     }
-    *previous = Some(explanation);
+    *previous = Some((explanation, test.id));
+}
+
+/// Under a failure whose step and message are those of an earlier test's,
+/// which has no cause line: which test said it.
+fn same_failure(lang: Lang, first: &str) -> String {
+    tr!(
+        lang,
+        "(the same failure as {first} above)",
+        "(위 {first} 테스트와 같은 실패)"
+    )
 }
 
 fn indent(text: &str, spaces: usize) -> String {
@@ -232,6 +243,36 @@ mod tests {
             assert_eq!(out.matches("the cause's hint").count(), 1, "{out}");
             let same = lang.pick("(same cause as above)", "(위와 같은 원인)");
             assert_eq!(out.matches(same).count(), 2, "{out}");
+        }
+    }
+
+    /// Failures alike but without a cause (a client's exit code) are said
+    /// once, and the tests after it name that test: no "(same cause as
+    /// above)" where no cause line is above, even after a test that passed.
+    #[test]
+    fn a_repeated_failure_without_a_cause_names_its_first_test() {
+        let exit = || Failure::new(Step::Exit, "`ft-client ADDR get` exited with 1".into());
+        let mut passed = failed("ft.client.put", exit(), "");
+        (passed.status, passed.failure, passed.hint) = (Status::Pass, None, None);
+        let tests = vec![
+            failed("ft.client.get", exit(), "write DATA beside the target"),
+            failed(
+                "ft.client.get_fragmented",
+                exit(),
+                "write DATA beside the target",
+            ),
+            passed,
+            failed("ft.client.large", exit(), "write DATA beside the target"),
+        ];
+        for lang in [Lang::En, Lang::Ko] {
+            let out = render(lang, 1, &exercise(tests.clone()));
+            assert!(!out.contains(same_cause(lang)), "{out}");
+            assert_eq!(out.matches("exited with 1").count(), 1, "{out}");
+            assert_eq!(
+                out.matches(&same_failure(lang, "ft.client.get")).count(),
+                2,
+                "{out}"
+            );
         }
     }
 

@@ -154,8 +154,8 @@ pub fn compare(lang: Lang, expected: &[u8], got: &[u8]) -> Vec<String> {
         };
         lines.push(tr!(
             lang,
-            "first difference at byte {at}: expected {want}, received {have}",
-            "처음 다른 곳은 {at}번째 바이트: 기대 {want}, 받음 {have}"
+            "first difference at offset {at} (counted from 0): expected {want}, received {have}",
+            "처음 다른 곳은 오프셋 {at}(0부터 셈): 기대 {want}, 받음 {have}"
         ));
     }
     lines
@@ -234,7 +234,11 @@ mod tests {
     fn compare_names_the_cut() {
         let lines = compare(Lang::En, b"hello, socket lab\n", b"hello");
         assert_eq!(lines.len(), 3);
-        assert!(lines[2].contains("byte 5"), "{lines:?}");
+        assert!(lines[2].contains("offset 5 (counted from 0)"), "{lines:?}");
         assert!(lines[2].contains("end of data"), "{lines:?}");
+        // "5번째" would read as the 5th byte, counted from 1: an offset it is.
+        let ko = compare(Lang::Ko, b"hello, socket lab\n", b"hello");
+        assert!(ko[2].contains("오프셋 5(0부터 셈)"), "{ko:?}");
+        assert!(!ko[2].contains("번째"), "{ko:?}");
     }
 }

@@ -90,7 +90,16 @@ pub struct Exchanged {
     pub received: Vec<u8>,
     pub end: End,
     pub write_error: Option<io::Error>,
+    /// With a read pause: the connection had already ended (closed or
+    /// reset) when we began to read, so the server stopped while we were
+    /// not reading; our reads only drained what the kernel still held.
+    pub ended_unread: bool,
 }
+
+/// How long draining what the kernel holds may take for the end to count as
+/// already there when we began to read ([`Exchanged::ended_unread`]): a
+/// few MiB of loopback buffers take milliseconds.
+const DRAIN: Duration = Duration::from_millis(200);
 
 /// Writes the payload and reads the echo at the same time, as a well-behaved
 /// peer does (writing everything first could deadlock a correct server).
@@ -111,6 +120,7 @@ pub async fn exchange(ctx: &Ctx, stream: TcpStream, ex: Exchange<'_>) -> Exchang
         tokio::time::sleep(ex.read_pause).await;
     }
     ctx.at(Step::Read);
+    let began = std::time::Instant::now();
     let want = ex.payload.len();
     let mut received = Vec::with_capacity(want);
     let mut chunk = vec![0u8; 64 * 1024];
@@ -141,10 +151,14 @@ pub async fn exchange(ctx: &Ctx, stream: TcpStream, ex: Exchange<'_>) -> Exchang
             "write did not finish",
         )),
     };
+    let ended_unread = !ex.read_pause.is_zero()
+        && matches!(end, End::Eof | End::Error(_))
+        && began.elapsed() < DRAIN;
     Exchanged {
         received,
         end,
         write_error,
+        ended_unread,
     }
 }
 

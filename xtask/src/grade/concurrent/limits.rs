@@ -133,8 +133,8 @@ fn damaged(lang: Lang, bob: &Client, n: usize, got: &str, want: &str) -> Failure
         let from_there = escape(&got.as_bytes()[at..], 40);
         tr!(
             lang,
-            "alice's line {n} reached `bob` damaged: {got_len} bytes instead of {want_len}, different from byte {at} on (`{from_there}`): lines were cut or spliced",
-            "`alice`의 {n}번째 줄이 `bob`에게 망가진 채 도착했습니다. {want_len}바이트여야 하는데 {got_len}바이트이고, {at}번째 바이트부터 다릅니다(`{from_there}`). 줄이 잘리거나 섞였습니다"
+            "alice's line {n} reached `bob` damaged: {got_len} bytes instead of {want_len}, different from offset {at} on (counted from 0: `{from_there}`): lines were cut or spliced",
+            "`alice`의 {n}번째 줄이 `bob`에게 망가진 채 도착했습니다. {want_len}바이트여야 하는데 {got_len}바이트이고, 오프셋 {at}부터 다릅니다(0부터 셈: `{from_there}`). 줄이 잘리거나 섞였습니다"
         )
     };
     bob.fail(Step::Read, message)

@@ -77,11 +77,11 @@ pub fn tests() -> Vec<TestSpec> {
             rules: &["chat.line.welcome", "chat.line.joined", "chat.line.message"],
             title: Text {
                 en: "two clients join and see each other's lines; a sender never gets its own",
-                ko: "두 클라이언트가 참가해 서로의 줄을 받고, 보낸 사람은 자기 줄을 받지 않는다",
+                ko: "두 클라이언트가 참여해 서로의 줄을 받고, 보낸 사람은 자기 줄을 받지 않는다",
             },
             hint: Text {
                 en: "Welcome the newcomer, announce `* NAME joined` to the others, relay `NAME: TEXT` to everyone but the sender.",
-                ko: "새 참가자에게 환영 줄을, 다른 사람에게 `* NAME joined`를 보내고, `NAME: TEXT`는 보낸 사람을 뺀 모두에게 전달하세요.",
+                ko: "새 참여자에게 환영 줄을, 다른 사람에게 `* NAME joined`를 보내고, `NAME: TEXT`는 보낸 사람을 뺀 모두에게 전달하세요.",
             },
             run: |ctx| Box::pin(room::two_clients(ctx)),
         },
@@ -93,11 +93,11 @@ pub fn tests() -> Vec<TestSpec> {
             rules: &["chat.concurrency", "chat.line.message"],
             title: Text {
                 en: "100 clients connected at once all receive a broadcast",
-                ko: "동시에 연결된 클라이언트 100개가 모두 방송을 받는다",
+                ko: "동시에 연결된 클라이언트 100개가 모두 브로드캐스트된 줄을 받는다",
             },
             hint: Text {
                 en: "Serve every connection concurrently (a thread or a task each) and send each line to every joined client.",
-                ko: "연결마다 스레드나 태스크를 두어 동시에 처리하고, 줄마다 참가한 모든 클라이언트에게 보내세요.",
+                ko: "연결마다 스레드나 태스크를 두어 동시에 처리하고, 줄마다 참여한 모든 클라이언트에게 보내세요.",
             },
             run: |ctx| Box::pin(room::hundred(ctx)),
         },
@@ -109,7 +109,7 @@ pub fn tests() -> Vec<TestSpec> {
             rules: &["chat.concurrency", "chat.rule.no_greeting"],
             title: Text {
                 en: "a client that connects and says nothing does not keep others from joining",
-                ko: "연결만 하고 아무 말도 없는 클라이언트가 다른 사람의 참가를 막지 않는다",
+                ko: "연결만 하고 아무 말도 없는 클라이언트가 다른 사람의 참여를 막지 않는다",
             },
             hint: Text {
                 en: "accept() in a loop and hand each connection to its own thread or task at once; never read a name in the accept loop.",
@@ -173,11 +173,11 @@ pub fn tests() -> Vec<TestSpec> {
             rules: &["chat.rule.joined"],
             title: Text {
                 en: "a line sent the moment a join is announced reaches the newcomer",
-                ko: "참가 알림 직후에 보낸 줄도 새 참가자에게 닿는다",
+                ko: "참여 알림 직후에 보낸 줄도 새 참여자에게 닿는다",
             },
             hint: Text {
                 en: "Add the newcomer to the room (subscribe) before you send `* welcome` and announce the join.",
-                ko: "`* welcome`을 보내고 참가를 알리기 전에 새 참가자를 방에 넣으세요(구독).",
+                ko: "`* welcome`을 보내고 참여를 알리기 전에 새 참여자를 방에 넣으세요(구독).",
             },
             run: |ctx| Box::pin(room::join_race(ctx)),
         },
@@ -198,7 +198,7 @@ pub fn tests() -> Vec<TestSpec> {
             },
             hint: Text {
                 en: "A name is 1 to 32 ASCII letters, digits, '-' or '_', unique among joined clients.",
-                ko: "이름은 ASCII 영문자, 숫자, '-', '_'로 된 1~32바이트이고, 참가한 클라이언트 사이에서 유일해야 합니다.",
+                ko: "이름은 ASCII 영문자, 숫자, '-', '_'로 된 1~32바이트이고, 참여한 클라이언트 사이에서 유일해야 합니다.",
             },
             run: |ctx| Box::pin(limits::bad_name(ctx)),
         },
@@ -282,7 +282,7 @@ pub fn tests() -> Vec<TestSpec> {
             },
             hint: Text {
                 en: "Log joins, departures and errors with eprintln!, or not at all, never println!: whoever started the server reads stdout for the `listening on` line alone.",
-                ko: "참가, 떠남, 오류는 println!이 아니라 eprintln!으로 남기거나 아예 남기지 마세요. 서버를 실행한 쪽은 표준 출력에서 준비 완료 줄 `listening on` 하나만 읽습니다.",
+                ko: "참여, 떠남, 오류는 println!이 아니라 eprintln!으로 남기거나 아예 남기지 마세요. 서버를 실행한 쪽은 표준 출력에서 준비 완료 줄 `listening on` 하나만 읽습니다.",
             },
             run: |ctx| Box::pin(cli::chat_stdout(ctx)),
         },

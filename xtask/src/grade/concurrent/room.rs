@@ -90,7 +90,7 @@ pub async fn idle_client(ctx: Ctx) -> Result<(), Failure> {
                     tr!(
                         lang,
                         "a client that has not sent its name yet received `{line}`: only joined clients are in the room",
-                        "아직 이름을 보내지 않은 클라이언트가 {line_reul} 받았습니다. 참가한 클라이언트만 방에 있습니다",
+                        "아직 이름을 보내지 않은 클라이언트가 {line_reul} 받았습니다. 참여한 클라이언트만 방에 있습니다",
                         line = escape(line.as_bytes(), 80),
                         line_reul = josa_code(&escape(line.as_bytes(), 80), "을/를")
                     ),

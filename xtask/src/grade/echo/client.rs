@@ -103,7 +103,7 @@ pub async fn refused(ctx: Ctx) -> Result<(), Failure> {
                 lang,
                 "connecting to {addr} is refused (nothing listens there); the client should exit with code 1, it exited with {code}{note}",
                 "{addr}에 대한 연결은 거부됩니다(아무도 리슨하지 않음). 클라이언트는 종료 코드 1로 끝나야 하는데 {code_ro} 끝났습니다{note}",
-                note = client.death_note(lang).await,
+                note = client.note_after_code(lang).await,
                 code_ro = josa(&code, "(으)로")
             ),
         )

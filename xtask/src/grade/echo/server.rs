@@ -14,6 +14,13 @@ use crate::grade::transcript;
 use crate::grade::wire::{self, End, Exchange, binary_payload, connect, describe_end, exchange};
 
 const SHORT: &[u8] = b"hello, socket lab\n";
+/// More echo than one read() of a server's buffer, so much that flow
+/// control stopped its writes: a connection that ended during our read
+/// pause after this much came back ended on the server's write side (a
+/// write timeout, a write error ending the connection, a close before the
+/// writer was done). Less came back from a server that read once and
+/// closed (its read loop), which this leaves to the read side's hint.
+const FLOW_STOPPED: usize = 64 * 1024;
 const MIB: usize = 1024 * 1024;
 /// An echo server prints one line to stdout and a few to stderr.
 const SERVER_OUTPUT_LIMIT: u64 = 1024 * 1024;
@@ -39,6 +46,7 @@ async fn echo_once(
     let payload = ex.payload;
     let until_eof = ex.until_eof;
     let result = exchange(ctx, stream, ex).await;
+    let write_side = result.ended_unread && result.received.len() >= FLOW_STOPPED;
     let verdict = check(
         ctx,
         server,
@@ -67,6 +75,9 @@ async fn echo_once(
                 "; 서버로 보내기도 실패했습니다: {err}"
             ));
         }
+        if write_side && failure.kind.is_some() {
+            failure.kind = Some(Kind::StoppedWhileUnread);
+        }
         failure
     })
 }
@@ -92,8 +103,8 @@ async fn check(
                 Kind::Differs,
                 tr!(
                     lang,
-                    "the echo differs from what was sent at byte {at}",
-                    "에코된 데이터가 보낸 것과 {at}번째 바이트부터 다릅니다"
+                    "the echo differs from what was sent from offset {at} on (counted from 0)",
+                    "에코된 데이터가 보낸 것과 오프셋 {at}(0부터 셈)부터 다릅니다"
                 ),
             ),
             _ => (

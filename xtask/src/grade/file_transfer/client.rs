@@ -223,7 +223,7 @@ pub(super) async fn expect_exit(
     }
     let lang = ctx.lang;
     let got = status.code().map_or("-".to_string(), |c| c.to_string());
-    let note = client.death_note(lang).await;
+    let note = client.note_after_code(lang).await;
     let stderr = client.stderr_text();
     let failure = Failure::new(
         Step::Exit,
