@@ -203,7 +203,7 @@ fn export_builds_and_grades_without_solutions_secrets_or_hidden_tests() {
         );
     }
     // Each exercise's hidden tests: an empty list in the template.
-    for module in ["echo", "file_transfer", "concurrent"] {
+    for module in ["echo", "file_transfer", "concurrent", "reliable_udp"] {
         let hidden = dir.join(format!("xtask/src/grade/{module}/hidden.rs"));
         let text = std::fs::read_to_string(&hidden).unwrap();
         assert!(

@@ -32,7 +32,7 @@ fn the_tools_own_errors_follow_lang() {
         .assert()
         .code(2)
         .stderr(contains(
-            "오류: 알 수 없는 실습 `nope`입니다. 실습은 echo, file-transfer, concurrent입니다",
+            "오류: 알 수 없는 실습 `nope`입니다. 실습은 echo, file-transfer, concurrent, reliable-udp입니다",
         ))
         .stderr(contains("error:").not());
     xtask(&["grade", "nope", "--lang", "en"])

@@ -207,7 +207,7 @@ fn a_korean_template_has_korean_starters_and_an_english_one_english() {
             && readme.contains("주석과 `todo!()` 메시지는 한국어로 적혀 있습니다."),
         "{readme}"
     );
-    for exercise in ["echo", "file-transfer", "concurrent"] {
+    for exercise in ["echo", "file-transfer", "concurrent", "reliable-udp"] {
         let readme =
             std::fs::read_to_string(ko.join("exercises").join(exercise).join("README.ko.md"))
                 .unwrap();

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use super::lang::Text;
 use super::spec::TestSpec;
-use super::{concurrent, echo, file_transfer};
+use super::{concurrent, echo, file_transfer, reliable_udp};
 
 pub struct Exercise {
     /// The name on the command line (`cargo xtask grade echo`), and of its
@@ -87,6 +87,20 @@ pub fn all() -> Vec<Exercise> {
             hidden: concurrent::hidden::tests,
             rules: concurrent::RULES,
             hints: include_str!("concurrent/hints.toml"),
+        },
+        Exercise {
+            name: "reliable-udp",
+            dir: "reliable-udp",
+            module: "reliable_udp",
+            title: Text {
+                en: "Reliable transfer over UDP",
+                ko: "UDP 위의 신뢰성 있는 전송",
+            },
+            binaries: &["rdt-send", "rdt-recv"],
+            tests: reliable_udp::tests,
+            hidden: reliable_udp::hidden::tests,
+            rules: reliable_udp::RULES,
+            hints: include_str!("reliable_udp/hints.toml"),
         },
     ]
 }

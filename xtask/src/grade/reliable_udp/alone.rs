@@ -1,7 +1,7 @@
 //! Tests of one side at a time: the student's `rdt-recv` answering datagrams
 //! the grader writes one by one, the student's `rdt-send` talking to the
 //! grader's receiver (which checks every datagram and the window), a wrong
-//! digest, a datagram from a stranger, and nothing listening.
+//! digest, and nothing listening (a datagram from a stranger: hidden.rs).
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -11,7 +11,7 @@ use tokio::net::UdpSocket;
 use tokio::time::timeout;
 
 use super::peer::{self, PeerError, RecvOptions, SendOptions};
-use super::proto::{ACK, CHUNK, DATA, Datagram, MAX_DATAGRAM, chunks, describe};
+use super::proto::{ACK, CHUNK, Datagram, MAX_DATAGRAM, describe};
 use super::run::{
     RECEIVER_EXIT, compare_output, expect_exit, spawn_sender, start_receiver, wait_exit,
     write_input,
@@ -19,7 +19,6 @@ use super::run::{
 use crate::grade::cause::Kind;
 use crate::grade::lang::{Step, tr};
 use crate::grade::spec::{Ctx, Failure};
-use crate::grade::udp_proxy::{Dir, Link, UdpProxy};
 use crate::grade::wire::binary_payload;
 
 fn io(err: std::io::Error) -> Failure {
@@ -284,58 +283,6 @@ pub async fn bad_digest(ctx: Ctx) -> Result<(), Failure> {
         }
     }
     Ok(())
-}
-
-/// A stranger sends DATA to the receiver during a transfer: ignored.
-pub async fn stranger(ctx: Ctx) -> Result<(), Failure> {
-    let mut receiver = start_receiver(&ctx).await?;
-    let bytes = binary_payload(&mut ctx.rng("stranger"), 100 * CHUNK);
-    let proxy = UdpProxy::start(receiver.addr, Link::default(), 1)
-        .await
-        .map_err(io)?;
-    let file = write_input(receiver.dir.path(), &bytes)?;
-    ctx.at(Step::Write);
-    let mut sender = spawn_sender(&ctx, &file, proxy.addr)?;
-    // As soon as the transfer has begun, a stranger offers every chunk,
-    // filled with garbage.
-    let stranger = UdpSocket::bind("127.0.0.1:0").await.map_err(io)?;
-    for _ in 0..500 {
-        if proxy.count(Dir::Forward, DATA) > 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    for k in 0..chunks(bytes.len() as u64) {
-        let junk = Datagram::data(k, &[0x5a; CHUNK]).encode();
-        let _ = stranger.send_to(&junk, receiver.addr).await;
-    }
-    let status = wait_exit(
-        &ctx,
-        &mut sender,
-        "rdt-send",
-        Duration::from_secs(20),
-        Some(&proxy),
-    )
-    .await?;
-    expect_exit(&ctx, &mut sender, "rdt-send", status, 0, Some(&proxy)).await?;
-    let status = wait_exit(
-        &ctx,
-        &mut receiver.proc,
-        "rdt-recv",
-        RECEIVER_EXIT,
-        Some(&proxy),
-    )
-    .await?;
-    expect_exit(
-        &ctx,
-        &mut receiver.proc,
-        "rdt-recv",
-        status,
-        0,
-        Some(&proxy),
-    )
-    .await?;
-    compare_output(&ctx, &receiver.out, &bytes, Some(&proxy))
 }
 
 /// Nothing listens at ADDR: `rdt-send` exits 1 soon (ICMP port unreachable

@@ -6,6 +6,7 @@
 //! between the student's two programs.
 
 mod alone;
+pub mod hidden;
 pub mod peer;
 pub mod proto;
 mod run;
@@ -34,7 +35,7 @@ pub const RULES: &[&str] = &[
     "rdt.send.refused",
 ];
 
-/// One test, public.
+/// One test, public (`hidden.rs` makes its own hidden).
 const fn public(
     id: &'static str,
     points: u32,
@@ -164,7 +165,7 @@ pub fn tests() -> Vec<TestSpec> {
             |ctx| Box::pin(transfer::last_ack_lost(ctx)),
         ),
         public(
-            "rdt.recv.acks",
+            "rdt.recv.one_by_one",
             8,
             20,
             &["rdt.recv.acks", "rdt.recv.invalid"],
@@ -179,7 +180,7 @@ pub fn tests() -> Vec<TestSpec> {
             |ctx| Box::pin(alone::recv_acks(ctx)),
         ),
         public(
-            "rdt.send.window",
+            "rdt.send.small_window",
             8,
             40,
             &["rdt.send.window", "rdt.format"],
@@ -209,7 +210,7 @@ pub fn tests() -> Vec<TestSpec> {
             |ctx| Box::pin(alone::bad_digest(ctx)),
         ),
         public(
-            "rdt.send.refused",
+            "rdt.send.nobody",
             4,
             15,
             &["rdt.send.refused"],
@@ -238,46 +239,6 @@ pub fn tests() -> Vec<TestSpec> {
             },
             |ctx| Box::pin(transfer::efficiency(ctx)),
         ),
-    ]
-}
-
-/// The hidden tests (see grade/hidden.rs).
-pub fn hidden_tests() -> Vec<TestSpec> {
-    let hidden = |spec: TestSpec| TestSpec {
-        visibility: Visibility::Hidden,
-        ..spec
-    };
-    vec![
-        hidden(public(
-            "rdt.heavy",
-            10,
-            90,
-            &["rdt.send.timeout", "rdt.recv.acks"],
-            Text {
-                en: "512 KiB through 20 % loss with reordering, duplication, jitter and corruption",
-                ko: "순서 바뀜, 복제, 지터, 손상이 있는 손실률 20 % 링크로 512 KiB를 보낸다",
-            },
-            Text {
-                en: "Every mechanism at once: checksum, buffering, duplicates, timeouts with back-off, fast retransmit.",
-                ko: "모든 장치가 한꺼번에 필요합니다. 체크섬, 보관, 중복 처리, 늘어나는 타임아웃, 빠른 재전송입니다.",
-            },
-            |ctx| Box::pin(transfer::heavy(ctx)),
-        )),
-        hidden(public(
-            "rdt.recv.stranger",
-            5,
-            40,
-            &["rdt.recv.sender"],
-            Text {
-                en: "DATA from a third address during a transfer is ignored",
-                ko: "전송 중에 다른 주소에서 온 DATA는 무시한다",
-            },
-            Text {
-                en: "The first valid datagram fixes the sender: connect() the socket to its address, or drop datagrams from any other.",
-                ko: "처음 받은 올바른 데이터그램이 송신 측을 정합니다. 소켓을 그 주소로 connect()하거나, 다른 주소에서 온 데이터그램은 버리세요.",
-            },
-            |ctx| Box::pin(alone::stranger(ctx)),
-        )),
     ]
 }
 

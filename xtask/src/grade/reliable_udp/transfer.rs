@@ -27,7 +27,7 @@ async fn proxy(ctx: &Ctx, receiver: &Receiver, link: Link, id: &str) -> Result<U
 }
 
 /// One file through a link, every check of [`transfer_through`].
-async fn through(
+pub(super) async fn through(
     ctx: &Ctx,
     id: &str,
     size: usize,
@@ -92,20 +92,6 @@ pub async fn corrupt(ctx: Ctx) -> Result<(), Failure> {
         ..Impair::default()
     });
     through(&ctx, "corrupt", 200 * 1024, link, Duration::from_secs(40)).await
-}
-
-pub async fn heavy(ctx: Ctx) -> Result<(), Failure> {
-    let link = Link::both(Impair {
-        loss: 0.2,
-        duplicate: 0.05,
-        reorder: 0.1,
-        hold: Duration::from_millis(10),
-        delay: Duration::from_millis(2),
-        jitter: Duration::from_millis(3),
-        corrupt: 0.02,
-        ..Impair::default()
-    });
-    through(&ctx, "heavy", 512 * 1024, link, Duration::from_secs(60)).await
 }
 
 /// The receiver's first three ACKs of the FIN are lost: the sender must

@@ -5,7 +5,7 @@
 //! crate): every `tr!(lang, "en", "ko", args)` and `tr_error!("en", "ko",
 //! args)`, every `Text { en: "…", ko: "…" }`, every `.pick("en", "ko")`,
 //! every `Lang::En => "…"` / `Lang::Ko => "…"` pair of match arms, and every
-//! hint of the three hints.toml files.
+//! hint of every exercise's hints.toml.
 //! A Korean string literal outside these forms fails the check too (code
 //! outside `#[cfg(test)] mod … { }` only), so that no message escapes it.
 //!
