@@ -7,6 +7,14 @@
 //! loop doing part of it: SHA-256 of every byte on both ends; reading the
 //! served file and writing the received one; both. The files live on a RAM
 //! disk where there is one (/dev/shm), so the disk is not what is measured.
+//!
+//! Then the real peers ([`pipelines`]): the same file copied by socat and
+//! checked with `openssl dgst -sha256` or `sha256sum` on both ends, after the
+//! copy or during it. A pipeline whose tool is missing is skipped with a line
+//! that says so. Every measurement runs `--rounds` times, in the opposite
+//! order every other round, and the median is printed.
+
+mod pipelines;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -15,8 +23,10 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+use pipelines::{Digest, Tool};
 
-use super::{BenchArgs, Running, rerun_release};
+use super::concurrent::{cpus, load_average};
+use super::{BenchArgs, Running, median, rerun_release};
 use crate::cmd;
 
 pub(super) fn file_transfer(root: &Path, args: &BenchArgs) -> Result<()> {
@@ -64,38 +74,142 @@ pub(super) fn file_transfer(root: &Path, args: &BenchArgs) -> Result<()> {
     let source = served.join("big.bin");
     let copy = work.path().join("raw-copy.bin");
     let files = Some((source.as_path(), copy.as_path()));
-    let raw = raw_copy(size, false, None)?;
-    let hashed = raw_copy(size, true, None)?;
-    let with_files = raw_copy(size, false, files)?;
-    let with_both = raw_copy(size, true, files)?;
-    let reference = reference_get(
-        &bin("ft-server"),
-        &bin("ft-client"),
-        &served,
-        work.path(),
-        size,
-    )?;
+    let (server, client) = (bin("ft-server"), bin("ft-client"));
+    let get = || reference_get(&server, &client, &served, work.path(), size);
+
+    // What each measurement is, in the order of the table; the pipelines
+    // whose tools are missing are left out (and say so).
+    let mut skipped = Vec::new();
+    let mut measures: Vec<(String, Measure)> = vec![
+        (
+            "raw socket copy (baseline)".into(),
+            Measure::Raw(false, false),
+        ),
+        (
+            "raw copy + SHA-256 on both ends".into(),
+            Measure::Raw(true, false),
+        ),
+        (
+            "raw copy + file read, file write".into(),
+            Measure::Raw(false, true),
+        ),
+        (
+            "raw copy + files + SHA-256".into(),
+            Measure::Raw(true, true),
+        ),
+        ("ft-server -> ft-client GET".into(), Measure::Get),
+    ];
+    for digest in PIPELINES {
+        let missing = digest.missing();
+        if missing.is_empty() {
+            measures.push((digest.label(), Measure::Pipeline(digest)));
+        } else {
+            skipped.push(format!(
+                "  {:<44} skipped: {} not found on PATH",
+                digest.label(),
+                missing.join(", ")
+            ));
+        }
+    }
+    let rounds = args.rounds.max(1);
+    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); measures.len()];
+    for round in 0..rounds {
+        eprintln!("file-transfer bench: round {} of {rounds}", round + 1);
+        let mut order: Vec<usize> = (0..measures.len()).collect();
+        if round % 2 == 1 {
+            order.reverse();
+        }
+        for index in order {
+            let time = match measures[index].1 {
+                Measure::Raw(hash, with_files) => {
+                    raw_copy(size, hash, files.filter(|_| with_files))?
+                }
+                Measure::Get => get()?,
+                Measure::Pipeline(digest) => {
+                    let copy = work.path().join("tool-copy.bin");
+                    let time = pipelines::run(&source, &copy, size, digest, round == 0)?;
+                    let _ = std::fs::remove_file(&copy);
+                    time
+                }
+            };
+            times[index].push(time);
+        }
+    }
+    let medians: Vec<Duration> = times.iter_mut().map(|t| median(t)).collect();
+    let time_of = |wanted: &dyn Fn(&Measure) -> bool| {
+        measures
+            .iter()
+            .zip(&medians)
+            .find(|((_, m), _)| wanted(m))
+            .map(|(_, &d)| d)
+    };
+    let raw = time_of(&|m| matches!(m, Measure::Raw(false, false))).expect("measured");
+    let with_both = time_of(&|m| matches!(m, Measure::Raw(true, true))).expect("measured");
+    let reference = time_of(&|m| matches!(m, Measure::Get)).expect("measured");
+
     let mbps = |d: Duration| size as f64 / 1e6 / d.as_secs_f64();
-    println!("file-transfer bench: {} MiB over 127.0.0.1", args.mib);
+    println!(
+        "file-transfer bench: {} MiB over 127.0.0.1, median of {rounds} rounds (the order alternates), {} CPUs, load {}",
+        args.mib,
+        cpus(),
+        load_average()
+    );
     let ratio = |d: Duration| 100.0 * raw.as_secs_f64() / d.as_secs_f64();
-    let line = |what: &str, d: Duration| {
+    for ((what, measure), &d) in measures.iter().zip(&medians) {
+        if matches!(measure, Measure::Pipeline(Digest::None)) {
+            println!("  standard tools (socat over 127.0.0.1; digests of both ends compared):");
+        }
         let (speed, secs) = (mbps(d), d.as_secs_f64());
         println!(
-            "  {what:<34} {speed:>6.0} MB/s  {secs:>5.2} s  {:>5.1} % of raw",
+            "  {what:<44} {speed:>6.0} MB/s  {secs:>5.2} s  {:>5.1} % of raw",
             ratio(d)
         );
-    };
-    line("raw socket copy (baseline)", raw);
-    line("raw copy + SHA-256 on both ends", hashed);
-    line("raw copy + file read, file write", with_files);
-    line("raw copy + files + SHA-256", with_both);
-    line("ft-server -> ft-client GET", reference);
+    }
+    for line in &skipped {
+        println!("{line}");
+    }
+    let same_work = with_both.as_secs_f64() / reference.as_secs_f64();
     println!(
-        "  the GET does {:.1} % as well as the plain loop doing the same work (files + SHA-256)",
-        100.0 * with_both.as_secs_f64() / reference.as_secs_f64()
+        "  the GET does {:.1} % as well as the plain loop doing the same work (files + SHA-256); goal >= 90 %: {}",
+        100.0 * same_work,
+        if same_work >= 0.9 { "yes" } else { "no" }
     );
-    println!("  goal: the GET at >= 80 % of the raw copy");
+    // The best integrity-checked pipeline: the fastest one that compares digests.
+    let best = measures
+        .iter()
+        .zip(&medians)
+        .filter(|((_, m), _)| matches!(m, Measure::Pipeline(d) if *d != Digest::None))
+        .min_by_key(|(_, d)| **d);
+    match best {
+        Some(((what, _), &d)) => {
+            let faster = d.as_secs_f64() / reference.as_secs_f64();
+            println!(
+                "  the GET is {faster:.2}x as fast as the best checked pipeline ({what}); goal >= 1.5x: {}",
+                if faster >= 1.5 { "yes" } else { "no" }
+            );
+        }
+        None => println!("  no checked pipeline ran: no ratio against standard tools"),
+    }
     Ok(())
+}
+
+/// The pipelines of standard tools, in the table's order.
+const PIPELINES: [Digest; 5] = [
+    Digest::None,
+    Digest::After(Tool::Openssl),
+    Digest::During(Tool::Openssl),
+    Digest::During(Tool::Sha256sum),
+    Digest::After(Tool::Sha256sum),
+];
+
+/// One line of the table.
+#[derive(Clone, Copy)]
+enum Measure {
+    /// The plain loop: (SHA-256 on both ends, file read and write).
+    Raw(bool, bool),
+    /// The reference's GET.
+    Get,
+    Pipeline(Digest),
 }
 
 /// A plain write loop into a socket and a read loop out of it; with `hash`,

@@ -1,13 +1,15 @@
 //! `cargo xtask bench`: each measurement beside a baseline taken in the same run.
 //!
 //! - `file-transfer` ([`file_transfer`]): throughput of the reference file
-//!   transfer beside a raw loopback copy.
+//!   transfer beside a raw loopback copy, the same work in a plain loop, and
+//!   integrity-checked copies made of standard tools (socat, openssl, sha256sum).
 //! - `watch` ([`watch`]): the student's loop, save → verdict on the watch
 //!   screen, beside a plain `cargo xtask grade` of the same crate.
 //! - `concurrent` ([`concurrent`]): a chat room of thousands of clients, its
 //!   delivery rate and latency; a student's server beside the reference, or
 //!   both reference designs over a range of room sizes (`--sweep`), drawn as
-//!   the book's figure ([`plot`]).
+//!   the book's figure ([`plot`]); or the reference beside a peer in the
+//!   design of tokio's chat example (`--peer`), with a stalled reader.
 //! - `gradebook` ([`gradebook`]): a class re-graded in the sandbox beside the
 //!   same class with `--no-sandbox`: the sandbox's overhead.
 //! - `io-models` ([`io_models`]): the book's three echo servers (threads, a
@@ -70,29 +72,46 @@ pub struct BenchArgs {
     /// `concurrent`: the sweep's JSON [default: target/bench/concurrent.json].
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// `concurrent`: the reference beside a chat server in the design of tokio's
+    /// chat example, at 2000 and 10000 clients (or --clients), then the
+    /// stalled-reader run: both servers' RSS while one client reads nothing.
+    #[arg(long, conflicts_with_all = ["path", "sweep", "plot"])]
+    peer: bool,
+    /// `concurrent --peer`: seconds of the stalled-reader run [default: 60; 2 with --smoke; 0 skips it].
+    #[arg(long, value_name = "S")]
+    stall_secs: Option<u64>,
+    /// `tokio-chat-peer` (started by `concurrent --peer`): the address to listen on.
+    #[arg(long, value_name = "ADDR", hide = true, default_value = "127.0.0.1:0")]
+    listen: String,
     /// `concurrent --plot`: the book whose src/images/ get the figures [default: book].
     #[arg(long, value_name = "DIR")]
     book: Option<PathBuf>,
     /// `gradebook`: students in the class (half solved, half starters).
     #[arg(long, default_value_t = 4)]
     students: usize,
-    /// `gradebook`: rounds (each grades the class once in each mode).
+    /// `gradebook`: rounds (each grades the class once in each mode);
+    /// `file-transfer`: rounds (each measures everything once; the order alternates).
     #[arg(long, default_value_t = 3)]
     rounds: usize,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum Target {
-    /// 1 GiB GET with ft-server and ft-client, against a raw socket copy.
+    /// 1 GiB GET with ft-server and ft-client, against a raw socket copy, the
+    /// same work in a plain loop, and socat copies checked with openssl or sha256sum.
     FileTransfer,
     /// Save → verdict of `cargo xtask watch echo` (warm), against `cargo xtask grade echo`.
     Watch,
-    /// Thousands of clients in one chat room: held connections, deliveries/s, p99 latency.
+    /// Thousands of clients in one chat room: held connections, deliveries/s, p99 latency
+    /// (--peer: beside tokio's chat example's design, and RSS with a stalled reader).
     Concurrent,
     /// A class re-graded with the sandbox and with --no-sandbox: the sandbox's overhead.
     Gradebook,
     /// The book's echo servers (threads, mio, tokio) at 100 and 5 000 clients: held, msgs/s, p99, threads, RSS.
     IoModels,
+    /// The chat server `concurrent --peer` measures (tokio's chat example's design).
+    #[value(hide = true)]
+    TokioChatPeer,
 }
 
 pub fn run(root: &Path, args: BenchArgs) -> Result<()> {
@@ -102,6 +121,7 @@ pub fn run(root: &Path, args: BenchArgs) -> Result<()> {
         Target::Concurrent => concurrent::concurrent(root, &args),
         Target::Gradebook => gradebook::gradebook(root, &args),
         Target::IoModels => io_models::io_models(root, &args),
+        Target::TokioChatPeer => concurrent::peer_tokio_chat::serve(&args.listen),
     }
 }
 

@@ -273,12 +273,14 @@ impl Conn {
     }
 }
 
-/// The send time in a relayed message line, `c00002: m 17 1234567`.
+/// The send time in a relayed message line, `c00002: m 17 1234567`, padded
+/// or not (`c00002: m 17 1234567 xxxx…`).
 fn sent_at(line: &[u8]) -> Option<u64> {
     let colon = line.iter().position(|&b| b == b':')?;
     let text = line.get(colon + 2..)?.strip_prefix(b"m ")?;
     let space = text.iter().position(|&b| b == b' ')?;
-    std::str::from_utf8(&text[space + 1..]).ok()?.parse().ok()
+    let time = text[space + 1..].split(|&b| b == b' ').next()?;
+    std::str::from_utf8(time).ok()?.parse().ok()
 }
 
 #[cfg(test)]
@@ -288,6 +290,7 @@ mod tests {
     #[test]
     fn message_lines_carry_their_send_time() {
         assert_eq!(sent_at(b"c00002: m 17 1234567"), Some(1_234_567));
+        assert_eq!(sent_at(b"c00002: m 17 1234567 xxxx"), Some(1_234_567));
         assert_eq!(sent_at(b"c00002: hello"), None);
         assert_eq!(sent_at(b"* c00002 joined"), None);
     }

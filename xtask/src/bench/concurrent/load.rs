@@ -8,7 +8,8 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
 
 use anyhow::Result;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tokio::time::{sleep, sleep_until, timeout, timeout_at};
@@ -35,15 +36,29 @@ const DRAIN: Duration = Duration::from_secs(10);
 const QUIET: Duration = Duration::from_secs(2);
 /// Up to this share of deliveries may be missing before p99 is "beyond the run".
 const LOST_FOR_P99: f64 = 0.01;
+/// The stalled reader's name: not one of the load's `c00001`, … names.
+const STALLED_NAME: &str = "stalled";
+/// After the steady phase, the stalled reader reads what is left for it, to
+/// learn whether the server closed it: until the end of stream, or nothing
+/// for [`STALLED_QUIET`], or [`STALLED_FATE`] in all.
+const STALLED_FATE: Duration = Duration::from_secs(20);
+const STALLED_QUIET: Duration = Duration::from_millis(500);
 
 /// The ramp's bound: one minute, plus 30 ms per client (6 min at 10 000).
 fn ramp_limit(clients: usize) -> Duration {
     Duration::from_secs(60) + Duration::from_millis(30) * clients as u32
 }
 
-/// Starts the server, fills the room, sends the messages, and measures.
-/// Errors end up in the run's notes: a server that falls over is a result.
-pub(super) async fn measure(bin: &Path, design: &str, load: Load, work: &Path) -> Run {
+/// Starts the server (`bin`, with `args` before `--listen`), fills the room,
+/// sends the messages, and measures. Errors end up in the run's notes: a
+/// server that falls over is a result.
+pub(super) async fn measure(
+    bin: &Path,
+    args: &[String],
+    design: &str,
+    load: Load,
+    work: &Path,
+) -> Run {
     let mut run = Run {
         design: design.to_string(),
         clients: load.clients,
@@ -55,20 +70,27 @@ pub(super) async fn measure(bin: &Path, design: &str, load: Load, work: &Path) -
     };
     // Named after the copied binary: `reference-chat-server-10000.stderr`.
     let stem = bin.file_stem().unwrap_or_default().to_string_lossy();
-    let stderr = work.join(format!("{stem}-{}.stderr", load.clients));
+    let stall = if load.stalled_reader { "-stalled" } else { "" };
+    let stderr = work.join(format!("{stem}-{}{stall}.stderr", load.clients));
     eprintln!(
         "{design}: {} clients (server stderr: {})",
         load.clients,
         stderr.display()
     );
-    if let Err(err) = room(bin, load, stderr, &mut run).await {
+    if let Err(err) = room(bin, args, load, stderr, &mut run).await {
         run.notes.push(format!("{err:#}"));
     }
     run
 }
 
-async fn room(bin: &Path, load: Load, stderr: PathBuf, run: &mut Run) -> Result<()> {
-    let server = Server::start(bin, stderr).await?;
+async fn room(
+    bin: &Path,
+    args: &[String],
+    load: Load,
+    stderr: PathBuf,
+    run: &mut Run,
+) -> Result<()> {
+    let server = Server::start_with(bin, args, stderr).await?;
     let shared = Arc::new(Shared::new(load.clients));
     // Watches the server: its thread count, and whether it is still there.
     let peak_threads = Arc::new(AtomicU64::new(0));
@@ -174,6 +196,29 @@ async fn room(bin: &Path, load: Load, stderr: PathBuf, run: &mut Run) -> Result<
         ));
     }
 
+    // With `stalled_reader`: one more client joins, then never reads again.
+    let mut stalled = None;
+    if load.stalled_reader {
+        match stalled_reader(server.addr).await {
+            Ok(stream) => stalled = Some(stream),
+            Err(err) => run.notes.push(format!("stalled reader: {err}")),
+        }
+    }
+    // Its RSS once a second through the steady phase (VmRSS, Linux).
+    let rss_series = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sampler = load.stalled_reader.then(|| {
+        let (series, pid) = (rss_series.clone(), server.pid);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            loop {
+                tick.tick().await;
+                if let Some(kib) = pid.and_then(|pid| status_kib(pid, "VmRSS:")) {
+                    series.lock().unwrap().push(kib);
+                }
+            }
+        })
+    });
+
     // The steady phase.
     let mut senders = Vec::new();
     while let Ok(writer) = senders_rx.try_recv() {
@@ -185,6 +230,12 @@ async fn room(bin: &Path, load: Load, stderr: PathBuf, run: &mut Run) -> Result<
     let total = u64::from(load.rate) * load.secs;
     let gap = Duration::from_secs(1) / load.rate;
     let mut sent = 0u64;
+    // Longer lines, when asked: a space, then `x`s.
+    let padding = if load.pad > 0 {
+        format!(" {}", "x".repeat(load.pad - 1))
+    } else {
+        String::new()
+    };
     if senders.is_empty() {
         run.notes.push("no sender joined: no messages".into());
     }
@@ -194,7 +245,7 @@ async fn room(bin: &Path, load: Load, stderr: PathBuf, run: &mut Run) -> Result<
         }
         sleep_until(steady + gap * seq as u32).await;
         let which = seq as usize % senders.len();
-        let line = format!("m {seq} {}\n", shared.now_us());
+        let line = format!("m {seq} {}{}\n", shared.now_us(), padding);
         match timeout(
             Duration::from_secs(1),
             senders[which].write_all(line.as_bytes()),
@@ -212,6 +263,10 @@ async fn room(bin: &Path, load: Load, stderr: PathBuf, run: &mut Run) -> Result<
                 senders.swap_remove(which);
             }
         }
+    }
+    if let Some(sampler) = sampler {
+        sampler.abort();
+        run.rss_kib_series = rss_series.lock().unwrap().clone();
     }
     // Deliveries still on their way.
     let drain = tokio::time::Instant::now();
@@ -272,6 +327,10 @@ async fn room(bin: &Path, load: Load, stderr: PathBuf, run: &mut Run) -> Result<
         run.notes.push(format!("{count} x {what}"));
     }
 
+    if let Some(stream) = stalled {
+        run.stalled = Some(stalled_fate(stream).await);
+    }
+
     // Server first (its group killed), then the clients.
     watcher.abort();
     let child = server.child.clone();
@@ -291,6 +350,68 @@ async fn room(bin: &Path, load: Load, stderr: PathBuf, run: &mut Run) -> Result<
     })
     .await;
     Ok(())
+}
+
+/// A client that joins as [`STALLED_NAME`], reads up to its welcome, and is
+/// handed back to be held without reading.
+async fn stalled_reader(addr: std::net::SocketAddr) -> Result<TcpStream> {
+    let welcome = format!("* welcome {STALLED_NAME}\n");
+    let joined = async {
+        let mut stream = TcpStream::connect(addr).await?;
+        stream
+            .write_all(format!("{STALLED_NAME}\n").as_bytes())
+            .await?;
+        let mut seen = Vec::new();
+        let mut buf = [0; 4096];
+        // Bounded: the welcome comes first, within a few lines.
+        while seen.len() < 64 * 1024 {
+            let n = stream.read(&mut buf).await?;
+            if n == 0 {
+                anyhow::bail!("closed before the welcome");
+            }
+            seen.extend_from_slice(&buf[..n]);
+            if seen.windows(welcome.len()).any(|w| w == welcome.as_bytes()) {
+                return Ok(stream);
+            }
+        }
+        anyhow::bail!("no welcome in the first 64 KiB")
+    };
+    timeout(Duration::from_secs(10), joined)
+        .await
+        .unwrap_or_else(|_| anyhow::bail!("no welcome within 10 s"))
+}
+
+/// Reads what is left for the stalled reader: did the server close it, and
+/// how much had it kept for it?
+async fn stalled_fate(mut stream: TcpStream) -> String {
+    let mut buf = vec![0; 256 * 1024];
+    let mut total = 0u64;
+    let end = tokio::time::Instant::now() + STALLED_FATE;
+    let closed = loop {
+        match timeout_at(
+            end.min(tokio::time::Instant::now() + STALLED_QUIET),
+            stream.read(&mut buf),
+        )
+        .await
+        {
+            Ok(Ok(0)) => break Some(String::new()),
+            Ok(Ok(n)) => total += n as u64,
+            Ok(Err(err)) => break Some(format!(" ({err})")),
+            Err(_) => break None,
+        }
+    };
+    let mib = total as f64 / (1024.0 * 1024.0);
+    match closed {
+        Some(how) => format!("closed by the server{how}; {mib:.1} MiB were still on their way"),
+        None => format!("still connected: {mib:.1} MiB were waiting for it"),
+    }
+}
+
+/// A memory field of /proc/PID/status, in KiB.
+fn status_kib(pid: u32, field: &str) -> Option<u64> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = text.lines().find(|line| line.starts_with(field))?;
+    line[field.len()..].split_whitespace().next()?.parse().ok()
 }
 
 /// How many join announcements the first `joined` clients receive in all:

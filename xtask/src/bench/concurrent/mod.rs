@@ -27,6 +27,12 @@
 //! `--path DIR` measures a student's crate beside the reference in the same
 //! run; `--sweep` measures both reference designs (tokio, thread per client)
 //! from 100 to 10 000 clients and saves the figures to JSON for [`super::plot`].
+//! `--peer` measures the reference beside a real peer, [`peer_tokio_chat`] (the
+//! design of tokio's chat example), at 2 000 and 10 000 clients, then runs
+//! both with a stalled reader: [`STALL_CLIENTS`] clients chat at
+//! [`STALL_RATE`] lines a second of [`STALL_PAD`] bytes for `--stall-secs`
+//! while one more client reads nothing, and each server's RSS is sampled
+//! every second.
 //!
 //! Here: the command (building the servers, the open-files limit, each
 //! measurement in turn). The rest, by what it does:
@@ -40,10 +46,13 @@
 //!   (also the echo servers of `io-models`).
 //! - [`report`]: a run's figures (what `concurrent.json` holds) and the
 //!   tables printed from them.
+//! - [`peer_tokio_chat`]: the peer of `--peer`, run as `xtask bench
+//!   tokio-chat-peer` in a process of its own.
 
 mod client;
 pub(super) mod histogram;
 mod load;
+pub(super) mod peer_tokio_chat;
 mod report;
 pub(super) mod server;
 
@@ -55,7 +64,7 @@ use super::{BenchArgs, plot, rerun_release};
 use crate::cmd;
 use load::measure;
 pub(super) use report::{Run, Sweep};
-use report::{print_side_by_side, print_sweep};
+use report::{print_goals, print_peer_verdict, print_side_by_side, print_stall, print_sweep};
 
 /// Room sizes of `--sweep`.
 const SWEEP: [usize; 5] = [100, 1000, 2000, 5000, 10_000];
@@ -63,12 +72,25 @@ const SWEEP: [usize; 5] = [100, 1000, 2000, 5000, 10_000];
 const DESIGNS: [&str; 2] = ["chat-server", "chat-server-threads"];
 /// How many clients send the steady phase's messages (in turn).
 const SENDERS: usize = 4;
+/// Room sizes of `--peer`.
+const PEER_SIZES: [usize; 2] = [2000, 10_000];
+/// The stalled-reader run of `--peer`: a small room that talks fast, in long
+/// lines, so that what waits for the stalled reader outgrows the kernel's
+/// socket buffers (a few MiB on loopback) within seconds: about 1 MB a second.
+const STALL_CLIENTS: usize = 20;
+const STALL_RATE: u32 = 1000;
+/// Bytes added to each message's text (a line stays under the protocol's 1024).
+const STALL_PAD: usize = 900;
 
 #[derive(Clone, Copy)]
 struct Load {
     clients: usize,
     rate: u32,
     secs: u64,
+    /// Bytes of padding in each message's text (0: none).
+    pad: usize,
+    /// One more client joins after the ramp and never reads again.
+    stalled_reader: bool,
 }
 
 pub(super) fn concurrent(root: &Path, args: &BenchArgs) -> Result<()> {
@@ -88,12 +110,16 @@ pub(super) fn concurrent(root: &Path, args: &BenchArgs) -> Result<()> {
         clients: args.clients.unwrap_or(if args.smoke { 50 } else { 10_000 }),
         rate: args.rate.unwrap_or(20),
         secs: args.secs.unwrap_or(if args.smoke { 2 } else { 10 }),
+        pad: 0,
+        stalled_reader: false,
     };
     if load.clients < 2 || load.rate == 0 || load.secs == 0 {
         bail!("the bench needs --clients 2 or more, and a --rate and --secs above 0");
     }
     let most = if args.sweep {
         SWEEP[SWEEP.len() - 1]
+    } else if args.peer && args.clients.is_none() && !args.smoke {
+        PEER_SIZES[PEER_SIZES.len() - 1]
     } else {
         load.clients
     };
@@ -107,6 +133,9 @@ pub(super) fn concurrent(root: &Path, args: &BenchArgs) -> Result<()> {
         .build()?;
     let profile = if args.smoke { "a debug" } else { "a release" };
 
+    if args.peer {
+        return peer_comparison(root, args, load, &runtime, &work);
+    }
     if args.sweep {
         let bins = build(root, &reference, &DESIGNS, args.smoke, "reference")?;
         let mut sweep = Sweep {
@@ -123,7 +152,7 @@ pub(super) fn concurrent(root: &Path, args: &BenchArgs) -> Result<()> {
         for (design, bin) in DESIGNS.iter().zip(&bins) {
             for clients in SWEEP {
                 let load = Load { clients, ..load };
-                let run = interruptible(&runtime, measure(bin, design, load, &work))?;
+                let run = interruptible(&runtime, measure(bin, &[], design, load, &work))?;
                 println!("  {}", run.summary());
                 for note in &run.notes {
                     println!("    {note}");
@@ -175,7 +204,7 @@ pub(super) fn concurrent(root: &Path, args: &BenchArgs) -> Result<()> {
     );
     let mut runs = Vec::new();
     for (label, design, bin) in &servers {
-        let mut run = interruptible(&runtime, measure(bin, design, load, &work))?;
+        let mut run = interruptible(&runtime, measure(bin, &[], design, load, &work))?;
         run.design = label.clone();
         println!("  {}", run.summary());
         for note in &run.notes {
@@ -184,8 +213,106 @@ pub(super) fn concurrent(root: &Path, args: &BenchArgs) -> Result<()> {
         runs.push(run);
     }
     println!();
-    print_side_by_side(&runs);
+    print_side_by_side(&runs, "yours/ref");
+    print_goals(&runs);
     Ok(())
+}
+
+/// `--peer`: the reference beside [`peer_tokio_chat`] at each size, then
+/// both with a stalled reader.
+fn peer_comparison(
+    root: &Path,
+    args: &BenchArgs,
+    load: Load,
+    runtime: &tokio::runtime::Runtime,
+    work: &Path,
+) -> Result<()> {
+    let reference = build(
+        root,
+        &root.join("solutions/concurrent"),
+        &["chat-server"],
+        args.smoke,
+        "reference",
+    )?;
+    // The peer is this very program, in a process of its own: its memory,
+    // threads and CPU are measured apart from the load generator's.
+    let xtask = std::env::current_exe()?;
+    let peer_args = vec!["bench".to_string(), "tokio-chat-peer".to_string()];
+    let servers = [
+        ("tokio-chat (peer)", xtask.as_path(), peer_args.as_slice()),
+        ("chat-server (reference)", reference[0].as_path(), &[][..]),
+    ];
+    let sizes = match args.clients {
+        Some(clients) => vec![clients],
+        None if args.smoke => vec![load.clients],
+        None => PEER_SIZES.to_vec(),
+    };
+    let profile = if args.smoke { "a debug" } else { "a release" };
+    for (round, clients) in sizes.into_iter().enumerate() {
+        let load = Load { clients, ..load };
+        println!(
+            "concurrent bench, reference beside tokio's chat design: {clients} clients, {} msg/s for {} s from {SENDERS} senders, {profile} build, {} CPUs, load {}",
+            load.rate,
+            load.secs,
+            cpus(),
+            load_average()
+        );
+        let runs = run_both(&servers, round, load, runtime, work)?;
+        println!();
+        print_side_by_side(&runs, "ref/peer");
+        print_peer_verdict(&runs);
+        println!();
+    }
+    let stall_secs = args.stall_secs.unwrap_or(if args.smoke { 2 } else { 60 });
+    if stall_secs == 0 {
+        return Ok(());
+    }
+    let load = Load {
+        clients: if args.smoke { 5 } else { STALL_CLIENTS },
+        rate: if args.smoke { 100 } else { STALL_RATE },
+        secs: stall_secs,
+        pad: STALL_PAD,
+        stalled_reader: true,
+    };
+    println!(
+        "stalled reader: {} clients chat, {} msg/s of {}-byte texts for {} s from {SENDERS} senders, while 1 more client reads nothing after its welcome; load {}",
+        load.clients,
+        load.rate,
+        STALL_PAD + 20,
+        load.secs,
+        load_average()
+    );
+    let runs = run_both(&servers, 0, load, runtime, work)?;
+    println!();
+    print_stall(&runs);
+    Ok(())
+}
+
+/// Measures each server under `load`, the peer first in even rounds and the
+/// reference first in odd ones; the runs come back in `servers`' order.
+fn run_both(
+    servers: &[(&str, &Path, &[String]); 2],
+    round: usize,
+    load: Load,
+    runtime: &tokio::runtime::Runtime,
+    work: &Path,
+) -> Result<Vec<Run>> {
+    let order = if round.is_multiple_of(2) { [0, 1] } else { [1, 0] };
+    let mut runs = vec![Run::default(), Run::default()];
+    for index in order {
+        let (label, bin, args) = servers[index];
+        let mut run = interruptible(runtime, measure(bin, args, label, load, work))?;
+        run.design = label.to_string();
+        println!("  {}", run.summary());
+        for note in &run.notes {
+            println!("    {note}");
+        }
+        if let Some(stalled) = &run.stalled {
+            println!("    stalled reader: {stalled}");
+        }
+        runs[index] = run;
+    }
+    Ok(runs)
 }
 
 /// Runs `measure` until it ends or Ctrl-C. The server is in a process group

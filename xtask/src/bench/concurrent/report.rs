@@ -44,6 +44,13 @@ pub(in crate::bench) struct Run {
     pub loadgen_cpu_pct: Option<f64>,
     /// What went wrong, each with how often: the first errors, a server exit.
     pub notes: Vec<String>,
+    /// The server's VmRSS once a second through the steady phase, in KiB
+    /// (the stalled-reader run of `--peer`; Linux).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rss_kib_series: Vec<u64>,
+    /// What became of the client that stopped reading (`--peer`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stalled: Option<String>,
 }
 
 impl Run {
@@ -124,8 +131,9 @@ fn mib(kib: Option<u64>) -> String {
     kib.map_or("?".into(), |k| format!("{:.1}", k as f64 / 1024.0))
 }
 
-/// Rows of figures, one column per run; with two, their ratio.
-pub(super) fn print_side_by_side(runs: &[Run]) {
+/// Rows of figures, one column per run; with two, their ratio (the second's
+/// figure over the first's), headed `ratio`.
+pub(super) fn print_side_by_side(runs: &[Run], ratio: &str) {
     let width = runs
         .iter()
         .map(|r| r.design.len())
@@ -137,7 +145,7 @@ pub(super) fn print_side_by_side(runs: &[Run]) {
         header.push_str(&format!(" {:>width$}", run.design));
     }
     if runs.len() == 2 {
-        header.push_str(&format!(" {:>10}", "yours/ref"));
+        header.push_str(&format!(" {ratio:>10}"));
     }
     println!("{header}");
     type Figure = fn(&Run) -> (String, Option<f64>);
@@ -204,6 +212,16 @@ pub(super) fn print_side_by_side(runs: &[Run]) {
         line.push_str(&format!(" {text:>width$}"));
     }
     println!("{line}");
+}
+
+/// The reference's goals, and which run meets each.
+pub(super) fn print_goals(runs: &[Run]) {
+    let width = runs
+        .iter()
+        .map(|r| r.design.len())
+        .max()
+        .unwrap_or(0)
+        .max(12);
     println!(
         "  goal, at {} clients and {} msg/s:",
         runs[0].clients, runs[0].rate
@@ -253,6 +271,102 @@ pub(super) fn print_sweep(sweep: &Sweep) {
             mib(run.peak_rss_kib),
             run.peak_threads.map_or("?".into(), |t| t.to_string()),
             format!("{}/{}", pct(run.server_cpu_pct), pct(run.loadgen_cpu_pct)),
+        );
+    }
+}
+
+/// `--peer`'s goal at one size: the reference (`runs[1]`) delivers at least
+/// [`PEER_GOAL`] times what the peer (`runs[0]`) does, at an equal or better p99.
+pub(super) fn print_peer_verdict(runs: &[Run]) {
+    let [peer, reference] = runs else { return };
+    let yes = |holds: bool| if holds { "yes" } else { "no" };
+    let ratio = if peer.deliveries_per_sec > 0.0 {
+        reference.deliveries_per_sec / peer.deliveries_per_sec
+    } else {
+        f64::INFINITY
+    };
+    let p99 = match (reference.p99_ms, peer.p99_ms) {
+        (Some(r), Some(p)) => Some(r <= p),
+        (Some(_), None) => Some(true),
+        _ => None,
+    };
+    let offered = reference.rate as f64 * reference.clients.saturating_sub(1) as f64;
+    println!(
+        "  reference/peer at {} clients: deliveries/s {ratio:.2}x (goal >= {PEER_GOAL}x: {}); p99 {} ms vs {} ms (goal: equal or better: {})",
+        reference.clients,
+        yes(ratio >= PEER_GOAL),
+        latency(reference, reference.p99_ms),
+        latency(peer, peer.p99_ms),
+        p99.map_or("no", yes),
+    );
+    if peer.lost() == 0 && reference.lost() == 0 {
+        println!(
+            "  (both delivered all of the offered {offered:.0} deliveries/s: the ratio of deliveries/s is 1 by construction; p99 and CPU tell them apart)"
+        );
+    }
+}
+
+/// `--peer`'s goal for deliveries/s.
+const PEER_GOAL: f64 = 1.5;
+
+/// The stalled-reader run: each server's RSS series (start, max, end).
+pub(super) fn print_stall(runs: &[Run]) {
+    let width = runs
+        .iter()
+        .map(|r| r.design.len())
+        .max()
+        .unwrap_or(0)
+        .max(12);
+    let mib = |kib: u64| kib as f64 / 1024.0;
+    println!(
+        "  {:<width$} {:>9} {:>9} {:>9} {:>8}  server RSS (MiB), sampled every second",
+        "", "start", "max", "end", "samples"
+    );
+    for run in runs {
+        let series = &run.rss_kib_series;
+        match (series.first(), series.iter().max(), series.last()) {
+            (Some(&start), Some(&max), Some(&end)) => println!(
+                "  {:<width$} {:>9.1} {:>9.1} {:>9.1} {:>8}",
+                run.design,
+                mib(start),
+                mib(max),
+                mib(end),
+                series.len()
+            ),
+            _ => println!("  {:<width$} no RSS samples (Linux only)", run.design),
+        }
+    }
+    for run in runs {
+        let every = (run.rss_kib_series.len() / 12).max(1);
+        let sampled: Vec<String> = run
+            .rss_kib_series
+            .iter()
+            .step_by(every)
+            .map(|&kib| format!("{:.0}", mib(kib)))
+            .collect();
+        if !sampled.is_empty() {
+            println!(
+                "  {}: every {every} s: {} MiB",
+                run.design,
+                sampled.join(" ")
+            );
+        }
+        let fate = run.stalled.as_deref().unwrap_or("did not join");
+        println!("  {}: the stalled reader was {fate}", run.design);
+    }
+    if let [peer, reference] = runs
+        && let (Some(&p), Some(&r)) = (peer.rss_kib_series.last(), reference.rss_kib_series.last())
+    {
+        let grew = |run: &Run| {
+            let series = &run.rss_kib_series;
+            mib(series[series.len() - 1]) - mib(series[0])
+        };
+        println!(
+            "  at the end: the peer holds {:.1} MiB, the reference {:.1} MiB (grown by {:.1} and {:.1} MiB since the start)",
+            mib(p),
+            mib(r),
+            grew(peer),
+            grew(reference)
         );
     }
 }

@@ -38,9 +38,20 @@ impl Drop for Server {
 
 impl Server {
     pub(in crate::bench) async fn start(bin: &Path, stderr: PathBuf) -> Result<Server> {
+        Server::start_with(bin, &[], stderr).await
+    }
+
+    /// As [`Server::start`], with `args` before `--listen 127.0.0.1:0` (the
+    /// peer of `concurrent --peer` is `xtask bench tokio-chat-peer`).
+    pub(in crate::bench) async fn start_with(
+        bin: &Path,
+        args: &[String],
+        stderr: PathBuf,
+    ) -> Result<Server> {
         let log = std::fs::File::create(&stderr)?;
         let mut command = CommandWrap::with_new(bin, |command| {
             command
+                .args(args)
                 .args(["--listen", "127.0.0.1:0"])
                 .stdin(Stdio::null())
                 .stdout(Stdio::piped())
