@@ -60,11 +60,22 @@ fn english_lines() -> Vec<String> {
     for file in starter_files(&root()) {
         let text = std::fs::read_to_string(&file).unwrap();
         let mut in_english = false;
+        // A fenced block in a comment is code (a diagram of a header's
+        // fields), the same in both halves: not prose.
+        let mut in_code = false;
         for line in text.lines() {
             let Some(comment) = comment_text(line) else {
                 in_english = false;
+                in_code = false;
                 continue;
             };
+            if comment.trim_start().starts_with("```") {
+                in_code = !in_code;
+                continue;
+            }
+            if in_code {
+                continue;
+            }
             if let Some(rest) = comment.strip_prefix("en:") {
                 in_english = true;
                 lines.push(rest.trim().to_string());
