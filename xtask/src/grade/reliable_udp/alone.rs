@@ -168,6 +168,8 @@ pub async fn send_window(ctx: Ctx) -> Result<(), Failure> {
     let got = match got {
         Ok(Ok(got)) => got,
         Ok(Err(PeerError::Silent(wait))) => {
+            // A sender that failed (a panic, a wrong exit) says why itself.
+            expect_exit(&ctx, &mut sender, "rdt-send", status, 0, None).await?;
             let secs = wait.as_secs();
             return Err(Failure::new(
                 Step::Write,
