@@ -5,10 +5,22 @@
 
 mod common;
 
+use std::sync::{Mutex, MutexGuard};
+
 use common::grade;
+
+/// One grade at a time: `rdt.efficiency` compares the speed of the pair
+/// under test with the grader's own, measured one after the other, and the
+/// starter's grade (a build, then programs) beside it would slow one of the
+/// two and not the other.
+fn one_at_a_time() -> MutexGuard<'static, ()> {
+    static TURN: Mutex<()> = Mutex::new(());
+    TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 #[test]
 fn reference_solution_scores_full_marks() {
+    let _turn = one_at_a_time();
     let graded = grade(
         "rdt-solution",
         &["reliable-udp", "--solutions", "--lang", "en"],
@@ -28,6 +40,7 @@ fn reference_solution_scores_full_marks() {
 /// report is Korean but for code, ids, paths and what the programs printed.
 #[test]
 fn starter_scores_only_the_readiness_test_and_reports_in_korean() {
+    let _turn = one_at_a_time();
     let graded = grade("rdt-starter", &["reliable-udp", "--lang", "ko"]);
     assert_eq!(graded.code, 1, "{}\n{}", graded.stdout, graded.stderr);
     let ready = graded.test("rdt.recv.ready");
