@@ -124,7 +124,7 @@ pub async fn efficiency(ctx: Ctx) -> Result<(), Failure> {
         ..Impair::default()
     });
     // The grader's pair first (it warms nothing the student's pair uses).
-    let ours = graders_pair(&ctx, &bytes, link).await?;
+    let mut ours = graders_pair(&ctx, &bytes, link).await?;
     let receiver = start_receiver(&ctx).await?;
     let proxy = proxy(&ctx, &receiver, link, "efficiency").await?;
     let theirs = transfer_through(&ctx, receiver, &proxy, &bytes, Duration::from_secs(60)).await?;
@@ -132,6 +132,12 @@ pub async fn efficiency(ctx: Ctx) -> Result<(), Failure> {
     let sent = proxy.count(Dir::Forward, DATA);
     // At 10 % loss a chunk needs 1/0.9 sends on average; twice that is the bound.
     let bound = n * 2 * 10 / 9;
+    // Too slow against the grader's pair timed before? The machine may have
+    // been busier during theirs (the other tests run beside this one): the
+    // grader's pair is timed once more, right after, and the slower counts.
+    if ours.as_secs_f64() / theirs.as_secs_f64().max(1e-3) < MIN_RATIO {
+        ours = ours.max(graders_pair(&ctx, &bytes, link).await?);
+    }
     let (ours_s, theirs_s) = (ours.as_secs_f64(), theirs.as_secs_f64());
     let ratio = ours_s / theirs_s.max(1e-3);
     if sent > bound {
