@@ -120,19 +120,19 @@ pub async fn recv_acks(ctx: Ctx) -> Result<(), Failure> {
             (None, Some(want)) => tr!(
                 lang,
                 "after {sent}, no ACK came within {secs} s (expected ACK {want})",
-                "{sent} 뒤 {secs}초 안에 ACK가 오지 않았습니다(기대한 것: ACK {want})",
+                "{sent} 뒤 {secs}초 안에 ACK이 오지 않았습니다(기대한 것: ACK {want})",
                 secs = wait.as_secs()
             ),
             (Some(ack), None) => tr!(
                 lang,
                 "{sent} had its checksum broken, yet it was answered with ACK {seq}: check the checksum and drop such a datagram without an answer",
-                "{sent}의 체크섬이 틀렸는데도 ACK {seq}로 답했습니다. 체크섬을 확인하고 그런 데이터그램은 답하지 말고 버리세요",
+                "{sent}의 체크섬이 틀렸는데도 답했습니다(ACK {seq}). 체크섬을 확인하고 그런 데이터그램은 답하지 말고 버리세요",
                 seq = ack.seq
             ),
             (Some(ack), Some(want)) => tr!(
                 lang,
                 "after {sent} the ACK says {seq} with window {window}; expected {want} with a window above 0 (the number of the first chunk not yet received)",
-                "{sent} 뒤 ACK가 {seq}, 윈도가 {window}였습니다. 기대한 값은 {want}와 0보다 큰 윈도입니다(아직 받지 못한 첫 조각의 번호)",
+                "{sent} 뒤 받은 ACK: `seq` {seq}, 윈도 {window}. 기대한 ACK: `seq` {want}(아직 받지 못한 첫 조각의 번호), 0보다 큰 윈도",
                 seq = ack.seq,
                 window = ack.window
             ),
@@ -221,7 +221,7 @@ pub async fn send_window(ctx: Ctx) -> Result<(), Failure> {
             tr!(
                 lang,
                 "`rdt-send` sent {count} DATA datagrams past the receiver's window, e.g. chunk {seq} when the last ACK was {ack} with window {window}: send only chunks below ACK + window",
-                "`rdt-send`가 수신 측 윈도를 넘는 DATA 데이터그램을 {count}개 보냈습니다. 예를 들어 마지막 ACK가 {ack}, 윈도가 {window}일 때 조각 {seq}를 보냈습니다. ACK + 윈도보다 작은 번호의 조각만 보내세요"
+                "`rdt-send`가 수신 측 윈도를 넘는 DATA 데이터그램을 {count}개 보냈습니다. 예: 마지막 ACK `seq` {ack}, 윈도 {window}일 때 보낸 조각 {seq}. ACK + 윈도보다 작은 번호의 조각만 보내세요"
             ),
         ));
     }
@@ -279,7 +279,7 @@ pub async fn bad_digest(ctx: Ctx) -> Result<(), Failure> {
                 tr!(
                     lang,
                     "after a digest that does not match, `{name}` is still there: remove the partial file",
-                    "다이제스트가 맞지 않았는데 `{name}`이 남아 있습니다. 받다 만 파일은 지우세요"
+                    "다이제스트가 맞지 않았는데 `{name}` 파일이 남아 있습니다. 받다 만 파일은 지우세요"
                 ),
             ));
         }

@@ -115,7 +115,7 @@ pub fn tests() -> Vec<TestSpec> {
             },
             Text {
                 en: "Re-send the oldest unacknowledged chunk when the retransmission timeout expires, and answer every DATA with an ACK (a lost ACK is made up by the next).",
-                ko: "재전송 타임아웃이 지나면 확인 응답을 받지 못한 가장 오래된 조각을 다시 보내고, 모든 DATA에 ACK로 답하세요(잃어버린 ACK는 다음 ACK가 메웁니다).",
+                ko: "재전송 타임아웃이 지나면 확인 응답을 받지 못한 가장 오래된 조각을 다시 보내고, 모든 DATA에 ACK으로 답하세요(잃어버린 ACK은 다음 ACK이 메웁니다).",
             },
             |ctx| Box::pin(transfer::loss(ctx)),
         ),
@@ -160,7 +160,7 @@ pub fn tests() -> Vec<TestSpec> {
             },
             Text {
                 en: "After acknowledging the FIN, keep answering FINs with ACK n + 1 until 2 s pass quietly; the sender re-sends its FIN on its timeout until that ACK comes.",
-                ko: "FIN에 확인 응답한 뒤에도 2초 동안 조용해질 때까지 FIN마다 ACK n + 1로 답하세요. 송신 측은 그 ACK가 올 때까지 타임아웃마다 FIN을 다시 보냅니다.",
+                ko: "FIN에 확인 응답한 뒤에도 2초 동안 조용해질 때까지 FIN마다 ACK n + 1로 답하세요. 송신 측은 그 ACK이 올 때까지 타임아웃마다 FIN을 다시 보냅니다.",
             },
             |ctx| Box::pin(transfer::last_ack_lost(ctx)),
         ),
@@ -171,11 +171,11 @@ pub fn tests() -> Vec<TestSpec> {
             &["rdt.recv.acks", "rdt.recv.invalid"],
             Text {
                 en: "`rdt-recv` answers datagrams sent one by one: cumulative ACKs, buffering, duplicates, a bad checksum ignored",
-                ko: "`rdt-recv`가 하나씩 보낸 데이터그램에 누적 ACK로 답하고, 보관하고, 중복을 처리하고, 틀린 체크섬은 무시한다",
+                ko: "`rdt-recv`가 하나씩 보낸 데이터그램에 누적 ACK으로 답하고, 보관하고, 중복을 처리하고, 틀린 체크섬은 무시한다",
             },
             Text {
                 en: "The ACK's seq is the number of the first chunk not yet received (all below it arrived), whatever order they came in.",
-                ko: "ACK의 seq는 도착 순서와 상관없이 아직 받지 못한 첫 조각의 번호입니다(그보다 작은 조각은 모두 도착했습니다).",
+                ko: "ACK의 `seq`는 도착 순서와 상관없이 아직 받지 못한 첫 조각의 번호입니다(그보다 작은 조각은 모두 도착했습니다).",
             },
             |ctx| Box::pin(alone::recv_acks(ctx)),
         ),
@@ -235,7 +235,7 @@ pub fn tests() -> Vec<TestSpec> {
             },
             Text {
                 en: "Keep a window of chunks in flight; on three duplicate ACKs re-send the oldest at once; take the timeout from measured round trips (RFC 6298), not a fixed guess.",
-                ko: "윈도만큼 조각을 보내 두세요. 중복 ACK가 세 번 오면 가장 오래된 조각을 바로 다시 보내고, 타임아웃은 어림값이 아니라 측정한 왕복 시간으로 정하세요(RFC 6298).",
+                ko: "윈도만큼 조각을 보내 두세요. 중복 ACK이 세 번 오면 가장 오래된 조각을 바로 다시 보내고, 타임아웃은 어림값이 아니라 측정한 왕복 시간으로 정하세요(RFC 6298).",
             },
             |ctx| Box::pin(transfer::efficiency(ctx)),
         ),
