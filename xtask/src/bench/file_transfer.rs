@@ -155,13 +155,15 @@ pub(super) fn file_transfer(root: &Path, args: &BenchArgs) -> Result<()> {
         load_average()
     );
     let ratio = |d: Duration| 100.0 * raw.as_secs_f64() / d.as_secs_f64();
-    for ((what, measure), &d) in measures.iter().zip(&medians) {
+    for (((what, measure), &d), all) in measures.iter().zip(&medians).zip(&times) {
         if matches!(measure, Measure::Pipeline(Digest::None)) {
             println!("  standard tools (socat over 127.0.0.1; digests of both ends compared):");
         }
         let (speed, secs) = (mbps(d), d.as_secs_f64());
+        let low = all.iter().min().map_or(0.0, Duration::as_secs_f64);
+        let high = all.iter().max().map_or(0.0, Duration::as_secs_f64);
         println!(
-            "  {what:<44} {speed:>6.0} MB/s  {secs:>5.2} s  {:>5.1} % of raw",
+            "  {what:<44} {speed:>6.0} MB/s  {secs:>5.2} s  {:>5.1} % of raw  (rounds: {low:.2}-{high:.2} s)",
             ratio(d)
         );
     }
