@@ -297,7 +297,11 @@ fn run_both(
     runtime: &tokio::runtime::Runtime,
     work: &Path,
 ) -> Result<Vec<Run>> {
-    let order = if round.is_multiple_of(2) { [0, 1] } else { [1, 0] };
+    let order = if round.is_multiple_of(2) {
+        [0, 1]
+    } else {
+        [1, 0]
+    };
     let mut runs = vec![Run::default(), Run::default()];
     for index in order {
         let (label, bin, args) = servers[index];
