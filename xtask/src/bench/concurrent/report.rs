@@ -149,7 +149,7 @@ pub(super) fn print_side_by_side(runs: &[Run], ratio: &str) {
     }
     println!("{header}");
     type Figure = fn(&Run) -> (String, Option<f64>);
-    let rows: [(&str, Figure); 15] = [
+    let rows: [(&str, Figure); 16] = [
         ("held", |r| (r.held.to_string(), Some(r.held as f64))),
         ("failed to join", |r| (r.failed.to_string(), None)),
         ("not started (ramp bound)", |r| {
@@ -181,6 +181,15 @@ pub(super) fn print_side_by_side(runs: &[Run], ratio: &str) {
         ("server CPU, steady (%)", |r| {
             let text = r.server_cpu_pct.map_or("?".into(), |p| format!("{p:.0}"));
             (text, r.server_cpu_pct)
+        }),
+        // What a busy machine changes least: deliveries per second of the
+        // server's own CPU time.
+        ("deliveries per CPU second", |r| {
+            let per = r
+                .server_cpu_pct
+                .filter(|&p| p > 0.0)
+                .map(|p| r.deliveries_per_sec / (p / 100.0));
+            (per.map_or("?".into(), |v| format!("{v:.0}")), per)
         }),
         ("load generator CPU (%)", |r| {
             let text = r.loadgen_cpu_pct.map_or("?".into(), |p| format!("{p:.0}"));
