@@ -159,6 +159,10 @@ pub async fn send_window(ctx: Ctx) -> Result<(), Failure> {
     let window = 8;
     let opts = RecvOptions {
         window,
+        // A lost chunk holds the cumulative ACK while the sender fills its
+        // window: only then does a window overrun by one reach the receiver
+        // before the ACK has moved on.
+        lose_first: &[70, 90, 110],
         ..RecvOptions::default()
     };
     ctx.at(Step::Write);

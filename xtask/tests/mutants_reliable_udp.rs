@@ -1,0 +1,166 @@
+//! The reliable-UDP mutants (xtask/mutants/reliable-udp/mutants.json): each
+//! is the reference with one classic mistake, written out as a crate here and
+//! graded on the tests it names (only those: the others would pass, or fail
+//! after their time limit, at no profit). It must fail every one of them.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use common::{Graded, apply_patch, grade, must_fail, mutants, root, standalone_copy};
+use serde_json::Value;
+
+fn mutant(name: &str) -> Value {
+    mutants("reliable-udp")
+        .into_iter()
+        .find(|m| m["name"] == name)
+        .unwrap_or_else(|| panic!("no mutant {name} in mutants.json"))
+}
+
+/// One timed grade at a time: `rdt.efficiency` compares a pair's speed with
+/// the grader's own pair, and a second grade building beside it would slow
+/// one and not the other. (The mutants that must fail it fail it by far; the
+/// alternative must pass it.)
+fn timed() -> MutexGuard<'static, ()> {
+    static TURN: Mutex<()> = Mutex::new(());
+    TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Copies the reference crate, standalone, with the mutant's one change.
+fn materialize(mutant: &Value) -> PathBuf {
+    let name = mutant["name"].as_str().unwrap();
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("rdt-mutants")
+        .join(name);
+    standalone_copy(&root().join("solutions/reliable-udp"), &dir);
+    let file = dir.join(mutant["file"].as_str().unwrap());
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, apply_patch(mutant, &text)).unwrap();
+    dir
+}
+
+fn check(name: &str) -> Graded {
+    let mutant = mutant(name);
+    let dir = materialize(&mutant);
+    let must_fail = must_fail(&mutant);
+    let _turn = must_fail.contains(&"rdt.efficiency").then(timed);
+    let graded = grade(
+        &format!("rdt-mutant-{name}"),
+        &[
+            "reliable-udp",
+            "--path",
+            dir.to_str().unwrap(),
+            "--only",
+            &must_fail.join(","),
+            "--lang",
+            "en",
+        ],
+    );
+    assert_eq!(graded.code, 1, "{}\n{}", graded.stdout, graded.stderr);
+    let failed = graded.failed();
+    for id in must_fail {
+        assert!(
+            failed.iter().any(|f| f == id),
+            "mutant {name} should fail {id}; it failed {failed:?}\n{}",
+            graded.stdout
+        );
+    }
+    graded
+}
+
+/// The report's lines for test `id`: its FAIL line and the details under it.
+fn section<'a>(report: &'a str, id: &str) -> &'a str {
+    let start = report
+        .find(&format!("FAIL  {id} "))
+        .unwrap_or_else(|| panic!("{id} did not fail:\n{report}"));
+    let rest = &report[start..];
+    let end = rest[1..]
+        .find("\n  FAIL  ")
+        .or_else(|| rest[1..].find("\n  PASS  "))
+        .map_or(rest.len(), |at| at + 1);
+    &rest[..end]
+}
+
+#[test]
+fn every_mutant_has_a_test_here() {
+    let mut names: Vec<String> = mutants("reliable-udp")
+        .iter()
+        .map(|m| m["name"].as_str().unwrap().to_string())
+        .collect();
+    names.sort();
+    let mut here = MUTANTS.to_vec();
+    here.sort();
+    assert_eq!(names, here);
+}
+
+const MUTANTS: &[&str] = &[
+    "stop-and-wait",
+    "no-timeout",
+    "no-duplicate-detection",
+    "no-checksum-check",
+    "window-off-by-one",
+    "reordering-as-loss",
+    "no-linger",
+    "fixed-tiny-timeout",
+    "no-digest-check",
+];
+
+/// One chunk in flight: correct, and far too slow on a lossy link. The
+/// report says how slow, against the grader's own pair.
+#[test]
+fn stop_and_wait() {
+    let graded = check("stop-and-wait");
+    let report = section(&graded.stdout, "rdt.efficiency");
+    assert!(report.contains("% of its speed (at least 40 %)"), "{report}");
+}
+
+/// A blocking `recv` with no timeout: the grader stops the hung programs at
+/// the test's time limit, and the report says which side hung.
+#[test]
+fn no_timeout() {
+    let graded = check("no-timeout");
+    let report = section(&graded.stdout, "rdt.last_ack_lost");
+    assert!(report.contains("rdt-send"), "{report}");
+}
+
+#[test]
+fn no_duplicate_detection() {
+    check("no-duplicate-detection");
+}
+
+#[test]
+fn no_checksum_check() {
+    let graded = check("no-checksum-check");
+    let report = section(&graded.stdout, "rdt.recv.one_by_one");
+    assert!(report.contains("checksum"), "{report}");
+}
+
+#[test]
+fn window_off_by_one() {
+    check("window-off-by-one");
+}
+
+#[test]
+fn reordering_as_loss() {
+    check("reordering-as-loss");
+}
+
+#[test]
+fn no_linger() {
+    check("no-linger");
+}
+
+/// A 2 ms timeout under a 10 ms round trip re-sends what is still in
+/// flight: the report counts the datagrams against the bound.
+#[test]
+fn fixed_tiny_timeout() {
+    let graded = check("fixed-tiny-timeout");
+    let report = section(&graded.stdout, "rdt.efficiency");
+    assert!(report.contains("re-sen"), "{report}");
+}
+
+#[test]
+fn no_digest_check() {
+    check("no-digest-check");
+}
