@@ -112,7 +112,10 @@ const MUTANTS: &[&str] = &[
 fn stop_and_wait() {
     let graded = check("stop-and-wait");
     let report = section(&graded.stdout, "rdt.efficiency");
-    assert!(report.contains("% of its speed (at least 40 %)"), "{report}");
+    assert!(
+        report.contains("% of its speed (at least 40 %)"),
+        "{report}"
+    );
 }
 
 /// A blocking `recv` with no timeout: the grader stops the hung programs at
