@@ -487,6 +487,62 @@ impl Proc {
         }
     }
 
+    /// Waits up to `wait` for the program to exit; fails at `step` with
+    /// "`what` did not exit within N s" if it is still running.
+    pub async fn exit_within(
+        &mut self,
+        lang: Lang,
+        step: Step,
+        what: &str,
+        wait: Duration,
+    ) -> Result<ExitStatus, Failure> {
+        let secs = wait.as_secs();
+        self.wait_exit(wait).await.ok_or_else(|| {
+            Failure::new(
+                step,
+                tr!(
+                    lang,
+                    "{what} did not exit within {secs} s",
+                    "{what}: {secs}초 안에 끝나지 않았습니다"
+                ),
+            )
+        })
+    }
+
+    /// Fails unless the program exited with `code`: "`what` should exit with
+    /// code 0, it exited with 1 (a panic: …)", its stderr as the transcript,
+    /// and the starter's hint when a `todo!()` ended it. No kind: which exit
+    /// code, when, is what each test's own hint says (and a panic or a
+    /// signal is a cause, found without us).
+    pub async fn expect_exit_code(
+        &mut self,
+        lang: Lang,
+        what: &str,
+        status: ExitStatus,
+        code: i32,
+    ) -> Result<(), Failure> {
+        if status.code() == Some(code) {
+            return Ok(());
+        }
+        let got = status.code().map_or("-".to_string(), |c| c.to_string());
+        let note = self.note_after_code(lang).await;
+        let failure = Failure::new(
+            Step::Exit,
+            tr!(
+                lang,
+                "{what} should exit with code {code}, it exited with {got}{note}",
+                "{what}: 종료 코드 {code_ro} 끝나야 하는데 {got_ro} 끝났습니다{note}",
+                code_ro = josa(&code, "(으)로"),
+                got_ro = josa(&got, "(으)로")
+            ),
+        )
+        .with_transcript(super::transcript::stderr_lines(self.stderr_text().lines()));
+        Err(match self.starter_hint(lang) {
+            Some(hint) => failure.with_hint(hint),
+            None => failure,
+        })
+    }
+
     /// The panic message on stderr, if the program panicked: "not yet implemented (src/…:12:5)".
     pub fn panic_message(&self) -> Option<String> {
         let (message, location) = self.probe.panic()?;

@@ -195,53 +195,11 @@ pub(super) async fn run_within(
             )
         })?;
     ctx.at(Step::Read);
-    let Some(status) = client.wait_exit(wait).await else {
-        let secs = wait.as_secs();
-        return Err(Failure::new(
-            Step::Read,
-            tr!(
-                lang,
-                "`{shown}` did not exit within {secs} s",
-                "`{shown}`: {secs}초 안에 끝나지 않았습니다"
-            ),
-        )
-        .with_kind(Kind::NoExit));
-    };
+    let status = client
+        .exit_within(lang, Step::Read, &format!("`{shown}`"), wait)
+        .await
+        .map_err(|failure| failure.with_kind(Kind::NoExit))?;
     Ok((status, client))
-}
-
-/// Fails unless the client exited with `code`; the failure quotes its stderr.
-pub(super) async fn expect_exit(
-    ctx: &Ctx,
-    what: &str,
-    status: ExitStatus,
-    client: &mut Proc,
-    code: i32,
-) -> Result<(), Failure> {
-    if status.code() == Some(code) {
-        return Ok(());
-    }
-    let lang = ctx.lang;
-    let got = status.code().map_or("-".to_string(), |c| c.to_string());
-    let note = client.note_after_code(lang).await;
-    let stderr = client.stderr_text();
-    let failure = Failure::new(
-        Step::Exit,
-        tr!(
-            lang,
-            "{what} should exit with code {code}, it exited with {got}{note}",
-            "{what}: 종료 코드 {code_ro} 끝나야 하는데 {got_ro} 끝났습니다{note}",
-            code_ro = josa(&code, "(으)로"),
-            got_ro = josa(&got, "(으)로")
-        ),
-    )
-    .with_transcript(stderr_lines(stderr.lines()));
-    // No kind: which exit code, when, is what each client test's own hint
-    // says (and a panic or a signal is a cause, found without us).
-    Err(match client.starter_hint(lang) {
-        Some(hint) => failure.with_hint(hint),
-        None => failure,
-    })
 }
 
 pub(super) fn workdir() -> Result<tempfile::TempDir, Failure> {
@@ -274,7 +232,9 @@ pub async fn list(ctx: Ctx) -> Result<(), Failure> {
     let server = serve(&files, Behaviour::default(), 1).await?;
     let dir = workdir()?;
     let (status, mut client) = run(&ctx, dir.path(), server.addr, &["list"], 64 * 1024).await?;
-    expect_exit(&ctx, "`ft-client ADDR list`", status, &mut client, 0).await?;
+    client
+        .expect_exit_code(ctx.lang, "`ft-client ADDR list`", status, 0)
+        .await?;
     let out = client.stdout(64 * 1024);
     let want = b"1000\ta.bin\n0\tempty\n6\tnotes.txt\n";
     if out != want {
@@ -305,7 +265,7 @@ async fn get_case(ctx: &Ctx, behaviour: Behaviour, size: usize, key: &str) -> Re
         64 * 1024,
     )
     .await?;
-    expect_exit(ctx, what, status, &mut client, 0).await?;
+    client.expect_exit_code(ctx.lang, what, status, 0).await?;
     compare_file(ctx, what, &dir.path().join("copy.bin"), &content)?;
     // Without -o, the file lands under its own name in the working folder.
     let what = "`ft-client ADDR get notes.txt`";
@@ -317,7 +277,7 @@ async fn get_case(ctx: &Ctx, behaviour: Behaviour, size: usize, key: &str) -> Re
         64 * 1024,
     )
     .await?;
-    expect_exit(ctx, what, status, &mut client, 0).await?;
+    client.expect_exit_code(ctx.lang, what, status, 0).await?;
     compare_file(ctx, what, &dir.path().join("notes.txt"), b"hello\n")
 }
 
@@ -356,7 +316,7 @@ pub async fn put(ctx: Ctx) -> Result<(), Failure> {
     ] {
         let what = format!("`ft-client ADDR {}`", args.join(" "));
         let (status, mut client) = run(&ctx, dir.path(), server.addr, args, 64 * 1024).await?;
-        expect_exit(&ctx, &what, status, &mut client, 0).await?;
+        client.expect_exit_code(ctx.lang, &what, status, 0).await?;
         let stored = server.files.lock().unwrap().get(name.as_bytes()).cloned();
         match stored {
             Some(got) if got == want => {}
@@ -399,7 +359,7 @@ pub async fn not_found(ctx: Ctx) -> Result<(), Failure> {
         64 * 1024,
     )
     .await?;
-    expect_exit(&ctx, what, status, &mut client, 3).await?;
+    client.expect_exit_code(ctx.lang, what, status, 3).await?;
     let stderr = client.stderr_text();
     let left = names_in(dir.path());
     if !stderr.contains("NOT_FOUND") || !left.is_empty() {
@@ -437,7 +397,7 @@ pub async fn bad_digest(ctx: Ctx) -> Result<(), Failure> {
         64 * 1024,
     )
     .await?;
-    expect_exit(&ctx, what, status, &mut client, 4).await?;
+    client.expect_exit_code(ctx.lang, what, status, 4).await?;
     let left = names_in(dir.path());
     if !left.is_empty() {
         return Err(Failure::new(
@@ -465,7 +425,7 @@ pub async fn refused(ctx: Ctx) -> Result<(), Failure> {
         "`ft-client ADDR list` (nothing listens)",
         "`ft-client ADDR list`(아무도 리슨하지 않음)"
     );
-    expect_exit(&ctx, &what, status, &mut client, 1).await?;
+    client.expect_exit_code(ctx.lang, &what, status, 1).await?;
     let stderr = client.stderr_text();
     let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
     if lines.len() != 1 || !lines[0].contains(&addr.to_string()) {

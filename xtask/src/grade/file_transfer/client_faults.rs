@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 
-use super::client::{expect_exit, run_within, workdir};
+use super::client::{run_within, workdir};
 use super::{names_in, proto};
 use crate::grade::lang::{Step, tr};
 use crate::grade::spec::{Ctx, Failure};
@@ -123,7 +123,7 @@ pub async fn put_waits(ctx: Ctx) -> Result<(), Failure> {
             ),
         ));
     }
-    expect_exit(&ctx, what, exit, &mut client, 0).await?;
+    client.expect_exit_code(ctx.lang, what, exit, 0).await?;
     match seen {
         Ok(Ok(Ok(Some(seen)))) if seen.content == content => Ok(()),
         _ => Err(Failure::new(
@@ -179,7 +179,7 @@ pub async fn truncated(ctx: Ctx) -> Result<(), Failure> {
         let args = ["get", "photo.bin"];
         let (exit, mut client) =
             run_within(&ctx, dir.path(), server.addr, &args, 64 * 1024, wait).await?;
-        expect_exit(&ctx, what, exit, &mut client, 4).await?;
+        client.expect_exit_code(ctx.lang, what, exit, 4).await?;
         let left = names_in(dir.path());
         if !left.is_empty() {
             return Err(Failure::new(
@@ -235,7 +235,8 @@ pub async fn bad_frame(ctx: Ctx) -> Result<(), Failure> {
         let (exit, mut client) = run_within(&ctx, dir.path(), server.addr, args, 64 * 1024, wait)
             .await
             .map_err(context)?;
-        expect_exit(&ctx, &what, exit, &mut client, 1)
+        client
+            .expect_exit_code(ctx.lang, &what, exit, 1)
             .await
             .map_err(context)?;
         let left = names_in(dir.path());

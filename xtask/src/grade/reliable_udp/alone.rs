@@ -13,7 +13,7 @@ use tokio::time::timeout;
 use super::peer::{self, PeerError, RecvOptions, SendOptions};
 use super::proto::{ACK, CHUNK, Datagram, MAX_DATAGRAM, describe};
 use super::run::{
-    RECEIVER_EXIT, compare_output, expect_exit, spawn_sender, start_receiver, wait_exit,
+    RECEIVER_EXIT, compare_output, expect_exit, spawn_sender, start_receiver, wait_exit, workdir,
     write_input,
 };
 use crate::grade::cause::Kind;
@@ -152,7 +152,7 @@ pub async fn recv_acks(ctx: Ctx) -> Result<(), Failure> {
 /// small window and checks every datagram.
 pub async fn send_window(ctx: Ctx) -> Result<(), Failure> {
     let lang = ctx.lang;
-    let dir = crate::sandbox::shared_tempdir("socket-lab-rdt-").map_err(io)?;
+    let dir = workdir()?;
     let bytes = binary_payload(&mut ctx.rng("send_window"), 150 * 1024);
     let file = write_input(dir.path(), &bytes)?;
     let rx = UdpSocket::bind("127.0.0.1:0").await.map_err(io)?;
@@ -294,7 +294,7 @@ pub async fn bad_digest(ctx: Ctx) -> Result<(), Failure> {
 /// Nothing listens at ADDR: `rdt-send` exits 1 soon (ICMP port unreachable
 /// comes back as an error on its connected socket).
 pub async fn refused(ctx: Ctx) -> Result<(), Failure> {
-    let dir = crate::sandbox::shared_tempdir("socket-lab-rdt-").map_err(io)?;
+    let dir = workdir()?;
     let file = write_input(dir.path(), b"nobody is there")?;
     let addr = {
         let taken = UdpSocket::bind("127.0.0.1:0").await.map_err(io)?;

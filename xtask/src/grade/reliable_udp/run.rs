@@ -8,11 +8,9 @@ use std::process::ExitStatus;
 use std::time::{Duration, Instant};
 
 use crate::grade::cause::Kind;
-use crate::grade::josa::josa;
 use crate::grade::lang::{Step, tr};
 use crate::grade::process::{Proc, start_server};
 use crate::grade::spec::{Ctx, Failure};
-use crate::grade::transcript::stderr_lines;
 use crate::grade::udp_proxy::UdpProxy;
 
 use super::proto::describe;
@@ -34,10 +32,15 @@ pub struct Receiver {
     pub dir: tempfile::TempDir,
 }
 
+/// A fresh folder for a test's files (removed on drop).
+pub fn workdir() -> Result<tempfile::TempDir, Failure> {
+    crate::sandbox::shared_tempdir("socket-lab-rdt-")
+        .map_err(|err| Failure::new(Step::Start, err.to_string()))
+}
+
 /// Starts `rdt-recv --listen 127.0.0.1:0 OUT` in a fresh folder.
 pub async fn start_receiver(ctx: &Ctx) -> Result<Receiver, Failure> {
-    let dir = crate::sandbox::shared_tempdir("socket-lab-rdt-")
-        .map_err(|err| Failure::new(Step::Start, err.to_string()))?;
+    let dir = workdir()?;
     let out = dir.path().join("received.bin");
     let args = [
         "--listen".to_string(),
@@ -87,22 +90,9 @@ pub async fn wait_exit(
     wait: Duration,
     proxy: Option<&UdpProxy>,
 ) -> Result<ExitStatus, Failure> {
-    let lang = ctx.lang;
-    match proc.wait_exit(wait).await {
-        Some(status) => Ok(status),
-        None => {
-            let secs = wait.as_secs();
-            Err(Failure::new(
-                Step::Exit,
-                tr!(
-                    lang,
-                    "`{name}` did not exit within {secs} s",
-                    "`{name}`: {secs}초 안에 끝나지 않았습니다"
-                ),
-            )
-            .with_transcript(timeline(ctx, proxy)))
-        }
-    }
+    proc.exit_within(ctx.lang, Step::Exit, &format!("`{name}`"), wait)
+        .await
+        .map_err(|failure| failure.with_transcript(timeline(ctx, proxy)))
 }
 
 /// Fails unless `status` is the exit `code`; the failure quotes the
@@ -115,29 +105,12 @@ pub async fn expect_exit(
     code: i32,
     proxy: Option<&UdpProxy>,
 ) -> Result<(), Failure> {
-    if status.code() == Some(code) {
-        return Ok(());
-    }
-    let lang = ctx.lang;
-    let got = status.code().map_or("-".to_string(), |c| c.to_string());
-    let note = proc.death_note(lang).await;
-    let mut transcript = stderr_lines(proc.stderr_text().lines());
-    transcript.extend(timeline(ctx, proxy));
-    let failure = Failure::new(
-        Step::Exit,
-        tr!(
-            lang,
-            "`{name}` should exit with code {code}, it exited with {got}{note}",
-            "`{name}`: 종료 코드 {code_ro} 끝나야 하는데 {got_ro} 끝났습니다{note}",
-            code_ro = josa(&code, "(으)로"),
-            got_ro = josa(&got, "(으)로")
-        ),
-    )
-    .with_transcript(transcript);
-    Err(match proc.starter_hint(lang) {
-        Some(hint) => failure.with_hint(hint),
-        None => failure,
-    })
+    proc.expect_exit_code(ctx.lang, &format!("`{name}`"), status, code)
+        .await
+        .map_err(|mut failure| {
+            failure.transcript.extend(timeline(ctx, proxy));
+            failure
+        })
 }
 
 /// The end of the proxy's timeline, for a failure's transcript.
