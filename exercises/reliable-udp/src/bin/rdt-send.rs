@@ -272,9 +272,10 @@ impl Sender {
     }
 
     /// en: Sends new chunks while fewer than `min(WINDOW, self.peer_window)` are
-    /// in flight: `self.source.next_chunk()`, `Datagram::Data { .. }.encode()`,
-    /// `self.send`, push an `InFlight`, and start the timer if it is not running.
-    /// ko: 보내 놓은 것이 `min(WINDOW, self.peer_window)`개보다 적은 동안 새 청크를 보냅니다:
+    /// in flight (a window of 0 counts as 1): `self.source.next_chunk()`,
+    /// `Datagram::Data { .. }.encode()`, `self.send`, push an `InFlight`, and
+    /// start the timer if it is not running.
+    /// ko: 보내 놓은 것이 `min(WINDOW, self.peer_window)`개보다 적은 동안(윈도 0은 1로 칩니다) 새 청크를 보냅니다:
     /// `self.source.next_chunk()`, `Datagram::Data { .. }.encode()`, `self.send`,
     /// `InFlight`를 넣고, 타이머가 멈춰 있으면 시작합니다.
     fn fill_window(&mut self) -> Result<(), String> {

@@ -252,7 +252,9 @@ impl Sender {
 
     /// Sends new chunks while the window has room.
     fn fill_window(&mut self) -> Result<(), String> {
-        let limit = WINDOW.min(self.peer_window) as usize;
+        // A window of 0 counts as 1: with nothing in flight, no ACK would
+        // ever come to open it again.
+        let limit = WINDOW.min(self.peer_window).max(1) as usize;
         let mut next = self.base + self.in_flight.len() as u32;
         while next < self.chunks && self.in_flight.len() < limit {
             let payload = self.source.next_chunk()?;

@@ -1,7 +1,6 @@
 //! The reliable-UDP exercise's tests (issue 17): `rdt-send` and `rdt-recv`
 //! move a file over UDP through a lossy network, checked against the
-//! chapter "Reliable transfer over UDP" (docs/reliable-udp-protocol.md until
-//! it lands). The grader reads the datagram format itself (`proto`), plays
+//! chapter "Reliable transfer over UDP", the contract. The grader reads the datagram format itself (`proto`), plays
 //! either side (`peer`), and puts its seeded lossy proxy (`udp_proxy`)
 //! between the student's two programs.
 

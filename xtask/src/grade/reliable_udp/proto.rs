@@ -1,6 +1,6 @@
 //! The grader's own reading of the `rdt` datagram format (the chapter
-//! "Reliable transfer over UDP" is the contract; docs/reliable-udp-protocol.md
-//! until it lands): a 12-byte big-endian header, then the payload.
+//! "Reliable transfer over UDP" is the contract): a 12-byte big-endian
+//! header, then the payload.
 
 /// Header size in bytes.
 pub const HEADER: usize = 12;
