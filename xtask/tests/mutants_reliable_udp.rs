@@ -167,3 +167,35 @@ fn fixed_tiny_timeout() {
 fn no_digest_check() {
     check("no-digest-check");
 }
+
+/// The chapter's table of mutants (both languages) is this file's list:
+/// every mutant in a row of its own, with exactly the tests it must fail.
+#[test]
+fn the_chapter_lists_every_mutant_with_its_tests() {
+    for lang in ["en", "ko"] {
+        let path = root().join(format!("book/{lang}/src/exercises/reliable-udp.md"));
+        let chapter = std::fs::read_to_string(&path).unwrap();
+        let rows: Vec<&str> = chapter
+            .lines()
+            .filter(|line| line.starts_with("| `") && !line.starts_with("| `rdt."))
+            .collect();
+        let mutants = mutants("reliable-udp");
+        assert_eq!(rows.len(), mutants.len(), "{lang}: {rows:#?}");
+        for mutant in &mutants {
+            let name = mutant["name"].as_str().unwrap();
+            let row = rows
+                .iter()
+                .find(|row| row.starts_with(&format!("| `{name}` |")))
+                .unwrap_or_else(|| panic!("{lang}: no row for mutant {name}"));
+            let tests = row.rsplit('|').nth(1).unwrap();
+            let mut listed: Vec<&str> = tests
+                .split('`')
+                .filter(|part| part.starts_with("rdt."))
+                .collect();
+            let mut want = must_fail(mutant);
+            listed.sort();
+            want.sort();
+            assert_eq!(listed, want, "{lang}: the row of {name}");
+        }
+    }
+}
