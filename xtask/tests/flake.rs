@@ -6,6 +6,8 @@
 //!
 //! `SOCKET_LAB_FLAKE_ROUNDS` sets the rounds (default 50); each round grades
 //! every exercise twice at once, so the default is 100 reference grades.
+//! `SOCKET_LAB_FLAKE_EXERCISE=reliable-udp` grades that exercise alone. Each
+//! round prints the machine's load average (Linux), to show the load was there.
 //! Ignored by default: 50 rounds take about 20 minutes on a 2-core machine.
 
 mod common;
@@ -73,7 +75,9 @@ fn reference_grades_under_load_never_fail() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(50);
+    let exercise = std::env::var("SOCKET_LAB_FLAKE_EXERCISE").ok();
     let mut busy = BusyCompile::start();
+    let mut loads = Vec::new();
     let start = Instant::now();
     let mut failures = Vec::new();
     let mut grades = 0;
@@ -83,8 +87,11 @@ fn reference_grades_under_load_never_fail() {
         // parallel): four processes' worth of tests on two cores.
         let runs: Vec<_> = (0..2)
             .map(|lane| {
+                let exercise = exercise.clone();
                 std::thread::spawn(move || {
-                    grade(&format!("flake-{lane}"), &["--solutions", "--lang", "en"])
+                    let mut args = vec!["--solutions", "--lang", "en"];
+                    args.extend(exercise.as_deref());
+                    grade(&format!("flake-{lane}"), &args)
                 })
             })
             .collect();
@@ -104,18 +111,27 @@ fn reference_grades_under_load_never_fail() {
                 failures.push((round, seed, failed, graded.stdout));
             }
         }
+        let load = load_average();
+        loads.extend(load);
         eprintln!(
-            "round {}/{rounds}: {} failures so far ({:.0} s, {} compiles)",
+            "round {}/{rounds}: {} failures so far ({:.0} s, {} compiles, load {})",
             round + 1,
             failures.len(),
             start.elapsed().as_secs_f64(),
-            busy.round
+            busy.round,
+            load.map_or("?".to_string(), |l| format!("{l:.1}"))
         );
     }
+    loads.sort_by(f64::total_cmp);
     eprintln!(
-        "{grades} reference grades of every exercise under load in {:?}: {} failed",
+        "{grades} reference grades of {} under load in {:?}: {} failed; load average per round: min {}, median {}",
+        exercise.as_deref().unwrap_or("every exercise"),
         Duration::from_secs(start.elapsed().as_secs()),
-        failures.len()
+        failures.len(),
+        loads.first().map_or("?".to_string(), |l| format!("{l:.1}")),
+        loads
+            .get(loads.len() / 2)
+            .map_or("?".to_string(), |l| format!("{l:.1}")),
     );
     assert!(
         failures.is_empty(),
@@ -128,4 +144,10 @@ fn reference_grades_under_load_never_fail() {
             .collect::<Vec<_>>()
             .join("\n\n")
     );
+}
+
+/// The one-minute load average (Linux), or `None`.
+fn load_average() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    text.split_whitespace().next()?.parse().ok()
 }
