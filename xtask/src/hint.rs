@@ -383,6 +383,47 @@ mod tests {
         }
     }
 
+    /// The code spans (in backticks) of a hint's two languages that shut a
+    /// socket down.
+    fn shutdown_code(hint: &Hint) -> Vec<String> {
+        [&hint.en, &hint.ko]
+            .iter()
+            .flat_map(|text| text.split('`').skip(1).step_by(2))
+            .filter(|span| span.contains("shutdown("))
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// The echo server ends a connection by returning once it has written
+    /// everything it owes (the stream is dropped, the kernel sends the FIN
+    /// after the last byte). The half-close is the client's call: a hint of
+    /// a server test that hands the server `shutdown(…)` teaches the mistake
+    /// of the mutant server-drops-tail-at-eof (shut down at end of stream
+    /// while echo is still owed). Planted: the old half_close hint.
+    #[test]
+    fn no_echo_server_hint_tells_the_server_to_shut_down() {
+        let planted = parse(
+            "[[hint]]\ntest = \"echo.server.half_close\"\nen = \"After the read loop ends on Ok(0): `stream.flush()?; stream.shutdown(Shutdown::Write)?;` then return.\"\nko = \"Ok(0)로 끝나면 `stream.flush()?; stream.shutdown(Shutdown::Write)?;` 후 반환하세요.\"\n",
+        )
+        .unwrap();
+        assert_eq!(shutdown_code(&planted[0]).len(), 2);
+        let hints = parse(source("echo").unwrap()).unwrap();
+        for hint in hints.iter().filter(|h| h.test.starts_with("echo.server.")) {
+            let found = shutdown_code(hint);
+            assert!(
+                found.is_empty(),
+                "{}: a server hint hands the server shutdown (the client half-closes; the server writes what it owes, then returns): {found:?}",
+                hint.test
+            );
+        }
+        // The client's hints do name it: that is where it belongs.
+        assert!(
+            hints
+                .iter()
+                .any(|h| h.test == "echo.client.half_close" && !shutdown_code(h).is_empty())
+        );
+    }
+
     #[test]
     fn parser_reads_escapes_and_rejects_mistakes() {
         let hints =
