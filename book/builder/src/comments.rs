@@ -19,8 +19,9 @@
 //!
 //! [`check_includes`] runs on every build, before the includes are expanded:
 //! every comment in a region of `book/examples` that a chapter includes
-//! must be a pair, so a comment added in one language fails the build with
-//! its file and line.
+//! must be a pair whose `ko:` half is Korean, and no comment may follow code
+//! on its line (`return; // reset`: it has no Korean twin), so a comment
+//! added in one language fails the build with its file and line.
 
 use std::path::Path;
 
@@ -137,14 +138,28 @@ pub fn select(code: &str, lang: Lang) -> String {
     out
 }
 
+/// Whether `c` is a Hangul syllable.
+fn hangul(c: char) -> bool {
+    ('\u{AC00}'..='\u{D7A3}').contains(&c)
+}
+
 /// The lines (1-based, within `code`) of comments that are not an
-/// `en:`/`ko:` pair, with what is wrong.
+/// `en:`/`ko:` pair, with what is wrong: a comment without the pair's
+/// words, an `en:` without its `ko:`, a `ko:` half with no Korean in it,
+/// and a comment after code on the same line (it has no Korean twin: the
+/// Korean book would show it in English).
 pub fn unpaired(code: &str) -> Vec<(usize, &'static str)> {
     let lines: Vec<&str> = code.lines().collect();
     let mut found = Vec::new();
     for run in runs(&lines) {
         let first = comment(lines[run.start]).map_or("", |c| c.2);
-        if korean_start(&lines, &run).is_some() {
+        if let Some(ko) = korean_start(&lines, &run) {
+            let korean = (ko..run.len)
+                .filter_map(|i| comment(lines[run.start + i]))
+                .any(|c| c.2.chars().any(hangul));
+            if !korean {
+                found.push((run.start + ko + 1, "a `ko:` half without Korean"));
+            }
             continue;
         }
         let what = if first.starts_with("en:") {
@@ -154,7 +169,51 @@ pub fn unpaired(code: &str) -> Vec<(usize, &'static str)> {
         };
         found.push((run.start + 1, what));
     }
+    for (i, line) in lines.iter().enumerate() {
+        if comment(line).is_some() {
+            continue;
+        }
+        if let Some(at) = trailing_comment(line)
+            && line[at..].chars().any(|c| c.is_alphabetic())
+        {
+            found.push((
+                i + 1,
+                "a comment after code: put it on lines of its own above the code, as an `en:`/`ko:` pair",
+            ));
+        }
+    }
+    found.sort();
     found
+}
+
+/// The byte offset of a `//` comment after code on `line`, if any (string
+/// and character literals are skipped, so `"http://x"` is not one).
+fn trailing_comment(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    let mut in_string = false;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if in_string => i += 1,
+            b'"' => in_string = !in_string,
+            b'\'' if !in_string => {
+                // 'x' or '\x': skip the literal; a lifetime has no closing quote.
+                if bytes.get(i + 1) == Some(&b'\\') {
+                    if let Some(close) = line.get(i + 3..).and_then(|r| r.find('\'')) {
+                        i += 3 + close;
+                    }
+                } else if let Some(c) = line[i + 1..].chars().next()
+                    && line[i + 1 + c.len_utf8()..].starts_with('\'')
+                {
+                    i += c.len_utf8() + 1;
+                }
+            }
+            b'/' if !in_string && bytes.get(i + 1) == Some(&b'/') => return Some(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 static INCLUDE: LazyLock<Regex> = LazyLock::new(|| {
@@ -351,6 +410,36 @@ pub fn frame() {
                 (4, "a comment without `en:`/`ko:`")
             ]
         );
+    }
+
+    /// Planted: the trailing comment relay_tokio.rs had (`// our own line`,
+    /// shown in English in the Korean book) and a `ko:` half left in
+    /// English; a `//` inside a string or a char literal is no comment.
+    #[test]
+    fn a_comment_after_code_and_a_ko_half_in_english_are_named() {
+        let code = "\
+match m {
+    Ok(m) if m.from == id => {} // our own line
+    _ => {}
+}
+// en: Zero.
+// ko: zero
+let url = \"http://example.com\"; let c = '/';
+x(); //
+";
+        assert_eq!(
+            unpaired(code),
+            [
+                (
+                    2,
+                    "a comment after code: put it on lines of its own above the code, as an `en:`/`ko:` pair"
+                ),
+                (6, "a `ko:` half without Korean"),
+            ]
+        );
+        assert_eq!(trailing_comment("let c = '\"'; // q"), Some(13));
+        assert_eq!(trailing_comment("fn f<'a>(x: &'a str) {} // y"), Some(24));
+        assert_eq!(trailing_comment("let a = \"a // b\";"), None);
     }
 
     #[test]

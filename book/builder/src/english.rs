@@ -29,11 +29,24 @@
 //!
 //! Anything else made of ASCII letters is an English word, and the check
 //! names its page, line and word.
+//!
+//! Code is left alone, but not a program's output: what the Korean book shows
+//! a program of `book/examples` print is read too ([`output_words`]): the
+//! lines of a `translated` block (each book shows the output in its own
+//! language) and, in a `console` block, the lines after a command that runs
+//! a program of `book-examples` (`cargo run -q -p book-examples --bin NAME`),
+//! unless [`ENGLISH_OUTPUT`] names it, with why. A line of output with
+//! Hangul passes (field names and values beside Korean words are the
+//! program's); a line without Hangul fails with two English words or more,
+//! outside double quotes (the data it sent) and hex bytes (`fa f0`). The
+//! comments of the code the chapters include are checked where they are
+//! written ([`crate::comments`]: each one an `en:`/`ko:` pair, the `ko:`
+//! half in Korean, none after code).
 
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, LinkType, Options, Parser, Tag, TagEnd};
 use regex::Regex;
 
 use crate::parity::Difference;
@@ -87,6 +100,35 @@ pub const ALLOWED: &[&str] = &[
     "Git",
 ];
 
+/// Programs of `book/examples` whose output the Korean book shows in
+/// English, as they print it, and why (see [`output_words`]).
+pub const ENGLISH_OUTPUT: &[(&str, &str)] = &[
+    (
+        "lifecycle_server",
+        "the chapters' strace captures show the bytes it writes (`write(1, \"listening on …\")`, `sendto(4, \"welcome, …\")`), and `listening on ADDR` is the readiness line of every server in the book; its errors are the OS's (`Address already in use (os error 98)`)",
+    ),
+    (
+        "lifecycle_client",
+        "it prints the server's line as it came over the wire (`server says: welcome, …`, in the strace capture too) and the OS's errors (`Connection refused (os error 111)`)",
+    ),
+    (
+        "socket_options",
+        "its lines are printed by the code the chapter includes (the `buffers` and `keepalive` regions): a language switch there would stand between the reader and the socket calls; the Korean chapter says after the output what each line means",
+    ),
+    (
+        "resolve",
+        "its lines are printed by the code the chapter includes (`resolve`, `connect`), and its errors are the OS's (`Connection refused (os error 111)`); the Korean chapter says after the output what each line means",
+    ),
+    (
+        "dual_stack",
+        "its lines are printed by the code the chapter includes (`bind`, `accept`); the Korean chapter says after the output what each line means",
+    ),
+    (
+        "udp_connect",
+        "only the reliable-UDP chapter shows it, and that chapter is being rewritten (issue 17): give it `--lang ko` with the rewrite",
+    ),
+];
+
 /// Names of more than one word, allowed as written.
 pub const ALLOWED_PHRASES: &[&str] = &["Socket Lab", "IEEE Std"];
 
@@ -102,7 +144,10 @@ const ENGLISH_COLUMN: &str = "영어";
 pub struct Word {
     /// 1-based line in the source.
     pub line: usize,
+    /// The word; for a line of a program's output, its English words.
     pub word: String,
+    /// Whether it is a line of a program's output.
+    pub output: bool,
 }
 
 /// Stands for text that is not prose, so that no word or parenthesis spans it.
@@ -144,6 +189,10 @@ pub fn in_markdown(file: &str, markdown: &str) -> Vec<Word> {
         | Options::ENABLE_HEADING_ATTRIBUTES;
     let mut blocks: Vec<Block> = vec![Block::default()];
     let mut in_code = false;
+    // The fenced code block being read: its info string and its text, each
+    // piece with its offset in the source.
+    let mut code: Option<(String, Vec<(usize, String)>)> = None;
+    let mut output: Vec<(usize, String)> = Vec::new();
     let mut in_autolink = false;
     let mut cell = 0usize;
     // The current table's header cells, and whether we are in its header.
@@ -154,8 +203,25 @@ pub fn in_markdown(file: &str, markdown: &str) -> Vec<Word> {
     for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
         let block = blocks.last_mut().expect("a block");
         match event {
-            Event::Start(Tag::CodeBlock(_)) => in_code = true,
-            Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::Start(Tag::CodeBlock(kind)) => {
+                in_code = true;
+                let info = match kind {
+                    CodeBlockKind::Fenced(info) => info.to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                code = Some((info, Vec::new()));
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                in_code = false;
+                if let Some((info, pieces)) = code.take() {
+                    output.extend(output_words(&info, &pieces));
+                }
+            }
+            Event::Text(t) if in_code => {
+                if let Some((_, pieces)) = code.as_mut() {
+                    pieces.push((range.start, t.to_string()));
+                }
+            }
             Event::Start(Tag::Link {
                 link_type: LinkType::Autolink | LinkType::Email,
                 ..
@@ -220,21 +286,85 @@ pub fn in_markdown(file: &str, markdown: &str) -> Vec<Word> {
         }
     }
     let mut found = Vec::new();
+    let line_of = |offset: usize| markdown[..offset.min(markdown.len())].matches('\n').count() + 1;
     for block in &blocks {
         for (at, word) in english_words(&block.text, &block.titles) {
-            let offset = block.origin[at];
-            let line = markdown[..offset.min(markdown.len())].matches('\n').count() + 1;
             found.push(Word {
-                line,
+                line: line_of(block.origin[at]),
                 word: word.to_string(),
+                output: false,
             });
         }
+    }
+    for (offset, word) in output {
+        found.push(Word {
+            line: line_of(offset),
+            word,
+            output: true,
+        });
     }
     // The title line of SUMMARY.md is mdBook's keyword, not shown.
     if file == "SUMMARY.md" {
         found.retain(|w| !(w.line == 1 && w.word == "Summary"));
     }
     found.sort_by_key(|w| w.line);
+    found
+}
+
+/// How every server of the book and of the exercises says it is ready:
+/// a line of the exercises' contract, the same in both books.
+const READINESS: &str = "listening on ";
+
+static EXAMPLE_PROGRAM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"-p book-examples\b.*--bin\s+([A-Za-z0-9_-]+)").expect("valid regex")
+});
+static QUOTED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#""(?:[^"\\]|\\.)*""#).expect("valid regex"));
+static HEX_BYTE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[0-9a-f]{2}$").expect("valid regex"));
+
+/// The English words of the program output in a code block (`info`, its
+/// text in pieces, each with its offset in the page): see the module's
+/// rules. Each word comes with the offset of its line.
+fn output_words(info: &str, pieces: &[(usize, String)]) -> Vec<(usize, String)> {
+    let words: Vec<&str> = info.split([',', ' ']).map(str::trim).collect();
+    let translated = words.contains(&crate::parity::TRANSLATED);
+    let console = words.first() == Some(&"console");
+    if !translated && !console {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    // Whether the lines being read are output to check: all of a translated
+    // block's; in a console block, those after a book-examples command.
+    let mut checking = translated;
+    for (start, text) in pieces {
+        let mut offset = *start;
+        for line in text.split_inclusive('\n') {
+            let at = offset;
+            offset += line.len();
+            if let Some(command) = line.strip_prefix("$ ") {
+                checking = translated
+                    || EXAMPLE_PROGRAM
+                        .captures(command)
+                        .is_some_and(|c| !ENGLISH_OUTPUT.iter().any(|(name, _)| *name == &c[1]));
+                continue;
+            }
+            // The readiness line of the book's servers, as the exercises'
+            // servers print it for the grader (`listening on ADDR`).
+            if !checking || line.chars().any(hangul) || line.starts_with(READINESS) {
+                continue;
+            }
+            let unquoted = QUOTED.replace_all(line, " ");
+            let english: Vec<&str> = english_words(&unquoted, &[])
+                .into_iter()
+                .map(|(_, word)| word)
+                .filter(|word| !HEX_BYTE.is_match(word))
+                .collect();
+            if english.len() >= 2 {
+                found.push((at, english.join(" ")));
+            }
+        }
+    }
     found
 }
 
@@ -302,6 +432,7 @@ pub fn in_svg(svg: &str) -> Vec<Word> {
             found.push(Word {
                 line,
                 word: word.to_string(),
+                output: false,
             });
         }
     }
@@ -447,10 +578,17 @@ pub fn differences(file: &str, named: &str, markdown: &str) -> Vec<Difference> {
         .into_iter()
         .map(|w| Difference {
             file: named.to_string(),
-            what: format!(
-                "line {}: English word \"{}\" in the Korean book; write it in Korean (code in backticks, a term's English in parentheses after it, a proper name in english::ALLOWED)",
-                w.line, w.word
-            ),
+            what: if w.output {
+                format!(
+                    "line {}: a program's output in English ({}) in the Korean book; show what it prints with `--lang ko`, in a `console,translated` block (or name the program in english::ENGLISH_OUTPUT, with why)",
+                    w.line, w.word
+                )
+            } else {
+                format!(
+                    "line {}: English word \"{}\" in the Korean book; write it in Korean (code in backticks, a term's English in parentheses after it, a proper name in english::ALLOWED)",
+                    w.line, w.word
+                )
+            },
         })
         .collect()
 }
@@ -519,6 +657,63 @@ client -> server: PUT, 22 bytes
                 "20:is",
                 "20:not",
                 "20:gloss"
+            ]
+        );
+    }
+
+    /// A program's output is read where the Korean book shows what a
+    /// program of book/examples printed: planted, the English output the
+    /// IP and TCP chapter once showed (a `console` block after a
+    /// book-examples command) and an English line in a `translated` block;
+    /// left alone: the Korean output, a program of ENGLISH_OUTPUT, other
+    /// commands' output, data in quotes, hex bytes, a field name beside its
+    /// value, and code blocks of code.
+    #[test]
+    fn finds_english_in_a_programs_output() {
+        let page = "\
+# 실험
+
+```console
+$ cargo run -q -p book-examples --bin byte_stream
+experiment 1: two writes (\"hello\", \"world\"), read buffer of 64 bytes
+  read 1: 10 bytes \"helloworld\"
+```
+
+```console,translated
+$ cargo run -q -p book-examples --bin byte_stream -- --lang ko
+실험 1: 쓰기 두 번(\"hello\", \"world\"), 64바이트 읽기 버퍼
+recv 1: \"hello world\"
+```
+
+```console
+$ cargo run -q -p book-examples --bin lifecycle_client -- 127.0.0.1:7878
+connect 127.0.0.1:7878: Connection refused (os error 111)
+$ ss -tan
+State  Recv-Q Send-Q Local Address:Port
+```
+
+```console
+$ cargo run -q -p book-examples --bin relay_threads -- 127.0.0.1:7881
+listening on 127.0.0.1:7881
+```
+
+```text,translated
+  fa f0              윈도                    64240
+  1b b4 fc 71 63 af 34 d0
+  00 00 00 12        len = 18
+  read 2: 0 bytes (end of stream)
+```
+
+```rust,ignore
+let s = \"read two bytes here\"; // the comments' check is elsewhere
+```
+";
+        assert_eq!(
+            words("ip-and-tcp.md", page),
+            [
+                "5:experiment two writes read buffer of bytes",
+                "6:read bytes",
+                "31:read bytes end of stream",
             ]
         );
     }

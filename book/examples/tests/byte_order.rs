@@ -128,6 +128,15 @@ fn the_chapter_shows_the_programs_exact_output() {
         assert_eq!(printed, walkthrough(words));
         assert!(printed.contains("len = 83886080"), "{printed}");
         let block = format!("```text,translated\n{printed}```\n");
+        // The command shown above the output prints it.
+        let flag = if lang == "ko" { " -- --lang ko" } else { "" };
+        let command = format!(
+            "```console,translated\n$ cargo run -q -p book-examples --bin byte_order{flag}\n```\n"
+        );
+        assert!(
+            chapter(lang).contains(&command),
+            "book/{lang}/src/byte-order.md must show the command that prints its output: {command}"
+        );
         assert!(
             chapter(lang).contains(&block),
             "book/{lang}/src/byte-order.md must show the output of \

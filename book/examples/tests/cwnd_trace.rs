@@ -77,14 +77,33 @@ fn the_books_story_doubles_halves_and_restarts() {
     assert_eq!(&cwnds[14..17], &[50, 1, 2]);
     assert!(rows[3].note.contains("duplicate ACKs") && rows[14].note.contains("timeout"));
 
-    // Both books show this output verbatim.
+    // Each book shows the output in its language, with the command that
+    // prints it; the Korean table has the same numbers.
     let book = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    for lang in ["en", "ko"] {
+    let korean = support::run(env!("CARGO_BIN_EXE_cwnd_trace"), &["--lang", "ko"]);
+    assert!(korean.status.success(), "stderr: {}", korean.stderr);
+    let numbers = |s: &str| -> Vec<String> {
+        s.lines()
+            .map(|l| {
+                let runs: Vec<&str> = l
+                    .split(|c: char| !c.is_ascii_digit())
+                    .filter(|n| !n.is_empty())
+                    .collect();
+                runs.join(" ")
+            })
+            .collect()
+    };
+    assert_eq!(numbers(&stdout), numbers(&korean.stdout));
+    assert!(korean.stdout.contains("혼잡 회피") && korean.stdout.contains("재전송 타임아웃"));
+    for (lang, command, output) in [("en", "", &stdout), ("ko", " -- --lang ko", &korean.stdout)] {
         let page = book.join(lang).join("src").join("ip-and-tcp.md");
         let text = std::fs::read_to_string(&page).expect("read the chapter");
+        let block = format!(
+            "```console,translated\n$ cargo run -q -p book-examples --bin cwnd_trace{command}\n{output}```\n"
+        );
         assert!(
-            text.contains(&stdout),
-            "{} does not show:\n{stdout}",
+            text.contains(&block),
+            "{} does not show:\n{block}",
             page.display()
         );
     }
@@ -132,7 +151,12 @@ fn other_stories_follow_the_same_rules() {
 
 #[test]
 fn bad_arguments_exit_2() {
-    for args in [&["--rounds", "0"][..], &["--iw"][..], &["--speed", "3"][..]] {
+    for args in [
+        &["--rounds", "0"][..],
+        &["--iw"][..],
+        &["--speed", "3"][..],
+        &["--lang", "fr"][..],
+    ] {
         let done = support::run(env!("CARGO_BIN_EXE_cwnd_trace"), args);
         assert_eq!(done.status.code(), Some(2), "{args:?}");
         assert!(done.stderr.contains("usage: cwnd_trace"), "{}", done.stderr);

@@ -75,7 +75,7 @@ fn with_nagle_on_two_writes_stall_on_the_delayed_ack() {
 
 #[test]
 fn nagle_delay_refuses_a_bad_round_count() {
-    for bad in ["0", "many", "1000000"] {
+    for bad in ["0", "many", "1000000", "--lang"] {
         let done = support::run(env!("CARGO_BIN_EXE_nagle_delay"), &[bad]);
         assert_eq!(done.status.code(), Some(2), "{bad}: {}", done.stdout);
         assert!(
@@ -142,4 +142,63 @@ fn linux_doubles_the_buffer_sizes_and_keepalive_takes_our_timing() {
         "{}",
         done.stdout
     );
+}
+
+/// A line with its numbers and runs of spaces made alike: what stays the
+/// same from one run to the next.
+fn shape(line: &str) -> String {
+    let mut out = String::new();
+    let mut last = ' ';
+    for c in line.trim().chars() {
+        let c = if c.is_ascii_digit() { '#' } else { c };
+        if (c == '#' && last == '#') || (c == ' ' && last == ' ') {
+            continue;
+        }
+        out.push(c);
+        last = c;
+    }
+    out
+}
+
+/// The output lines of the ```console,translated block in `book/LANG/src/
+/// socket-options.md` whose command is `command`.
+fn shown(lang: &str, command: &str) -> Vec<String> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(lang)
+        .join("src/socket-options.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let start = format!("```console,translated\n{command}\n");
+    let at = text
+        .find(&start)
+        .unwrap_or_else(|| panic!("{} has no block for `{command}`", path.display()))
+        + start.len();
+    let end = text[at..].find("```").unwrap();
+    text[at..at + end].lines().map(String::from).collect()
+}
+
+/// The chapter shows a recorded run of `nagle_delay` and `reuse_addr`, each
+/// book in its language (the Korean one with `--lang ko`): the program
+/// prints lines of the same shape, numbers aside, as the book shows.
+#[test]
+fn each_book_shows_what_the_programs_print_in_its_language() {
+    for (bin, program) in [
+        ("nagle_delay", env!("CARGO_BIN_EXE_nagle_delay")),
+        ("reuse_addr", env!("CARGO_BIN_EXE_reuse_addr")),
+    ] {
+        for lang in ["en", "ko"] {
+            let (args, command): (&[&str], String) = match lang {
+                "ko" => (
+                    &["--lang", "ko"],
+                    format!("$ cargo run -q -p book-examples --bin {bin} -- --lang ko"),
+                ),
+                _ => (&[], format!("$ cargo run -q -p book-examples --bin {bin}")),
+            };
+            let done = support::run(program, args);
+            assert!(done.status.success(), "stderr: {}", done.stderr);
+            let printed: Vec<String> = done.stdout.lines().map(shape).collect();
+            let book: Vec<String> = shown(lang, &command).iter().map(|l| shape(l)).collect();
+            assert_eq!(printed, book, "{bin} --lang {lang}:\n{}", done.stdout);
+        }
+    }
 }

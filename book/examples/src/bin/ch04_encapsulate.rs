@@ -114,7 +114,9 @@ pub fn pseudo_header(src: Ipv4Addr, dst: Ipv4Addr, tcp_len: usize) -> [u8; 12] {
     let mut p = [0u8; 12];
     p[0..4].copy_from_slice(&src.octets());
     p[4..8].copy_from_slice(&dst.octets());
-    p[8] = 0; // zero
+    // en: A zero byte, then the protocol number.
+    // ko: 0인 바이트 하나, 그다음 프로토콜 번호.
+    p[8] = 0;
     p[9] = PROTO_TCP;
     p[10..12].copy_from_slice(&(tcp_len as u16).to_be_bytes());
     p
@@ -128,11 +130,15 @@ pub fn tcp_segment(data: &[u8]) -> Vec<u8> {
     seg.extend_from_slice(&SERVER_PORT.to_be_bytes());
     seg.extend_from_slice(&SEQ.to_be_bytes());
     seg.extend_from_slice(&ACK.to_be_bytes());
-    seg.push(((TCP_HEADER_LEN / 4) as u8) << 4); // data offset in 32-bit words
+    // en: Data offset: the header's length in 32-bit words.
+    // ko: 데이터 오프셋: 32비트 워드 단위로 센 헤더의 길이.
+    seg.push(((TCP_HEADER_LEN / 4) as u8) << 4);
     seg.push(FLAGS_PSH_ACK);
     seg.extend_from_slice(&WINDOW.to_be_bytes());
-    seg.extend_from_slice(&[0, 0]); // checksum: zero while it is computed
-    seg.extend_from_slice(&[0, 0]); // urgent pointer
+    // en: The checksum, zero while it is computed; the urgent pointer.
+    // ko: 체크섬(계산하는 동안은 0), 그리고 긴급 포인터.
+    seg.extend_from_slice(&[0, 0]);
+    seg.extend_from_slice(&[0, 0]);
     seg.extend_from_slice(data);
 
     let mut covered = pseudo_header(CLIENT_IP, SERVER_IP, seg.len()).to_vec();
@@ -151,14 +157,20 @@ pub fn tcp_segment(data: &[u8]) -> Vec<u8> {
 pub fn ipv4_packet(ttl: u8, segment: &[u8]) -> Vec<u8> {
     let total_len = (IPV4_HEADER_LEN + segment.len()) as u16;
     let mut pkt = Vec::with_capacity(usize::from(total_len));
-    pkt.push(0x40 | (IPV4_HEADER_LEN / 4) as u8); // version 4, IHL in words
-    pkt.push(0); // DSCP and ECN
+    // en: Version 4 and IHL (the header's length in 32-bit words); DSCP and ECN.
+    // ko: 버전 4와 IHL(32비트 워드 단위로 센 헤더의 길이), 그리고 DSCP와 ECN.
+    pkt.push(0x40 | (IPV4_HEADER_LEN / 4) as u8);
+    pkt.push(0);
     pkt.extend_from_slice(&total_len.to_be_bytes());
     pkt.extend_from_slice(&IP_ID.to_be_bytes());
-    pkt.extend_from_slice(&IPV4_DF.to_be_bytes()); // flags, fragment offset 0
+    // en: Flags (DF, don't fragment) and fragment offset 0.
+    // ko: 플래그(DF, 조각내지 말 것)와 조각 오프셋 0.
+    pkt.extend_from_slice(&IPV4_DF.to_be_bytes());
     pkt.push(ttl);
     pkt.push(PROTO_TCP);
-    pkt.extend_from_slice(&[0, 0]); // header checksum: zero while computed
+    // en: The header checksum, zero while it is computed.
+    // ko: 헤더 체크섬, 계산하는 동안은 0.
+    pkt.extend_from_slice(&[0, 0]);
     pkt.extend_from_slice(&CLIENT_IP.octets());
     pkt.extend_from_slice(&SERVER_IP.octets());
 

@@ -6,12 +6,13 @@
 //! every machine. The chapter "IP and TCP" runs it and draws its output.
 //!
 //! ```text
-//! cargo run -p book-examples --bin cwnd_trace -- [--rounds N] [--iw N] [--dupacks R] [--timeout R]
+//! cargo run -p book-examples --bin cwnd_trace -- [--rounds N] [--iw N] [--dupacks R] [--timeout R] [--lang en|ko]
 //! ```
 //!
 //! `--dupacks R`: the window sent in round R loses one segment, which the
 //! sender learns from three duplicate ACKs; `--timeout R`: in round R the
 //! retransmission timer expires. Each may be given several times.
+//! `--lang ko`: the table's words in Korean (the numbers are the same).
 
 use std::env;
 use std::process::ExitCode;
@@ -53,10 +54,26 @@ struct Round {
 }
 
 impl Round {
-    fn phase(&self) -> &'static str {
+    fn phase(&self, lang: Lang) -> &'static str {
         match self.ssthresh {
-            Some(s) if self.cwnd >= s => "congestion avoidance",
-            _ => "slow start",
+            Some(s) if self.cwnd >= s => lang.pick("congestion avoidance", "혼잡 회피"),
+            _ => lang.pick("slow start", "슬로 스타트"),
+        }
+    }
+}
+
+/// The language of the table's words.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Lang {
+    En,
+    Ko,
+}
+
+impl Lang {
+    fn pick(self, en: &'static str, ko: &'static str) -> &'static str {
+        match self {
+            Lang::En => en,
+            Lang::Ko => ko,
         }
     }
 }
@@ -66,6 +83,7 @@ struct Story {
     iw: u32,
     dupacks: Vec<u32>,
     timeouts: Vec<u32>,
+    lang: Lang,
 }
 
 fn main() -> ExitCode {
@@ -74,23 +92,35 @@ fn main() -> ExitCode {
         Err(message) => {
             eprintln!("{message}");
             eprintln!(
-                "usage: cwnd_trace [--rounds N] [--iw N] [--dupacks ROUND]... [--timeout ROUND]..."
+                "usage: cwnd_trace [--rounds N] [--iw N] [--dupacks ROUND]... [--timeout ROUND]... [--lang en|ko]"
             );
             return ExitCode::from(2);
         }
     };
-    println!("round  cwnd  ssthresh  phase");
+    let lang = story.lang;
+    // "왕복" is as wide as four letters in a terminal: one space before it
+    // lines it up with the round numbers.
+    println!(
+        "{}",
+        lang.pick(
+            "round  cwnd  ssthresh  phase",
+            " 왕복  cwnd  ssthresh  단계"
+        )
+    );
     for (i, round) in trace(&story).iter().enumerate() {
         let ssthresh = round.ssthresh.map_or("-".to_string(), |s| s.to_string());
         let note = match round.event {
             Event::None => "",
-            Event::DupAcks => "  <- 3 duplicate ACKs: one segment lost",
-            Event::Timeout => "  <- retransmission timeout",
+            Event::DupAcks => lang.pick(
+                "  <- 3 duplicate ACKs: one segment lost",
+                "  <- 중복 ACK 3개: 세그먼트 하나를 잃음",
+            ),
+            Event::Timeout => lang.pick("  <- retransmission timeout", "  <- 재전송 타임아웃"),
         };
         println!(
             "{i:5}  {:4}  {ssthresh:>8}  {}{note}",
             round.cwnd,
-            round.phase()
+            round.phase(lang)
         );
     }
     ExitCode::SUCCESS
@@ -160,10 +190,19 @@ fn parse(args: Vec<String>) -> Result<Story, String> {
         iw: DEFAULT_IW,
         dupacks: Vec::new(),
         timeouts: Vec::new(),
+        lang: Lang::En,
     };
     let mut events_given = false;
     let mut args = args.into_iter();
     while let Some(flag) = args.next() {
+        if flag == "--lang" {
+            story.lang = match args.next().as_deref() {
+                Some("en") => Lang::En,
+                Some("ko") => Lang::Ko,
+                _ => return Err("--lang needs en or ko".to_string()),
+            };
+            continue;
+        }
         let value = args.next().ok_or(format!("{flag} needs a number"))?;
         let n: u32 = value
             .parse()

@@ -113,7 +113,9 @@ fn event_loop(listener: std::net::TcpListener) -> io::Result<()> {
         let timeout = accept_failed.then_some(ACCEPT_RETRY);
         if let Err(e) = poll.poll(&mut events, timeout) {
             if e.kind() == ErrorKind::Interrupted {
-                continue; // a signal arrived; nothing is lost
+                // en: A signal arrived; nothing is lost.
+                // ko: 시그널이 왔을 뿐, 잃은 것은 없습니다.
+                continue;
             }
             return Err(e);
         }
@@ -182,7 +184,9 @@ fn accept_all(
         // ko: mio의 accept()는 이미 논블로킹인 소켓을 돌려줍니다.
         if let Err(e) = registry.register(&mut stream, token, Interest::READABLE) {
             eprintln!("register: {e}");
-            continue; // dropping `stream` closes it
+            // en: Dropping `stream` closes it.
+            // ko: `stream`을 drop하면 닫힙니다.
+            continue;
         }
         let conn = Conn {
             stream,

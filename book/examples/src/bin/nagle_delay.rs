@@ -13,8 +13,10 @@
 //! chapter "Socket options" runs it and explains the numbers.
 //!
 //! ```text
-//! cargo run -p book-examples --bin nagle_delay -- [ROUNDS]
+//! cargo run -p book-examples --bin nagle_delay -- [ROUNDS] [--lang en|ko]
 //! ```
+//!
+//! `--lang ko` prints the same lines, with the same numbers, in Korean.
 
 use std::env;
 use std::io::{self, BufWriter, Read, Write};
@@ -50,13 +52,24 @@ enum Way {
 }
 
 impl Way {
-    fn label(self) -> &'static str {
-        match self {
-            Way::TwoWrites => "two writes, Nagle on   ",
-            Way::TwoWritesNodelay => "two writes, TCP_NODELAY",
-            Way::OneWrite => "one write,  Nagle on   ",
+    /// Its name, padded to one width (a Hangul syllable is two columns wide).
+    fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Way::TwoWrites, Lang::En) => "two writes, Nagle on   ",
+            (Way::TwoWritesNodelay, Lang::En) => "two writes, TCP_NODELAY",
+            (Way::OneWrite, Lang::En) => "one write,  Nagle on   ",
+            (Way::TwoWrites, Lang::Ko) => "쓰기 두 번, 네이글 켬  ",
+            (Way::TwoWritesNodelay, Lang::Ko) => "쓰기 두 번, TCP_NODELAY",
+            (Way::OneWrite, Lang::Ko) => "쓰기 한 번, 네이글 켬  ",
         }
     }
+}
+
+/// The language of the output's words (the numbers are the same).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Lang {
+    En,
+    Ko,
 }
 
 /// What one way measured.
@@ -65,34 +78,59 @@ struct Measured {
     stalled: u32,
 }
 
-fn main() -> io::Result<()> {
-    let rounds = match env::args().nth(1) {
-        None => DEFAULT_ROUNDS,
-        Some(arg) => match arg.parse::<u32>() {
-            Ok(n) if (1..=MAX_ROUNDS).contains(&n) => n,
-            _ => {
-                eprintln!("usage: nagle_delay [ROUNDS]  (1 to {MAX_ROUNDS})");
-                std::process::exit(2);
+/// `[ROUNDS] [--lang en|ko]`, in any order.
+fn parse(args: &[String]) -> Option<(u32, Lang)> {
+    let (mut rounds, mut lang) = (None, None);
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        if arg == "--lang" {
+            lang = match args.next().map(String::as_str) {
+                Some("en") if lang.is_none() => Some(Lang::En),
+                Some("ko") if lang.is_none() => Some(Lang::Ko),
+                _ => return None,
+            };
+        } else {
+            match arg.parse::<u32>() {
+                Ok(n) if rounds.is_none() && (1..=MAX_ROUNDS).contains(&n) => rounds = Some(n),
+                _ => return None,
             }
-        },
+        }
+    }
+    Some((rounds.unwrap_or(DEFAULT_ROUNDS), lang.unwrap_or(Lang::En)))
+}
+
+fn main() -> io::Result<()> {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let Some((rounds, lang)) = parse(&args) else {
+        eprintln!("usage: nagle_delay [ROUNDS] [--lang en|ko]  (ROUNDS: 1 to {MAX_ROUNDS})");
+        std::process::exit(2);
     };
-    println!("{rounds} round trips each, a {}-byte body", BODY.len());
+    let body = BODY.len();
+    match lang {
+        Lang::En => println!("{rounds} round trips each, a {body}-byte body"),
+        Lang::Ko => println!("방법마다 왕복 {rounds}번, 본문 {body}바이트"),
+    }
     let mut results = Vec::new();
     for way in [Way::TwoWrites, Way::TwoWritesNodelay, Way::OneWrite] {
         let m = run(way, rounds)?;
         let per_trip = m.total / rounds;
-        println!(
-            "{}: {:8.1} ms in all, {:6.2} ms per round trip, {} of {rounds} took >= {} ms",
-            way.label(),
-            m.total.as_secs_f64() * 1e3,
-            per_trip.as_secs_f64() * 1e3,
-            m.stalled,
-            STALL.as_millis(),
-        );
+        let (label, stalled, stall) = (way.label(lang), m.stalled, STALL.as_millis());
+        let (total, per_trip) = (m.total.as_secs_f64() * 1e3, per_trip.as_secs_f64() * 1e3);
+        match lang {
+            Lang::En => println!(
+                "{label}: {total:8.1} ms in all, {per_trip:6.2} ms per round trip, {stalled} of {rounds} took >= {stall} ms"
+            ),
+            Lang::Ko => println!(
+                "{label}: 모두 {total:8.1} ms, 왕복당 {per_trip:6.2} ms, {stalled}/{rounds}번이 {stall} ms 이상"
+            ),
+        }
         results.push(m);
     }
     let ratio = results[0].total.as_secs_f64() / results[1].total.as_secs_f64();
-    println!("Nagle on / TCP_NODELAY: {ratio:.0} times slower");
+    match lang {
+        Lang::En => println!("Nagle on / TCP_NODELAY: {ratio:.0} times slower"),
+        Lang::Ko => println!("네이글 켬 / TCP_NODELAY: {ratio:.0}배 느림"),
+    }
     Ok(())
 }
 

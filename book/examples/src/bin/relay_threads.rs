@@ -115,7 +115,9 @@ fn accept_loop(listener: TcpListener, room: Room) {
 /// ko: 읽는 스레드: 방에 참여하고, 클라이언트의 줄을 중계하고, 떠납니다.
 fn serve(id: u64, stream: TcpStream, room: &Room) {
     let Ok(peer) = stream.peer_addr() else {
-        return; // already reset by the client
+        // en: Already reset by the client.
+        // ko: 클라이언트가 이미 리셋했습니다.
+        return;
     };
     // en: A second handle to the same socket, for the writer thread: one thread
     // blocks in read() while the other blocks in write().
@@ -127,7 +129,9 @@ fn serve(id: u64, stream: TcpStream, room: &Room) {
     let (tx, rx) = channel();
     let writer = thread::Builder::new().spawn(move || write_lines(to_client, rx));
     if writer.is_err() {
-        return; // no thread for the writer: drop this client
+        // en: No thread for the writer: drop this client.
+        // ko: 쓰는 스레드를 만들 수 없습니다. 이 클라이언트는 버립니다.
+        return;
     }
 
     // en: Join: from this moment every line said in the room is queued for us.

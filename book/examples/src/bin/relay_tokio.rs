@@ -128,7 +128,9 @@ async fn connection(
     mut inbox: broadcast::Receiver<Message>,
 ) {
     let Ok(peer) = stream.peer_addr() else {
-        return; // already reset by the client
+        // en: Already reset by the client.
+        // ko: 클라이언트가 이미 리셋했습니다.
+        return;
     };
     println!("joined {peer}");
     // en: Two halves of one socket, borrowed from it, so that a read and a write
@@ -169,7 +171,9 @@ async fn connection(
             // en: Cancel safe too: a recv() that loses the race takes nothing.
             // ko: 이것도 취소 안전: 경주에서 진 recv()는 아무것도 가져가지 않습니다.
             message = inbox.recv() => match message {
-                Ok(message) if message.from == id => {} // our own line
+                // en: Our own line: the room sends it to every receiver, us too.
+                // ko: 우리가 보낸 줄입니다. 방은 모든 받는 쪽에 보내므로 우리에게도 옵니다.
+                Ok(message) if message.from == id => {}
                 Ok(message) => {
                     // en: Written here, in the branch, not raced in select!: a
                     // write_all cancelled halfway would leave half a line on
@@ -180,7 +184,9 @@ async fn connection(
                     // 줄의 절반을 회선에 남길 것입니다. 느린 클라이언트를 기다리는 동안 이 태스크는 자기
                     // 클라이언트도 방도 읽지 않습니다. 채널에 쌓이는 것은 이 클라이언트가 받을 줄뿐입니다.
                     if writer.write_all(&message.line).await.is_err() {
-                        break; // reset, or the client is gone
+                        // en: A reset, or the client is gone.
+                        // ko: 리셋이거나 클라이언트가 떠났습니다.
+                        break;
                     }
                 }
                 // en: We fell more than ROOM_CAPACITY lines behind, and the

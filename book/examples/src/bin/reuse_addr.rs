@@ -8,25 +8,64 @@
 //!    to bind the same port.
 //! 3. `TcpListener::bind`, which sets SO_REUSEADDR on Unix, tries the same.
 //!
-//! The chapter "Socket options" runs it and explains the output.
+//! The chapter "Socket options" runs it and explains the output
+//! (`-- --lang ko`: the same lines in Korean; the OS's error stays as the OS
+//! says it).
 
 use std::io::{self, Read};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 
 use socket2::{Domain, Socket, Type};
 
-fn main() -> io::Result<()> {
-    let addr = leave_a_time_wait()?;
-    println!("the old server closed first; its connection is in TIME_WAIT on {addr}");
+/// The language of the output's words.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Lang {
+    En,
+    Ko,
+}
 
-    match bind_without_reuseaddr(addr) {
-        Ok(_) => println!("without SO_REUSEADDR: bind succeeded"),
-        Err(e) => println!("without SO_REUSEADDR: bind failed: {e}"),
+/// How a bind went, after `who` tried it.
+fn bind_line(lang: Lang, who: &str, result: io::Result<()>) -> String {
+    match (lang, result) {
+        (Lang::En, Ok(())) => format!("{who}: bind succeeded"),
+        (Lang::En, Err(e)) => format!("{who}: bind failed: {e}"),
+        (Lang::Ko, Ok(())) => format!("{who}: 바인드 성공"),
+        (Lang::Ko, Err(e)) => format!("{who}: 바인드 실패: {e}"),
     }
-    match TcpListener::bind(addr) {
-        Ok(_) => println!("TcpListener::bind (SO_REUSEADDR on): bind succeeded"),
-        Err(e) => println!("TcpListener::bind (SO_REUSEADDR on): bind failed: {e}"),
+}
+
+/// `reuse_addr [--lang en|ko]`.
+fn main() -> io::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let lang = match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+        [] | ["--lang", "en"] => Lang::En,
+        ["--lang", "ko"] => Lang::Ko,
+        _ => {
+            eprintln!("usage: reuse_addr [--lang en|ko]");
+            std::process::exit(2);
+        }
+    };
+    let addr = leave_a_time_wait()?;
+    match lang {
+        Lang::En => {
+            println!("the old server closed first; its connection is in TIME_WAIT on {addr}")
+        }
+        Lang::Ko => {
+            println!("옛 서버가 먼저 닫았습니다. 그 연결은 {addr}에서 TIME_WAIT에 있습니다")
+        }
     }
+    let plain = bind_without_reuseaddr(addr).map(drop);
+    let who = match lang {
+        Lang::En => "without SO_REUSEADDR",
+        Lang::Ko => "SO_REUSEADDR 없이",
+    };
+    println!("{}", bind_line(lang, who, plain));
+    let std = TcpListener::bind(addr).map(drop);
+    let who = match lang {
+        Lang::En => "TcpListener::bind (SO_REUSEADDR on)",
+        Lang::Ko => "TcpListener::bind(SO_REUSEADDR 켬)",
+    };
+    println!("{}", bind_line(lang, who, std));
     Ok(())
 }
 
