@@ -11,7 +11,7 @@
 //! `socket-lab.css`; this module copies those two files next to each book's
 //! pages, finishes the pages ([`pages`]: the language link, figure sizes,
 //! table words), writes the Korean search index (`search-cjk.js`) and checks
-//! the quotes ([`quotes`]).
+//! the quotes ([`quotes`]) and the emphasis marks ([`emphasis`]).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -23,7 +23,7 @@ use mdbook_driver::config::Config;
 use crate::edition::Edition;
 use crate::numbers::Numbers;
 use crate::preprocess::{self, SocketLab};
-use crate::{LANGUAGES, Layout, pages, quotes, search_index};
+use crate::{LANGUAGES, Layout, emphasis, pages, quotes, search_index};
 
 /// The site's own files, copied from `book/theme/` into each book's output.
 pub const ASSETS: [&str; 2] = ["socket-lab.js", "socket-lab.css"];
@@ -260,6 +260,14 @@ pub fn build_book(
             "book/{lang}: a closing quote came out as an opening one (“ after a letter; \
              see book/builder/src/quotes.rs):\n  {}",
             wrong.join("\n  ")
+        );
+    }
+    let stray = emphasis::check_book(dest)?;
+    if !stray.is_empty() {
+        bail!(
+            "book/{lang}: an emphasis mark stayed as text (a closing `**` or `*` after \
+             punctuation and before a letter does not close; see book/builder/src/emphasis.rs):\n  {}",
+            stray.join("\n  ")
         );
     }
     Ok(())

@@ -14,6 +14,7 @@
 //!   link, figure sizes for the zoom, unbreakable words in tables).
 //! - [`reports`]: the grader's reports the chapters quote, generated.
 //! - [`quotes`]: the Korean book's double quotes, curled and checked.
+//! - [`emphasis`]: no `*` or `**` is left as text in a built page.
 //! - [`search_index`]: the index that Korean search reads.
 //! - [`server`]: a tiny static file server for `serve` and the browser test.
 //! - [`browser`]: headless Chromium runs for the browser test.
@@ -21,6 +22,7 @@
 pub mod browser;
 pub mod build;
 pub mod comments;
+pub mod emphasis;
 /// The editions' markers (a crate of its own, shared with `classroom export`).
 pub use socket_lab_edition as edition;
 pub mod english;

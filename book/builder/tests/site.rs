@@ -177,6 +177,30 @@ fn a_wrong_quote_fails_the_build() {
     assert!(!error.contains("공유기"), "only the planted quote: {error}");
 }
 
+/// A closing `**` after a code span and before a particle stays as text
+/// (CommonMark's flanking rules); the build fails on it with the page, the
+/// line and the words around it, and the same sentence written with a colon
+/// builds.
+#[test]
+fn an_emphasis_mark_left_as_text_fails_the_build() {
+    let fine = korean_book("# 장\n\n- **`rdt-recv`**: 파일 하나를 받습니다.\n- *테스트:* 없음\n");
+    let out = build_korean(fine.path()).expect("a book with closed emphasis builds");
+    let page = fs::read_to_string(out.join("chapter.html")).unwrap();
+    assert!(
+        page.contains("<strong><code>rdt-recv</code></strong>: 파일"),
+        "{page}"
+    );
+
+    let planted = korean_book("# 장\n\n- **`rdt-recv`**는 파일 하나를 받습니다.\n");
+    let error = format!("{:#}", build_korean(planted.path()).unwrap_err());
+    assert!(
+        error.contains("an emphasis mark stayed as text")
+            && error.contains("chapter.html:")
+            && error.contains("**rdt-recv**는 파일"),
+        "{error}"
+    );
+}
+
 static LANGUAGE_LINK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r#"<a class="socket-lab-lang" id="socket-lab-lang" href="([^"]*)" hreflang="([a-z]+)""#,
