@@ -14,11 +14,12 @@
 //! Korean half starts at the line that starts with `ko:`. After mdBook has
 //! expanded the includes, [`Comments`] keeps in each Rust code block the
 //! half in the book's language, markers gone: the Korean book shows Korean
-//! comments, the English book English ones. Comments without a marker (the
-//! reference solutions' code, English only) are left as they are.
+//! comments, the English book English ones. Comments without a marker are
+//! left as they are (no included region has one: see below).
 //!
 //! [`check_includes`] runs on every build, before the includes are expanded:
-//! every comment in a region of `book/examples` that a chapter includes
+//! every comment in a region of `book/examples` or `solutions/` (the
+//! self-study edition's last hints) that a chapter includes
 //! must be a pair whose `ko:` half is Korean, and no comment may follow code
 //! on its line (`return; // reset`: it has no Korean twin), so a comment
 //! added in one language fails the build with its file and line.
@@ -221,18 +222,19 @@ static INCLUDE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Every comment that is not an `en:`/`ko:` pair in the regions of
-/// `examples` (book/examples) that `text` (a chapter in `chapter_dir`)
-/// includes, as `file:line: what`.
-pub fn check_includes(text: &str, chapter_dir: &Path, examples: &Path) -> Vec<String> {
+/// `book/examples` and `solutions/` (under `repo_root`) that `text` (a
+/// chapter in `chapter_dir`) includes, as `file:line: what`.
+pub fn check_includes(text: &str, chapter_dir: &Path, repo_root: &Path) -> Vec<String> {
     let mut problems = Vec::new();
-    let Ok(examples) = examples.canonicalize() else {
+    let Ok(root) = repo_root.canonicalize() else {
         return problems;
     };
+    let checked = [root.join("book").join("examples"), root.join("solutions")];
     for c in INCLUDE.captures_iter(text) {
         let Ok(file) = chapter_dir.join(&c[1]).canonicalize() else {
             continue; // mdBook reports a missing file
         };
-        if !file.starts_with(&examples) {
+        if !checked.iter().any(|dir| file.starts_with(dir)) {
             continue;
         }
         let Ok(source) = std::fs::read_to_string(&file) else {
@@ -246,13 +248,14 @@ pub fn check_includes(text: &str, chapter_dir: &Path, examples: &Path) -> Vec<St
             None => (0, source.clone()),
         };
         let name = file
-            .strip_prefix(examples.parent().unwrap_or(&examples))
+            .strip_prefix(&root)
             .unwrap_or(&file)
             .display()
-            .to_string();
+            .to_string()
+            .replace('\\', "/");
         for (line, what) in unpaired(&region) {
             problems.push(format!(
-                "book/{name}:{}: {what} (a chapter includes this code: comment it in English and Korean, see book/README.md)",
+                "{name}:{}: {what} (a chapter includes this code: comment it in English and Korean, see book/README.md)",
                 offset + line
             ));
         }
@@ -341,8 +344,8 @@ impl Preprocessor for Comments {
 }
 
 /// Fails with every unpaired comment the chapter's includes would show.
-pub fn require_pairs(text: &str, chapter_dir: &Path, examples: &Path) -> Result<()> {
-    let problems = check_includes(text, chapter_dir, examples);
+pub fn require_pairs(text: &str, chapter_dir: &Path, repo_root: &Path) -> Result<()> {
+    let problems = check_includes(text, chapter_dir, repo_root);
     if !problems.is_empty() {
         bail!("{}", problems.join("\n"));
     }
@@ -440,6 +443,32 @@ x(); //
         assert_eq!(trailing_comment("let c = '\"'; // q"), Some(13));
         assert_eq!(trailing_comment("fn f<'a>(x: &'a str) {} // y"), Some(24));
         assert_eq!(trailing_comment("let a = \"a // b\";"), None);
+    }
+
+    /// The regions a chapter includes from book/examples and from solutions/
+    /// are checked; a file elsewhere is not. Planted: an English comment in
+    /// a solution's region (the solutions' comments were English only).
+    #[test]
+    fn included_regions_of_examples_and_solutions_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let write = |path: &str, text: &str| {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        let code = "// ANCHOR: a\n// Only English.\nfn f() {}\n// ANCHOR_END: a\n";
+        write("book/examples/src/bin/x.rs", code);
+        write("solutions/echo/src/bin/y.rs", code);
+        write("elsewhere/z.rs", code);
+        write("book/ko/src/ch.md", "");
+        let chapter = "```rust\n{{#include ../../examples/src/bin/x.rs:a}}\n```\n\
+                       ```rust\n{{#include ../../../solutions/echo/src/bin/y.rs:a}}\n```\n\
+                       ```rust\n{{#include ../../../elsewhere/z.rs:a}}\n```\n";
+        let problems = check_includes(chapter, &root.join("book/ko/src"), root);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].starts_with("book/examples/src/bin/x.rs:2: a comment without"));
+        assert!(problems[1].starts_with("solutions/echo/src/bin/y.rs:2: a comment without"));
     }
 
     #[test]

@@ -48,9 +48,8 @@ impl SocketLab {
         let file = src_dir.join(path);
         let name = file.strip_prefix(&self.repo_root).unwrap_or(&file);
         let name = name.to_string_lossy().replace('\\', "/");
-        // The examples a chapter includes comment in both languages.
-        let examples = self.repo_root.join("book").join("examples");
-        crate::comments::require_pairs(text, file.parent().unwrap_or(src_dir), &examples)
+        // The examples and solutions a chapter includes comment in both languages.
+        crate::comments::require_pairs(text, file.parent().unwrap_or(src_dir), &self.repo_root)
             .map_err(|e| anyhow::anyhow!("{name}: {e:#}"))?;
         if let Some(exercise) = exercise_of(path) {
             let problems = self.numbers.check_chapter(exercise, text, &name);

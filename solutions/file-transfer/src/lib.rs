@@ -288,16 +288,20 @@ impl<R: Read> FrameReader<R> {
     }
 
     // ANCHOR: read_frame
-    /// The next frame as (kind, payload), or `None` if the peer closed the
+    /// en: The next frame as (kind, payload), or `None` if the peer closed the
     /// connection cleanly, between two frames.
+    /// ko: 다음 프레임을 (종류, 페이로드)로 돌려줍니다. 상대가 두 프레임 사이에서 연결을 깔끔하게
+    /// 닫았으면 `None`입니다.
     pub fn read_frame(&mut self) -> Result<Option<(u8, &[u8])>, FrameError> {
         let mut len = [0u8; 4];
         if !read_or_eof(&mut self.inner, &mut len)? {
             return Ok(None);
         }
         let len = u32::from_be_bytes(len) as usize;
-        // Check the length before reading the body: a peer announcing 4 GiB
+        // en: Check the length before reading the body: a peer announcing 4 GiB
         // must not make us allocate or wait for 4 GiB.
+        // ko: 본문을 읽기 전에 길이를 검사합니다. 4 GiB를 보내겠다는 상대 때문에 4 GiB를 할당하거나
+        // 기다려서는 안 됩니다.
         if len == 0 {
             return Err(FrameError::Malformed(
                 "frame length 0 (a frame has at least its kind byte)".into(),
@@ -310,8 +314,10 @@ impl<R: Read> FrameReader<R> {
             )));
         }
         let body = &mut self.buf[..len];
-        // read_exact loops over short reads: TCP may deliver this frame in
+        // en: read_exact loops over short reads: TCP may deliver this frame in
         // pieces of any size. UnexpectedEof means the peer closed mid-frame.
+        // ko: read_exact는 짧은 읽기를 되풀이해 채웁니다. TCP는 이 프레임을 아무 크기로나 나누어
+        // 전달할 수 있습니다. UnexpectedEof는 상대가 프레임 중간에 닫았다는 뜻입니다.
         self.inner.read_exact(body).map_err(|err| {
             if err.kind() == io::ErrorKind::UnexpectedEof {
                 FrameError::Truncated

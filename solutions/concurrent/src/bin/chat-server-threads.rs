@@ -118,16 +118,20 @@ fn open_listener(addr: &str) -> TcpListener {
 }
 
 // ANCHOR: accept
-/// Accepts clients forever; each gets a reader thread (and, once it has
+/// en: Accepts clients forever; each gets a reader thread (and, once it has
 /// joined, a writer thread).
+/// ko: 클라이언트를 끝없이 수락합니다. 클라이언트마다 읽는 스레드가 하나씩 생깁니다(참여하고 나면
+/// 쓰는 스레드도).
 fn accept_loop(listener: TcpListener, clients: Arc<Clients>) {
     let mut next_id: u64 = 0;
     for incoming in listener.incoming() {
         let stream = match incoming {
             Ok(stream) => stream,
             Err(err) => {
-                // "Too many open files" lasts until some client leaves:
+                // en: "Too many open files" lasts until some client leaves:
                 // pause instead of spinning.
+                // ko: "Too many open files"는 어느 클라이언트가 떠날 때까지 계속됩니다. 헛돌지 말고
+                // 잠시 쉽니다.
                 eprintln!("accept: {err}");
                 thread::sleep(Duration::from_millis(100));
                 continue;
@@ -136,13 +140,16 @@ fn accept_loop(listener: TcpListener, clients: Arc<Clients>) {
         next_id += 1;
         let id = next_id;
         let clients = Arc::clone(&clients);
-        // The thread runs on its own; we are back in accept() at once, so a
+        // en: The thread runs on its own; we are back in accept() at once, so a
         // client that never says a word blocks nobody but itself (rule 10).
+        // ko: 스레드는 혼자 돕니다. 우리는 곧바로 accept()로 돌아오므로, 한마디도 하지 않는
+        // 클라이언트는 자기 자신 말고는 아무도 막지 않습니다(규칙 10).
         let spawned = thread::Builder::new()
             .stack_size(STACK_SIZE)
             .spawn(move || serve_client(id, stream, &clients));
         if let Err(err) = spawned {
-            // Out of threads or memory: this client is dropped, not the server.
+            // en: Out of threads or memory: this client is dropped, not the server.
+            // ko: 스레드나 메모리가 바닥났습니다. 서버가 아니라 이 클라이언트를 버립니다.
             eprintln!("spawn: {err}");
         }
     }
@@ -203,8 +210,10 @@ fn serve_client(id: u64, stream: TcpStream, clients: &Clients) {
 }
 
 // ANCHOR: join
-/// Checks the name, claims it, and joins the room. On refusal, returns the
+/// en: Checks the name, claims it, and joins the room. On refusal, returns the
 /// line to send before closing (empty if we could not start a thread).
+/// ko: 이름을 검사하고, 차지하고, 방에 참여합니다. 거절할 때는 닫기 전에 보낼 줄을
+/// 돌려줍니다(스레드를 시작하지 못했으면 빈 줄).
 fn join(
     id: u64,
     name: &[u8],
@@ -227,7 +236,8 @@ fn join(
         return Err(NAME_TAKEN);
     }
     let (tx, rx) = sync_channel(MAX_QUEUE);
-    // The queue is empty: this cannot fail.
+    // en: The queue is empty: this cannot fail.
+    // ko: 큐가 비어 있으므로 실패할 수 없습니다.
     let _ = tx.try_send(format!("* welcome {name}\n").into_bytes().into());
     let Ok(writer) = thread::Builder::new()
         .stack_size(STACK_SIZE)
@@ -235,8 +245,10 @@ fn join(
     else {
         return Err(b"");
     };
-    // Insert, then announce, under one lock: every broadcast from now on
+    // en: Insert, then announce, under one lock: every broadcast from now on
     // finds us in the map. That is "subscribe before announcing" (rule 2).
+    // ko: 락 하나 아래에서 넣고 나서 알립니다. 이제부터 모든 브로드캐스트가 맵에서 우리를 찾습니다.
+    // 이것이 "알리기 전에 구독하기"입니다(규칙 2).
     let handle = ClientHandle {
         name: name.clone(),
         tx,
@@ -250,10 +262,14 @@ fn join(
 // ANCHOR_END: join
 
 // ANCHOR: broadcast
-/// Puts `line` in the queue of every joined client but `from`. Runs with the
+/// en: Puts `line` in the queue of every joined client but `from`. Runs with the
 /// lock held, so it must never wait: `try_send` either queues the line at
 /// once or says the queue is full. A full queue means 1024 lines wait for a
 /// client that does not read: drop it (rule 7), and announce that, too.
+/// ko: `from`을 뺀, 참여한 모든 클라이언트의 큐에 `line`을 넣습니다. 락을 쥔 채 돌므로 절대
+/// 기다려서는 안 됩니다. `try_send`는 줄을 곧바로 큐에 넣거나 큐가 가득 찼다고 알려 줍니다. 큐가
+/// 가득 찼다는 것은 읽지 않는 클라이언트를 1024줄이 기다린다는 뜻입니다. 그 클라이언트를 끊고(규칙
+/// 7), 그것도 알립니다.
 fn broadcast(clients: &mut HashMap<u64, ClientHandle>, from: u64, line: Vec<u8>) {
     let mut pending = vec![(from, Message::from(line))];
     while let Some((from, line)) = pending.pop() {
@@ -265,16 +281,20 @@ fn broadcast(clients: &mut HashMap<u64, ClientHandle>, from: u64, line: Vec<u8>)
             match client.tx.try_send(Arc::clone(&line)) {
                 Ok(()) => {}
                 Err(TrySendError::Full(_)) => slow.push(id),
-                // Its writer thread has ended; its reader is leaving.
+                // en: Its writer thread has ended; its reader is leaving.
+                // ko: 그 클라이언트의 쓰는 스레드는 끝났고, 읽는 스레드는 떠나는 중입니다.
                 Err(TrySendError::Disconnected(_)) => {}
             }
         }
         for id in slow {
             if let Some(client) = clients.remove(&id) {
-                // shutdown() does not wait for the client: it ends the
+                // en: shutdown() does not wait for the client: it ends the
                 // connection, and the blocked read and write of that
                 // client's threads return at once. Dropping `client`
                 // drops the queue: its writer thread sees the end.
+                // ko: shutdown()은 클라이언트를 기다리지 않습니다. 연결을 끝내고, 그 클라이언트의
+                // 스레드들이 블록해 있던 읽기와 쓰기는 곧바로 돌아옵니다. `client`를 drop하면 큐가
+                // drop되고, 쓰는 스레드는 끝을 봅니다.
                 let _ = client.stream.shutdown(Shutdown::Both);
                 let left = format!("* {} left\n", client.name).into_bytes();
                 pending.push((id, left.into()));
@@ -285,48 +305,65 @@ fn broadcast(clients: &mut HashMap<u64, ClientHandle>, from: u64, line: Vec<u8>)
 // ANCHOR_END: broadcast
 
 // ANCHOR: writer
-/// The writer thread: writes each queued line to the client, in order.
+/// en: The writer thread: writes each queued line to the client, in order.
 /// Blocking here is fine: only this client waits, while its queue fills.
+/// ko: 쓰는 스레드: 큐에 쌓인 줄을 차례대로 클라이언트에게 씁니다. 여기서 블록해도 괜찮습니다.
+/// 기다리는 것은 이 클라이언트뿐이고, 그동안 큐가 찹니다.
 fn write_lines(mut stream: TcpStream, rx: Receiver<Message>) {
-    // recv() waits for the next line; it fails once every sender is
+    // en: recv() waits for the next line; it fails once every sender is
     // dropped (the client left the map) and the queue is empty.
+    // ko: recv()는 다음 줄을 기다립니다. 보내는 쪽이 모두 drop되고(클라이언트가 맵에서 빠짐) 큐가
+    // 비면 실패합니다.
     while let Ok(line) = rx.recv() {
         if stream.write_all(&line).is_err() {
-            // Reset or cut off. Wake the reader thread too (its read
+            // en: Reset or cut off. Wake the reader thread too (its read
             // returns end of stream), so it cleans up.
+            // ko: 리셋되었거나 끊겼습니다. 읽는 스레드도 깨워(그 스레드의 read가 스트림의 끝을
+            // 돌려줌) 뒷정리를 하게 합니다.
             let _ = stream.shutdown(Shutdown::Both);
             return;
         }
     }
-    // Everything queued is written: send our FIN after it.
+    // en: Everything queued is written: send our FIN after it.
+    // ko: 큐에 있던 것을 모두 썼습니다. 그 뒤에 우리 FIN을 보냅니다.
     let _ = stream.shutdown(Shutdown::Write);
 }
 // ANCHOR_END: writer
 
 // ANCHOR: shutdown
-/// On SIGTERM, SIGINT or Ctrl-C (the ctrlc crate runs this on a thread of
+/// en: On SIGTERM, SIGINT or Ctrl-C (the ctrlc crate runs this on a thread of
 /// its own): queue the shutdown line for every client, give the writer
 /// threads a moment to send it, and exit 0.
+/// ko: SIGTERM, SIGINT, Ctrl-C를 받으면(ctrlc 크레이트가 이 함수를 따로 만든 스레드에서 실행합니다)
+/// 모든 클라이언트의 큐에 종료 줄을 넣고, 쓰는 스레드들이 그 줄을 보낼 시간을 잠시 준 뒤 종료 코드
+/// 0으로 끝납니다.
 fn on_shutdown(clients: Arc<Clients>) {
     let handler = move || {
-        // Take the lock and keep it until we exit: nobody can join or
+        // en: Take the lock and keep it until we exit: nobody can join or
         // broadcast any more. We never write to a socket ourselves: the
         // writer threads do, and they do not need the lock. (A thread that
         // panicked while holding it would leave it "poisoned": go on anyway.)
+        // ko: 락을 잡고 끝날 때까지 놓지 않습니다. 이제 아무도 참여하거나 브로드캐스트할 수
+        // 없습니다. 소켓에는 우리가 직접 쓰지 않습니다. 쓰는 스레드들이 쓰고, 그 스레드들에는 락이
+        // 필요 없습니다. (락을 쥔 채 패닉한 스레드가 있으면 락이 "오염"되지만, 그래도 계속합니다.)
         let mut room = clients.lock().unwrap_or_else(PoisonError::into_inner);
         let mut writers = Vec::new();
         for (_, client) in room.drain() {
-            // Full queue: that client reads nothing anyway.
+            // en: Full queue: that client reads nothing anyway.
+            // ko: 큐가 가득 찼습니다. 어차피 아무것도 읽지 않는 클라이언트입니다.
             let _ = client.tx.try_send(SHUTTING_DOWN.into());
-            // Dropping `client.tx` here ends its writer after the line.
+            // en: Dropping `client.tx` here ends its writer after the line.
+            // ko: 여기서 `client.tx`를 drop하면 쓰는 스레드가 그 줄 다음에 끝납니다.
             writers.push(client.writer);
         }
-        // Best effort: a writer stuck on a full socket is not waited for.
+        // en: Best effort: a writer stuck on a full socket is not waited for.
+        // ko: 할 수 있는 만큼만 합니다. 가득 찬 소켓에 막힌 쓰는 스레드는 기다리지 않습니다.
         let deadline = Instant::now() + SHUTDOWN_GRACE;
         while Instant::now() < deadline && !writers.iter().all(JoinHandle::is_finished) {
             thread::sleep(Duration::from_millis(10));
         }
-        // exit() closes every socket; the kernel sends what is buffered.
+        // en: exit() closes every socket; the kernel sends what is buffered.
+        // ko: exit()가 모든 소켓을 닫고, 커널은 버퍼에 있는 것을 보냅니다.
         exit(0);
     };
     if let Err(err) = ctrlc::set_handler(handler) {

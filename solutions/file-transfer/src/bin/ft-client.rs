@@ -216,8 +216,10 @@ fn list(conn: &mut Conn) -> Result<(), Failure> {
 }
 
 // ANCHOR: get
-/// GET: saves the file to `out`, through a temporary file in the same
+/// en: GET: saves the file to `out`, through a temporary file in the same
 /// folder that is renamed only when length and digest are right.
+/// ko: GET: 파일을 `out`에 저장합니다. 같은 폴더의 임시 파일을 거치고, 길이와 다이제스트가 맞을
+/// 때만 그 파일의 이름을 바꿉니다.
 fn get(conn: &mut Conn, name: &str, out: &Path) -> Result<(), Failure> {
     conn.send(&Message::Get {
         name: name.as_bytes(),
@@ -256,8 +258,10 @@ fn get(conn: &mut Conn, name: &str, out: &Path) -> Result<(), Failure> {
                         hex(&ours)
                     )));
                 }
-                // `return`s above drop `sink`, which deletes a temporary
+                // en: `return`s above drop `sink`, which deletes a temporary
                 // file; this one gives the file its final name.
+                // ko: 위의 `return`들은 `sink`를 drop해 임시 파일을 지웁니다. 여기서는 파일에 최종
+                // 이름을 줍니다.
                 return sink.finish(out).map_err(write_err);
             }
             other => {

@@ -139,24 +139,31 @@ fn serve_forever(listener: TcpListener, config: Arc<Config>) {
 }
 
 // ANCHOR: serve_connection
-/// Answers requests, one after another, until the client closes.
+/// en: Answers requests, one after another, until the client closes.
+/// ko: 클라이언트가 닫을 때까지 요청에 하나씩 차례로 답합니다.
 fn serve_connection(stream: TcpStream, config: &Config) -> Result<(), FrameError> {
-    // We write whole messages and flush them ourselves; Nagle's algorithm
+    // en: We write whole messages and flush them ourselves; Nagle's algorithm
     // would only hold our last small frame back waiting for an ACK.
+    // ko: 우리는 메시지를 통째로 쓰고 직접 flush합니다. 네이글 알고리즘은 마지막 작은 프레임을
+    // ACK를 기다리며 붙잡아 둘 뿐입니다.
     stream.set_nodelay(true)?;
-    // Two handles on one socket: reads and writes have separate buffers.
+    // en: Two handles on one socket: reads and writes have separate buffers.
+    // ko: 소켓 하나에 핸들 두 개: 읽기와 쓰기는 버퍼가 따로 있습니다.
     let mut reader = FrameReader::new(BufReader::with_capacity(SOCKET_BUF, stream.try_clone()?));
     let mut writer = BufWriter::new(stream);
     loop {
         let result = match reader.read_message() {
-            // The client closed between requests: the normal end.
+            // en: The client closed between requests: the normal end.
+            // ko: 클라이언트가 요청과 요청 사이에 닫았습니다. 정상적인 끝입니다.
             Ok(None) => return Ok(()),
             Ok(Some(Message::List)) => list(&config.root, &mut writer),
             Ok(Some(Message::Get { name })) => get(&config.root, name, &mut writer),
             Ok(Some(Message::Put { size, name })) => {
-                // The name lives in the reader's buffer, which the file's
+                // en: The name lives in the reader's buffer, which the file's
                 // DATA frames will overwrite: copy it (at most 64 KiB,
                 // once per request).
+                // ko: 이름은 읽는 쪽의 버퍼에 있고, 파일의 DATA 프레임이 그 버퍼를 덮어쓸 것입니다.
+                // 그래서 복사해 둡니다(많아야 64 KiB, 요청마다 한 번).
                 let name = name.to_vec();
                 put(config, size, &name, &mut reader, &mut writer)
             }
@@ -169,7 +176,8 @@ fn serve_connection(stream: TcpStream, config: &Config) -> Result<(), FrameError
         match result {
             Ok(()) => writer.flush()?,
             Err(FrameError::Malformed(why)) => return refuse(writer, why),
-            // A broken or truncated connection: nothing more to say to it.
+            // en: A broken or truncated connection: nothing more to say to it.
+            // ko: 끊기거나 중간에 잘린 연결입니다. 더 할 말이 없습니다.
             Err(err) => return Err(err),
         }
     }
@@ -289,8 +297,10 @@ fn get<W: Write>(root: &Path, name: &[u8], w: &mut W) -> Result<(), FrameError> 
 }
 
 // ANCHOR: put
-/// PUT: check, answer OK, receive DATA into a temporary file until DONE, and
+/// en: PUT: check, answer OK, receive DATA into a temporary file until DONE, and
 /// keep the file under its name only if its length and digest are right.
+/// ko: PUT: 검사하고, OK로 답하고, DONE까지 DATA를 임시 파일에 받은 뒤, 길이와 다이제스트가 맞을
+/// 때만 그 이름으로 파일을 남깁니다.
 fn put<R: Read, W: Write>(
     config: &Config,
     size: u64,
@@ -313,16 +323,21 @@ fn put<R: Read, W: Write>(
         Ok(temp) => temp,
         Err(err) => return status(w, Code::ServerError, 0, &format!("cannot store: {err}")),
     };
-    // From here on, every `return` drops `temp`, which deletes the file,
+    // en: From here on, every `return` drops `temp`, which deletes the file,
     // unless `commit` renamed it.
+    // ko: 여기서부터는 모든 `return`이 `temp`를 drop하고, `commit`이 이름을 바꾸지 않았다면 그때
+    // 파일이 지워집니다.
     status(w, Code::Ok, 0, "")?;
-    // The client waits for this answer before it sends the file.
+    // en: The client waits for this answer before it sends the file.
+    // ko: 클라이언트는 파일을 보내기 전에 이 답을 기다립니다.
     w.flush()?;
 
     let mut hasher = Sha256::new();
     let mut received = 0u64;
-    // A full disk must not desynchronise us from the client: remember the
+    // en: A full disk must not desynchronise us from the client: remember the
     // error, keep reading its frames, and report it at DONE.
+    // ko: 디스크가 가득 차도 클라이언트와 어긋나면 안 됩니다. 오류를 기억해 두고, 클라이언트의
+    // 프레임을 계속 읽고, DONE에서 알립니다.
     let mut disk_error = None;
     loop {
         match reader.read_message()? {
