@@ -21,8 +21,13 @@
 //! What the book shows is what a student's template prints: the template has
 //! no hidden tests, so each sample runs the exercise's public tests only
 //! (`--only`, left out of the command the book shows) where their ids can
-//! select them (see [`public_tests`]), and the paths of this checkout are
-//! written relative to the repository (`exercises/echo`).
+//! select them (see [`public_tests`]). Every program graded stands in the
+//! student's own exercise folder ([`Program`]): it is graded from a
+//! workspace under `target/book-reports/` that holds it at
+//! `exercises/<dir>`, so the report names the folder a student sees
+//! (`echo (exercises/echo)`, never `book/reports/programs/…`,
+//! `solutions/…` or `target/…`), and the command the book shows is the one
+//! a student types (no `--path`, `--solutions` or `--bin`).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -48,14 +53,30 @@ pub struct Sample {
     /// Files and folders (relative to the repository) that decide the report,
     /// besides the grader: the program graded.
     pub inputs: &'static [&'static str],
-    /// Writes the program to grade before grading (a mutant made from the
-    /// reference solution), from the repository's root.
-    pub prepare: Option<fn(&Path) -> Result<()>>,
-    /// The starter of this exercise folder (`exercises/<dir>`) is graded as
-    /// `cargo xtask classroom export --lang` writes it into a template: in
-    /// the report's language only, so the panics quote its `todo!()`s at its
-    /// lines (see [`localized_starter`]).
-    pub starter: Option<&'static str>,
+    /// What is graded, in the place of the student's `exercises/<dir>`.
+    pub program: Program,
+}
+
+/// What a sample grades. A report names the folder it graded
+/// (`echo (exercises/echo)`) and the command that graded it: so every
+/// program is graded from a workspace under `target/book-reports/` that
+/// holds it where a student's repository holds the exercise,
+/// `exercises/<dir>`, and the report calls it by that path.
+pub enum Program {
+    /// Nothing is graded (`cargo xtask hint`).
+    Nothing,
+    /// The starter of `exercises/<dir>`, as `cargo xtask classroom export
+    /// --lang` writes it into a template: in the report's language only, so
+    /// the panics quote its `todo!()`s at its lines (see
+    /// [`localized_starter`]).
+    Starter(&'static str),
+    /// A crate that `write` puts into the folder it is given (a mutant, the
+    /// reference solution), graded as a student's `exercises/<dir>` with
+    /// the binaries the exercise names.
+    Crate {
+        dir: &'static str,
+        write: fn(root: &Path, to: &Path) -> Result<()>,
+    },
 }
 
 /// The reports the chapters quote.
@@ -67,8 +88,7 @@ pub fn samples() -> Vec<Sample> {
             tool: "grade",
             args: &["echo", "--seed", "1234abcd"],
             inputs: &["exercises/echo", "xtask/src/classroom/starters.rs"],
-            prepare: None,
-            starter: Some("echo"),
+            program: Program::Starter("echo"),
         },
         Sample {
             // The reference with three lines changed: a server with a write
@@ -77,42 +97,34 @@ pub fn samples() -> Vec<Sample> {
             name: "echo-two-mistakes",
             exercise: "echo",
             tool: "grade",
-            args: &[
-                "echo",
-                "--path",
-                "book/reports/programs/echo-two-mistakes",
-                "--seed",
-                "1234abcd",
-            ],
-            inputs: &[
-                "book/reports/programs/echo-two-mistakes",
-                "xtask/mutants/echo",
-                "solutions/echo",
-            ],
-            prepare: None,
-            starter: None,
+            args: &["echo", "--seed", "1234abcd"],
+            inputs: &[TWO_MISTAKES, "xtask/mutants/echo", "solutions/echo"],
+            program: Program::Crate {
+                dir: "echo",
+                write: |root, to| standalone_copy(root, TWO_MISTAKES, to, None),
+            },
         },
         Sample {
+            // The reference solution, as a student's finished crate.
             name: "ft-solution",
             exercise: "file-transfer",
             tool: "grade",
-            args: &["file-transfer", "--solutions", "--seed", "1234abcd"],
+            args: &["file-transfer", "--seed", "1234abcd"],
             inputs: &["solutions/file-transfer"],
-            prepare: None,
-            starter: None,
+            program: Program::Crate {
+                dir: "file-transfer",
+                write: |root, to| standalone_copy(root, "solutions/file-transfer", to, None),
+            },
         },
         Sample {
             // The thread server of the reference solution with the mutant
-            // `global-lock-across-write` of xtask/mutants/concurrent.
+            // `global-lock-across-write` of xtask/mutants/concurrent, as the
+            // student's `chat-server`.
             name: "chat-global-lock",
             exercise: "concurrent",
             tool: "grade",
             args: &[
                 "concurrent",
-                "--path",
-                GLOBAL_LOCK,
-                "--bin",
-                "chat-server=chat-server-threads",
                 "--seed",
                 "1234abcd",
                 "--only",
@@ -122,8 +134,10 @@ pub fn samples() -> Vec<Sample> {
                 "solutions/concurrent",
                 "xtask/mutants/concurrent/mutants.json",
             ],
-            prepare: Some(global_lock),
-            starter: None,
+            program: Program::Crate {
+                dir: "concurrent",
+                write: global_lock,
+            },
         },
         Sample {
             // The introduction's hints of one test, from the question to the call.
@@ -132,14 +146,18 @@ pub fn samples() -> Vec<Sample> {
             tool: "hint",
             args: &["echo", "echo.server.short"],
             inputs: &["xtask/src/hint.rs"],
-            prepare: None,
-            starter: None,
+            program: Program::Nothing,
         },
     ]
 }
 
-/// Where the chat mutant is written (under target/, not committed).
-const GLOBAL_LOCK: &str = "target/book-reports/global-lock-across-write";
+/// The echo program with two mistakes (it builds its binaries from two
+/// of xtask/mutants/echo).
+const TWO_MISTAKES: &str = "book/reports/programs/echo-two-mistakes";
+
+/// Where [`Program::Crate`]s are graded from: one workspace per sample,
+/// the program at `exercises/<dir>` in it.
+const WORKSPACES: &str = "target/book-reports/as-exercise";
 
 /// Grades every sample whose inputs changed since its reports were written
 /// (or that has none), and writes its reports and the manifest.
@@ -162,9 +180,6 @@ pub fn refresh(root: &Path) -> Result<()> {
             "book: grading {} for the reports the book quotes ({DIR}/{}.{{en,ko}}.txt) …",
             sample.name, sample.name
         );
-        if let Some(prepare) = sample.prepare {
-            prepare(root)?;
-        }
         for lang in ["en", "ko"] {
             let text = report(root, &sample, lang)?;
             let path = report_path(root, sample.name, lang);
@@ -206,14 +221,23 @@ fn report(root: &Path, sample: &Sample, lang: &str) -> Result<String> {
     let mut args: Vec<String> = vec![sample.tool.into()];
     args.extend(sample.args.iter().map(|a| a.to_string()));
     args.extend(["--lang".into(), lang.into()]);
-    // A starter is graded as the template has it, from a workspace under
-    // target/ that the report then calls by the template's path.
-    let mut workspace = None;
-    if let Some(dir) = sample.starter {
-        let ws = localized_starter(root, dir, lang)?;
+    // The program is graded from a workspace under target/ that holds it
+    // where a student's repository holds the exercise; the report then
+    // calls it by that path (`exercises/echo`).
+    let (ws, dir) = match sample.program {
+        Program::Nothing => (None, None),
+        Program::Starter(dir) => (Some(localized_starter(root, dir, lang)?), Some(dir)),
+        Program::Crate { dir, write } => {
+            let ws = root.join(WORKSPACES).join(sample.name);
+            let _ = std::fs::remove_dir_all(&ws);
+            write(root, &ws.join("exercises").join(dir))
+                .with_context(|| format!("writing the program of the report {}", sample.name))?;
+            (Some(ws), Some(dir))
+        }
+    };
+    if let (Some(ws), Some(dir)) = (&ws, dir) {
         let path = ws.join("exercises").join(dir);
         args.extend(["--path".into(), path.display().to_string()]);
-        workspace = Some(ws);
     }
     if sample.tool == "grade"
         && !sample.args.contains(&"--only")
@@ -246,7 +270,7 @@ fn report(root: &Path, sample: &Sample, lang: &str) -> Result<String> {
         );
     }
     let mut printed = String::from_utf8(out.stdout).context("the grader's report is not UTF-8")?;
-    if let Some(ws) = workspace {
+    if let Some(ws) = ws {
         printed = printed.replace(&format!("{}/", ws.display()), "");
     }
     let here = format!("{}/", root.display());
@@ -422,9 +446,11 @@ impl Fnv {
     }
 }
 
-/// The chat mutant `global-lock-across-write`: a copy of the reference crate
-/// that builds on its own, with the mutant's change in chat-server-threads.rs.
-fn global_lock(root: &Path) -> Result<()> {
+/// The chat mutant `global-lock-across-write` in `to`: a copy of the
+/// reference crate that builds on its own, with the mutant's change in
+/// chat-server-threads.rs, which becomes the crate's one binary,
+/// `src/bin/chat-server.rs`.
+fn global_lock(root: &Path, to: &Path) -> Result<()> {
     let mutants: Value = serde_json::from_str(&std::fs::read_to_string(
         root.join("xtask/mutants/concurrent/mutants.json"),
     )?)?;
@@ -436,19 +462,13 @@ fn global_lock(root: &Path) -> Result<()> {
     else {
         bail!("no mutant global-lock-across-write in xtask/mutants/concurrent/mutants.json");
     };
-    let dir = root.join(GLOBAL_LOCK);
-    let _ = std::fs::remove_dir_all(&dir);
-    let reference = root.join("solutions/concurrent");
-    copy_dir(&reference.join("src"), &dir.join("src"))?;
-    // The reference crate's manifest takes edition and license from the
-    // workspace; alone, it says them itself and is its own workspace.
-    let manifest = std::fs::read_to_string(reference.join("Cargo.toml"))?
-        .replace("edition.workspace = true", "edition = \"2024\"")
-        .replace("license.workspace = true\n", "")
-        .replace("publish.workspace = true", "publish = false");
-    std::fs::write(dir.join("Cargo.toml"), format!("{manifest}\n[workspace]\n"))?;
-    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock"))?;
-    let file = dir.join(mutant["file"].as_str().unwrap_or_default());
+    standalone_copy(
+        root,
+        "solutions/concurrent",
+        to,
+        Some(&[("chat-server", "src/bin/chat-server.rs")]),
+    )?;
+    let file = to.join(mutant["file"].as_str().unwrap_or_default());
     let text = std::fs::read_to_string(&file)?;
     let (find, replace) = (
         mutant["find"].as_str().unwrap_or_default(),
@@ -461,7 +481,88 @@ fn global_lock(root: &Path) -> Result<()> {
         );
     }
     std::fs::write(&file, text.replace(find, replace))?;
+    // The thread server is the crate's only binary, where a student's is.
+    std::fs::rename(&file, to.join("src/bin/chat-server.rs"))?;
     Ok(())
+}
+
+/// Copies the crate at `from` (relative to the repository `root`) into
+/// `to` as a workspace of its own: what the manifest took from the
+/// repository's workspace it says itself, a path out of the crate
+/// (`../../xtask/mutants/…`) becomes absolute, and `bins`, when given,
+/// replace its binaries (name, path in the crate).
+fn standalone_copy(
+    root: &Path,
+    from: &str,
+    to: &Path,
+    bins: Option<&[(&str, &str)]>,
+) -> Result<()> {
+    let from = root.join(from);
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(&from)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if name == "target" || name == "Cargo.toml" || name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &to.join(&name))?;
+        } else {
+            std::fs::copy(entry.path(), to.join(&name))?;
+        }
+    }
+    let manifest = std::fs::read_to_string(from.join("Cargo.toml"))?;
+    std::fs::write(
+        to.join("Cargo.toml"),
+        standalone_manifest(&manifest, &from, bins),
+    )?;
+    if !to.join("Cargo.lock").exists() {
+        std::fs::copy(root.join("Cargo.lock"), to.join("Cargo.lock"))?;
+    }
+    Ok(())
+}
+
+/// `manifest` (of the crate in `from`) for a copy of the crate elsewhere,
+/// as its own workspace; see [`standalone_copy`].
+fn standalone_manifest(manifest: &str, from: &Path, bins: Option<&[(&str, &str)]>) -> String {
+    let mut out = String::new();
+    let mut in_bin = false;
+    for line in manifest.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            in_bin = trimmed == "[[bin]]" && bins.is_some();
+        }
+        if in_bin {
+            continue;
+        }
+        let line = match trimmed {
+            "edition.workspace = true" => "edition = \"2024\"".to_string(),
+            "license.workspace = true" => continue,
+            "publish.workspace = true" => "publish = false".to_string(),
+            _ => match trimmed
+                .strip_prefix("path = \"")
+                .and_then(|rest| rest.strip_suffix('"'))
+            {
+                Some(path) if path.starts_with("..") => {
+                    let path = from.join(path);
+                    let path = path.canonicalize().unwrap_or(path);
+                    format!("path = {:?}", path.display().to_string())
+                }
+                _ => line.to_string(),
+            },
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    for (name, path) in bins.unwrap_or_default() {
+        out.push_str(&format!(
+            "\n[[bin]]\nname = \"{name}\"\npath = \"{path}\"\n"
+        ));
+    }
+    if !manifest.lines().any(|l| l.trim() == "[workspace]") {
+        out.push_str("\n[workspace]\n");
+    }
+    out
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {
@@ -577,6 +678,59 @@ mod tests {
         }
     }
 
+    /// What in a report (`text`, of a grade of `exercise`, whose folder is
+    /// `exercises/<dir>`) a student would not see in their own: a command
+    /// that grades something else than their folder, a folder of this
+    /// repository in the header.
+    fn not_what_a_student_sees(text: &str, exercise: &str, dir: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        let command = text.lines().next().unwrap_or_default();
+        for flag in ["--path", "--solutions", "--bin"] {
+            if command.split(' ').any(|word| word == flag) {
+                found.push(format!("the command has {flag}: {command}"));
+            }
+        }
+        let want = format!("{exercise} (exercises/{dir})");
+        let headers: Vec<&str> = text
+            .lines()
+            .filter(|line| line.starts_with(&format!("{exercise} (")))
+            .collect();
+        if headers.is_empty() {
+            found.push(format!("no header `{want}`"));
+        }
+        for header in headers {
+            if header != want {
+                found.push(format!("the header is `{header}`, not `{want}`"));
+            }
+        }
+        found
+    }
+
+    /// Every report the book quotes is what a student's own grade prints:
+    /// its header names `exercises/<dir>` and its command is one a student
+    /// types, in both languages (the course edition too shows them).
+    /// Planted: the header and command the two-mistakes report once had.
+    #[test]
+    fn every_report_names_the_students_folder() {
+        let planted = "$ cargo xtask grade echo --path book/reports/programs/echo-two-mistakes --seed 1234abcd --lang ko\n\
+                       Socket Lab 채점기 · 시드 1234abcd\n\necho (book/reports/programs/echo-two-mistakes)\n";
+        assert_eq!(not_what_a_student_sees(planted, "echo", "echo").len(), 2);
+        let root = root();
+        for sample in samples().iter().filter(|s| s.tool == "grade") {
+            let exercise = crate::grade::exercises::find(sample.exercise).unwrap();
+            for lang in ["en", "ko"] {
+                let text = std::fs::read_to_string(report_path(&root, sample.name, lang)).unwrap();
+                let found = not_what_a_student_sees(&text, exercise.name, exercise.dir);
+                assert!(
+                    found.is_empty(),
+                    "{}.{lang}: {found:?}: grade it as a student's exercises/{} (Program in xtask/src/book_reports.rs), then `cargo xtask book`",
+                    sample.name,
+                    exercise.dir
+                );
+            }
+        }
+    }
+
     #[test]
     fn every_exercise_has_public_tests_to_select() {
         // Echo's public ids select exactly the public tests: its starter's
@@ -603,8 +757,7 @@ mod tests {
             tool: "grade",
             args: &["echo"],
             inputs: &["prog"],
-            prepare: None,
-            starter: None,
+            program: Program::Nothing,
         };
         let first = fingerprint(root, &sample).unwrap();
         std::fs::write(root.join("prog/target/junk"), "built again").unwrap();
