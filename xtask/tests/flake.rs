@@ -108,6 +108,11 @@ fn reference_grades_under_load_never_fail() {
                     .to_string();
                 let failed = graded.failed();
                 eprintln!("round {round}: seed {seed} failed {failed:?}");
+                // The report now, not only at the end: a long hunt may be
+                // stopped before it ends.
+                for line in graded.stdout.lines().filter(|l| !l.contains("PASS  ")) {
+                    eprintln!("    {line}");
+                }
                 failures.push((round, seed, failed, graded.stdout));
             }
         }

@@ -23,7 +23,7 @@ pub mod spec;
 #[cfg(test)]
 mod strings_check;
 mod transcript;
-mod udp_proxy;
+pub(crate) mod udp_proxy;
 mod wire;
 
 use std::path::{Path, PathBuf};
@@ -236,10 +236,18 @@ pub fn run(root: &Path, args: GradeArgs) -> Result<ExitCode> {
         layout.save_cache();
     }
     say(&report::render(lang, seed, &results));
+    if !args.only.is_empty() {
+        // The total above is these tests' alone, not the exercise's score.
+        say(lang.pick(
+            "(--only: only these tests ran; `cargo xtask status` keeps the others' last results)\n",
+            "(--only: 이 테스트만 실행했습니다. `cargo xtask status`에는 나머지 테스트의 지난 결과가 그대로 남습니다)\n",
+        ));
+    }
     say(&report::withheld(lang, &results));
     // The student's own exercises: remember the result for `status`, `hint`,
-    // `watch`; a run of some tests (`--only`) is not the exercise's score.
-    if !args.solutions && args.path.is_none() && args.submission.is_none() && args.only.is_empty() {
+    // `watch`. A run of some tests (`--only`) replaces only theirs, so that
+    // `status` does not send the student back to a test just passed.
+    if !args.solutions && args.path.is_none() && args.submission.is_none() {
         crate::last::record(root, &results);
     }
     if let Some(path) = &args.json {

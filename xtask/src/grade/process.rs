@@ -536,7 +536,10 @@ impl Proc {
                 got_ro = josa(&got, "(으)로")
             ),
         )
-        .with_transcript(super::transcript::stderr_lines(self.stderr_text().lines()));
+        .with_transcript(super::transcript::stderr_lines(self.stderr_text().lines()))
+        // Its own panic explains this failure, whatever other program the
+        // test watches (the starter's receiver panics too, elsewhere).
+        .with_cause(self.cause().filter(|c| matches!(c, Cause::Panic { .. })));
         Err(match self.starter_hint(lang) {
             Some(hint) => failure.with_hint(hint),
             None => failure,

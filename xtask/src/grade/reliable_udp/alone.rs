@@ -11,13 +11,12 @@ use tokio::net::UdpSocket;
 use tokio::time::timeout;
 
 use super::peer::{self, PeerError, RecvOptions, SendOptions};
-use super::proto::{ACK, CHUNK, Datagram, MAX_DATAGRAM, describe};
+use super::proto::{ACK, CHUNK, Datagram, MAX_DATAGRAM, describe, label};
 use super::run::{
     RECEIVER_EXIT, compare_output, expect_exit, spawn_sender, start_receiver, wait_exit, workdir,
     write_input,
 };
-use crate::grade::cause::Kind;
-use crate::grade::lang::{Step, tr};
+use crate::grade::lang::{Lang, Step, tr};
 use crate::grade::spec::{Ctx, Failure};
 use crate::grade::wire::binary_payload;
 
@@ -30,20 +29,22 @@ struct Script {
     sock: UdpSocket,
     /// What was sent and answered so far, for the failure's transcript.
     log: Vec<String>,
+    lang: Lang,
 }
 
 impl Script {
-    async fn to(addr: SocketAddr) -> Result<Script, Failure> {
+    async fn to(addr: SocketAddr, lang: Lang) -> Result<Script, Failure> {
         let sock = UdpSocket::bind("127.0.0.1:0").await.map_err(io)?;
         sock.connect(addr).await.map_err(io)?;
         Ok(Script {
             sock,
             log: Vec::new(),
+            lang,
         })
     }
 
     async fn send(&mut self, bytes: &[u8]) -> Result<(), Failure> {
-        self.log.push(format!("-> {}", describe(bytes)));
+        self.log.push(format!("-> {}", describe(self.lang, bytes)));
         self.sock.send(bytes).await.map_err(io)?;
         Ok(())
     }
@@ -57,7 +58,8 @@ impl Script {
                 Ok(Ok(n)) => n,
                 _ => return None,
             };
-            self.log.push(format!("<- {}", describe(&buf[..n])));
+            self.log
+                .push(format!("<- {}", describe(self.lang, &buf[..n])));
             if let Ok(d) = Datagram::decode(&buf[..n])
                 && d.kind == ACK
             {
@@ -81,7 +83,7 @@ pub async fn recv_acks(ctx: Ctx) -> Result<(), Failure> {
         )
     };
     let digest: [u8; 32] = Sha256::digest(&bytes).into();
-    let mut script = Script::to(receiver.addr).await?;
+    let mut script = Script::to(receiver.addr, lang).await?;
     let wait = Duration::from_secs(2);
     let mut corrupted = chunk(2).encode();
     corrupted[20] ^= 0x10;
@@ -115,7 +117,7 @@ pub async fn recv_acks(ctx: Ctx) -> Result<(), Failure> {
         if ok {
             continue;
         }
-        let sent = describe(&datagram);
+        let sent = label(lang, &datagram);
         let message = match (got, want) {
             (None, Some(want)) => tr!(
                 lang,
@@ -138,9 +140,7 @@ pub async fn recv_acks(ctx: Ctx) -> Result<(), Failure> {
             ),
             (None, None) => unreachable!("an expected silence is ok"),
         };
-        return Err(Failure::new(Step::Read, message)
-            .with_kind(Kind::Differs)
-            .with_transcript(script.log.clone()));
+        return Err(Failure::new(Step::Read, message).with_transcript(script.log.clone()));
     }
     ctx.at(Step::Close);
     let status = wait_exit(&ctx, &mut receiver.proc, "rdt-recv", RECEIVER_EXIT, None).await?;
@@ -180,7 +180,7 @@ pub async fn send_window(ctx: Ctx) -> Result<(), Failure> {
                 tr!(
                     lang,
                     "the grader's receiver heard nothing from `rdt-send` for {secs} s",
-                    "채점기의 수신 측이 {secs}초 동안 `rdt-send`에게서 아무것도 받지 못했습니다"
+                    "채점기의 수신자가 {secs}초 동안 `rdt-send`에게서 아무것도 받지 못했습니다"
                 ),
             ));
         }
@@ -191,7 +191,7 @@ pub async fn send_window(ctx: Ctx) -> Result<(), Failure> {
                 tr!(
                     lang,
                     "the grader's receiver stopped: {why}",
-                    "채점기의 수신 측이 멈췄습니다: {why}"
+                    "채점기의 수신자가 멈췄습니다: {why}"
                 ),
             ));
         }
@@ -201,7 +201,7 @@ pub async fn send_window(ctx: Ctx) -> Result<(), Failure> {
                 tr!(
                     lang,
                     "the transfer to the grader's receiver did not end within 30 s",
-                    "채점기의 수신 측으로 보내는 전송이 30초 안에 끝나지 않았습니다"
+                    "채점기의 수신자에게 보내는 전송이 30초 안에 끝나지 않았습니다"
                 ),
             ));
         }
@@ -225,7 +225,7 @@ pub async fn send_window(ctx: Ctx) -> Result<(), Failure> {
             tr!(
                 lang,
                 "`rdt-send` sent {count} DATA datagrams past the receiver's window, e.g. chunk {seq} when the last ACK was {ack} with window {window}: send only chunks below ACK + window",
-                "`rdt-send`가 수신 측 윈도를 넘는 DATA 데이터그램을 {count}개 보냈습니다. 예: 마지막 ACK `seq` {ack}, 윈도 {window}일 때 보낸 조각 {seq}. ACK + 윈도보다 작은 번호의 조각만 보내세요"
+                "`rdt-send`가 수신자의 윈도를 넘는 DATA 데이터그램을 {count}개 보냈습니다. 예: 마지막 ACK `seq` {ack}, 윈도 {window}일 때 보낸 조각 {seq}. ACK + 윈도보다 작은 번호의 조각만 보내세요"
             ),
         ));
     }
@@ -236,10 +236,9 @@ pub async fn send_window(ctx: Ctx) -> Result<(), Failure> {
             tr!(
                 lang,
                 "the grader's receiver got {len} bytes in order; the file has {total}",
-                "채점기의 수신 측이 순서대로 받은 것은 {len}바이트인데 파일은 {total}바이트입니다"
+                "채점기의 수신자가 순서대로 받은 것은 {len}바이트인데 파일은 {total}바이트입니다"
             ),
-        )
-        .with_kind(Kind::Differs));
+        ));
     }
     Ok(())
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tokio::net::UdpSocket;
 
-use super::proto::{CHUNK, DATA, Datagram, chunks};
+use super::proto::{ACK, CHUNK, Datagram, chunks};
 use super::run::{
     RECEIVER_EXIT, compare_output, expect_exit, spawn_sender, start_receiver, wait_exit,
     write_input,
@@ -50,7 +50,7 @@ pub fn tests() -> Vec<TestSpec> {
             },
             Text {
                 en: "The first valid datagram fixes the sender: connect() the socket to its address, or drop datagrams from any other.",
-                ko: "처음 받은 올바른 데이터그램이 송신 측을 정합니다. 소켓을 그 주소로 connect()하거나, 다른 주소에서 온 데이터그램은 버리세요.",
+                ko: "처음 받은 올바른 데이터그램이 송신자를 정합니다. 소켓을 그 주소로 connect()하거나, 다른 주소에서 온 데이터그램은 버리세요.",
             },
             |ctx| Box::pin(stranger(ctx)),
         )),
@@ -87,10 +87,13 @@ async fn stranger(ctx: Ctx) -> Result<(), Failure> {
     ctx.at(Step::Write);
     let mut sender = spawn_sender(&ctx, &file, proxy.addr)?;
     // As soon as the transfer has begun, a stranger offers every chunk,
-    // filled with garbage.
+    // filled with garbage. "Begun" is the receiver's first ACK through the
+    // proxy: it has taken the sender's address by then. (A DATA the proxy
+    // forwarded may still wait in the receiver's socket behind the
+    // stranger's, and the spec lets the first valid datagram choose.)
     let stranger = UdpSocket::bind("127.0.0.1:0").await.map_err(io)?;
-    for _ in 0..500 {
-        if proxy.count(Dir::Forward, DATA) > 0 {
+    for _ in 0..2000 {
+        if proxy.count(Dir::Back, ACK) > 0 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(5)).await;

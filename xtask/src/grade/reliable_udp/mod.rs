@@ -84,7 +84,7 @@ pub fn tests() -> Vec<TestSpec> {
             },
             Text {
                 en: "Chunk k carries bytes k*1200.. of the file; the receiver writes chunks in order and, on the FIN, checks size and SHA-256, renames OUT.part to OUT and acknowledges with n + 1.",
-                ko: "조각 k는 파일의 k*1200번째 바이트부터 담습니다. 수신 측은 조각을 순서대로 쓰고, FIN을 받으면 크기와 SHA-256을 확인한 뒤 OUT.part를 OUT으로 바꾸고 n + 1로 확인 응답합니다.",
+                ko: "조각 k는 파일의 k*1200번째 바이트부터 담습니다. 수신자는 조각을 순서대로 쓰고, FIN을 받으면 크기와 SHA-256을 확인한 뒤 OUT.part를 OUT으로 바꾸고 n + 1로 확인 응답합니다.",
             },
             |ctx| Box::pin(transfer::clean(ctx)),
         ),
@@ -129,7 +129,7 @@ pub fn tests() -> Vec<TestSpec> {
             },
             Text {
                 en: "Keep chunks that arrive ahead of a gap (within the window) and write them when the gap fills; a chunk you already have is acknowledged again, not written twice.",
-                ko: "빈자리보다 먼저 온 조각은 윈도 안이면 보관했다가 빈자리가 채워질 때 쓰세요. 이미 받은 조각은 다시 확인 응답만 하고 두 번 쓰지 마세요.",
+                ko: "빈틈 뒤의 조각이 먼저 오면 윈도 안일 때 보관했다가 빈틈이 메워질 때 쓰세요. 이미 받은 조각은 다시 확인 응답만 하고 두 번 쓰지 마세요.",
             },
             |ctx| Box::pin(transfer::reorder(ctx)),
         ),
@@ -155,11 +155,11 @@ pub fn tests() -> Vec<TestSpec> {
             &["rdt.recv.linger", "rdt.send.fin"],
             Text {
                 en: "the first three ACKs of the FIN are lost: the sender re-sends its FIN, the lingering receiver answers, both exit 0",
-                ko: "FIN의 첫 ACK 세 개를 잃어도 송신 측이 FIN을 다시 보내고, 머무르는 수신 측이 답해 둘 다 0으로 끝난다",
+                ko: "FIN의 첫 ACK 세 개를 잃어도 송신자가 FIN을 다시 보내고, 머무르는 수신자가 답해 둘 다 0으로 끝난다",
             },
             Text {
                 en: "After acknowledging the FIN, keep answering FINs with ACK n + 1 until 2 s pass quietly; the sender re-sends its FIN on its timeout until that ACK comes.",
-                ko: "FIN에 확인 응답한 뒤에도 2초 동안 조용해질 때까지 FIN마다 ACK n + 1로 답하세요. 송신 측은 그 ACK이 올 때까지 타임아웃마다 FIN을 다시 보냅니다.",
+                ko: "FIN에 확인 응답한 뒤에도 2초 동안 조용해질 때까지 FIN마다 ACK n + 1로 답하세요. 송신자는 그 ACK이 올 때까지 타임아웃마다 FIN을 다시 보냅니다.",
             },
             |ctx| Box::pin(transfer::last_ack_lost(ctx)),
         ),
@@ -185,7 +185,7 @@ pub fn tests() -> Vec<TestSpec> {
             &["rdt.send.window", "rdt.format"],
             Text {
                 en: "`rdt-send` keeps within the receiver's advertised window, and every datagram it sends is well formed",
-                ko: "`rdt-send`가 수신 측이 알린 윈도를 지키고, 보내는 데이터그램이 모두 형식에 맞는다",
+                ko: "`rdt-send`가 수신자가 알린 윈도를 지키고, 보내는 데이터그램이 모두 형식에 맞는다",
             },
             Text {
                 en: "Send chunk k only while k < ACK + window, with the window from the latest ACK (64 before the first).",
@@ -218,8 +218,8 @@ pub fn tests() -> Vec<TestSpec> {
                 ko: "ADDR에서 아무도 기다리지 않으면 `rdt-send`가 몇 초 안에 1로 끝난다",
             },
             Text {
-                en: "connect() the UDP socket to ADDR: the ICMP port unreachable then comes back as ConnectionRefused on recv(); exit 1 with a message.",
-                ko: "UDP 소켓을 ADDR에 connect()하세요. 그러면 ICMP 포트 도달 불가가 recv()의 ConnectionRefused로 돌아옵니다. 메시지를 남기고 1로 끝내세요.",
+                en: "connect() the UDP socket to ADDR: an ICMP port unreachable then comes back as ConnectionRefused on recv() (or send()). Exit 1 with a message then; do not take it for a timeout.",
+                ko: "UDP 소켓을 ADDR에 connect()하세요. 그러면 ICMP 포트 도달 불가가 recv()(또는 send())의 ConnectionRefused로 돌아옵니다. 그때는 타임아웃으로 여기지 말고 메시지를 남긴 뒤 1로 끝내세요.",
             },
             |ctx| Box::pin(alone::refused(ctx)),
         ),
@@ -233,8 +233,8 @@ pub fn tests() -> Vec<TestSpec> {
                 ko: "손실률 10 % 링크로 1 MiB를 보낼 때 채점기 자신의 속도의 40 % 이상이고, 이미 도착한 조각은 거의 다시 보내지 않는다",
             },
             Text {
-                en: "Keep a window of chunks in flight; on three duplicate ACKs re-send the oldest at once; take the timeout from measured round trips (RFC 6298), not a fixed guess.",
-                ko: "윈도만큼 조각을 보내 두세요. 중복 ACK이 세 번 오면 가장 오래된 조각을 바로 다시 보내고, 타임아웃은 어림값이 아니라 측정한 왕복 시간으로 정하세요(RFC 6298).",
+                en: "Keep a window of chunks in flight; on three duplicate ACKs re-send the oldest at once; take the timeout from measured round trips (RFC 6298), not a fixed guess. The receiver matters too: it answers every DATA (duplicates and early chunks as well) and keeps the early ones.",
+                ko: "윈도만큼 조각을 보내 두세요. 중복 ACK이 세 번 오면 가장 오래된 조각을 바로 다시 보내고, 타임아웃은 어림값이 아니라 측정한 왕복 시간으로 정하세요(RFC 6298). 수신자도 중요합니다. 모든 DATA(중복과 일찍 온 조각까지)에 ACK으로 답하고, 일찍 온 조각은 보관해야 합니다.",
             },
             |ctx| Box::pin(transfer::efficiency(ctx)),
         ),

@@ -2,6 +2,8 @@
 //! "Reliable transfer over UDP" is the contract): a 12-byte big-endian
 //! header, then the payload.
 
+use crate::grade::lang::{Lang, tr};
+
 /// Header size in bytes.
 pub const HEADER: usize = 12;
 /// Largest DATA payload.
@@ -144,16 +146,55 @@ pub fn chunks(size: u64) -> u32 {
     size.div_ceil(CHUNK as u64) as u32
 }
 
-/// A short description for the timeline: `DATA 17 (1200 B)`, `ACK 18 w64`.
-pub fn describe(bytes: &[u8]) -> String {
+/// A datagram as the timeline and the transcripts name it: `DATA 17 (1200 B)`
+/// (B: payload bytes), `ACK 18 window 64`, `FIN 51`; an invalid one by what
+/// its header says and why it is invalid: `DATA 2 (1100 B): checksum wrong`.
+pub fn describe(lang: Lang, bytes: &[u8]) -> String {
     match Datagram::decode(bytes) {
-        Ok(d) => match d.kind {
-            DATA => format!("DATA {} ({} B)", d.seq, d.payload.len()),
-            ACK => format!("ACK {} w{}", d.seq, d.window),
-            _ => format!("FIN {}", d.seq),
-        },
-        Err(why) => format!("invalid ({why:?}, {} B)", bytes.len()),
+        Ok(d) if d.kind == ACK => tr!(
+            lang,
+            "ACK {seq} window {window}",
+            "ACK {seq} 윈도 {window}",
+            seq = d.seq,
+            window = d.window
+        ),
+        Ok(_) => label(lang, bytes),
+        Err(why) => {
+            let why = match why {
+                Invalid::Short => lang.pick("shorter than 12 bytes", "12바이트보다 짧음"),
+                Invalid::Length => lang.pick("length field wrong", "길이 필드가 틀림"),
+                Invalid::Checksum => lang.pick("checksum wrong", "체크섬이 틀림"),
+                Invalid::Kind => lang.pick("unknown kind", "알 수 없는 종류"),
+                Invalid::Payload => lang.pick("wrong payload size", "페이로드 크기가 틀림"),
+            };
+            format!("{}: {why}", label(lang, bytes))
+        }
     }
+}
+
+/// What a datagram's header says, valid or not: `DATA 2 (1100 B)`, `FIN 3`,
+/// `ACK 4`; `3 B` when there is no whole header.
+pub fn label(lang: Lang, bytes: &[u8]) -> String {
+    if bytes.len() < HEADER {
+        return format!("{} B", bytes.len());
+    }
+    let seq = u32::from_be_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
+    match bytes[0] {
+        DATA => format!("DATA {seq} ({} B)", bytes.len() - HEADER),
+        ACK => format!("ACK {seq}"),
+        FIN => format!("FIN {seq}"),
+        kind => tr!(lang, "kind {kind}", "종류 {kind}"),
+    }
+}
+
+/// [`describe`] in each language, for the proxy's timeline.
+pub fn describe_en(bytes: &[u8]) -> String {
+    describe(Lang::En, bytes)
+}
+
+/// See [`describe_en`].
+pub fn describe_ko(bytes: &[u8]) -> String {
+    describe(Lang::Ko, bytes)
 }
 
 #[cfg(test)]
@@ -201,9 +242,18 @@ mod tests {
         assert_eq!(Datagram::decode(&empty.encode()), Err(Invalid::Payload));
         let big = Datagram::data(1, &[0; CHUNK + 1]);
         assert_eq!(Datagram::decode(&big.encode()), Err(Invalid::Payload));
-        assert_eq!(describe(&bytes), "DATA 7 (5 B)");
-        assert_eq!(describe(&Datagram::ack(8, 64).encode()), "ACK 8 w64");
-        assert_eq!(describe(&bytes[..3]), "invalid (Short, 3 B)");
+        assert_eq!(describe(Lang::En, &bytes), "DATA 7 (5 B)");
+        let ack = Datagram::ack(8, 64).encode();
+        assert_eq!(describe(Lang::En, &ack), "ACK 8 window 64");
+        assert_eq!(describe(Lang::Ko, &ack), "ACK 8 윈도 64");
+        assert_eq!(
+            describe(Lang::En, &bytes[..3]),
+            "3 B: shorter than 12 bytes"
+        );
+        let mut broken = bytes.clone();
+        broken[HEADER] ^= 1;
+        assert_eq!(describe(Lang::En, &broken), "DATA 7 (5 B): checksum wrong");
+        assert_eq!(describe(Lang::Ko, &broken), "DATA 7 (5 B): 체크섬이 틀림");
         assert_eq!(chunks(0), 0);
         assert_eq!(chunks(1200), 1);
         assert_eq!(chunks(1201), 2);

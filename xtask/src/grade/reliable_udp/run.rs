@@ -7,13 +7,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitStatus;
 use std::time::{Duration, Instant};
 
-use crate::grade::cause::Kind;
-use crate::grade::lang::{Step, tr};
+use crate::grade::josa::josa;
+use crate::grade::lang::{Lang, Step, tr};
 use crate::grade::process::{Proc, start_server};
 use crate::grade::spec::{Ctx, Failure};
-use crate::grade::udp_proxy::UdpProxy;
+use crate::grade::transcript::stderr_lines;
+use crate::grade::udp_proxy::{Fate, UdpProxy};
 
-use super::proto::describe;
+use super::proto::{describe_en, describe_ko};
 
 /// What the programs may print, stdout and stderr together.
 pub const OUTPUT_LIMIT: u64 = 1024 * 1024;
@@ -113,9 +114,61 @@ pub async fn expect_exit(
         })
 }
 
-/// The end of the proxy's timeline, for a failure's transcript.
+/// The end of the proxy's timeline, for a failure's transcript, with the
+/// datagrams before it that did not arrive intact (a loss long before the
+/// end may be what the end shows: a FIN re-sent because its ACK was lost).
 pub fn timeline(ctx: &Ctx, proxy: Option<&UdpProxy>) -> Vec<String> {
-    proxy.map_or_else(Vec::new, |p| p.timeline(ctx.lang, TIMELINE, describe))
+    let Some(proxy) = proxy else {
+        return Vec::new();
+    };
+    let lang = ctx.lang;
+    let describe = match lang {
+        Lang::En => describe_en,
+        Lang::Ko => describe_ko,
+    };
+    let mut lines = proxy.timeline(lang, TIMELINE, describe);
+    let events = proxy.events();
+    let earlier = &events[..events.len().saturating_sub(TIMELINE)];
+    // Runs of the same datagram with the same fate: "ACK 52 window 64 ×3".
+    let mut missed: Vec<(String, usize)> = Vec::new();
+    for event in earlier {
+        if !matches!(
+            event.fate,
+            Fate::Lost | Fate::Dropped | Fate::Queued | Fate::Corrupted
+        ) {
+            continue;
+        }
+        let name = describe(&event.bytes);
+        match missed.last_mut() {
+            Some((last, n)) if *last == name => *n += 1,
+            _ => missed.push((name, 1)),
+        }
+    }
+    if !missed.is_empty() {
+        const SHOWN: usize = 8;
+        let mut list: Vec<String> = missed
+            .iter()
+            .take(SHOWN)
+            .map(|(name, n)| match n {
+                1 => name.clone(),
+                n => format!("{name} ×{n}"),
+            })
+            .collect();
+        if missed.len() > SHOWN {
+            let more = missed.len() - SHOWN;
+            list.push(tr!(lang, "{more} more", "{more}개 더"));
+        }
+        let list = list.join(", ");
+        lines.insert(
+            lines.len().min(1),
+            tr!(
+                lang,
+                "  of those, not delivered intact: {list}",
+                "  그중 온전히 전달되지 않은 것: {list}"
+            ),
+        );
+    }
+    lines
 }
 
 /// Fails unless OUT holds exactly `want`.
@@ -149,7 +202,7 @@ pub fn compare_output(
         Some(at) => tr!(
             lang,
             "OUT differs from the file sent from byte {at} on (chunk {chunk}): a chunk written in the wrong place, twice, or corrupted",
-            "OUT이 보낸 파일과 {at}번째 바이트(조각 {chunk})부터 다릅니다. 조각을 엉뚱한 자리에 썼거나, 두 번 썼거나, 손상된 조각을 썼습니다",
+            "OUT이 보낸 파일과 오프셋 {at}(0부터 셈, 조각 {chunk})부터 다릅니다. 조각을 엉뚱한 자리에 썼거나, 두 번 썼거나, 손상된 조각을 썼습니다",
             chunk = at / super::proto::CHUNK
         ),
         None => tr!(
@@ -158,9 +211,7 @@ pub fn compare_output(
             "OUT은 {len}바이트인데 보낸 파일은 {total}바이트입니다"
         ),
     };
-    Err(Failure::new(Step::Read, message)
-        .with_kind(Kind::Differs)
-        .with_transcript(timeline(ctx, proxy)))
+    Err(Failure::new(Step::Read, message).with_transcript(timeline(ctx, proxy)))
 }
 
 /// Runs both programs through `proxy` (already in front of `receiver`) and
@@ -177,9 +228,23 @@ pub async fn transfer_through(
     let start = Instant::now();
     ctx.at(Step::Write);
     let mut sender = spawn_sender(ctx, &file, proxy.addr)?;
-    let status = wait_exit(ctx, &mut sender, "rdt-send", sender_wait, Some(proxy)).await?;
+    let sent = match wait_exit(ctx, &mut sender, "rdt-send", sender_wait, Some(proxy)).await {
+        Ok(status) => expect_exit(ctx, &mut sender, "rdt-send", status, 0, Some(proxy)).await,
+        Err(failure) => Err(failure),
+    };
     let took = start.elapsed();
-    expect_exit(ctx, &mut sender, "rdt-send", status, 0, Some(proxy)).await?;
+    if let Err(mut failure) = sent {
+        // The sender is where it shows, but the receiver may be the cause
+        // (it exited early, or refused the digest): say where it stands.
+        let at = failure
+            .transcript
+            .iter()
+            .take_while(|line| line.starts_with("stderr:"))
+            .count();
+        let other = other_side(ctx.lang, &mut receiver.proc, "rdt-recv").await;
+        failure.transcript.splice(at..at, other);
+        return Err(failure);
+    }
     ctx.at(Step::Close);
     let status = wait_exit(
         ctx,
@@ -192,4 +257,37 @@ pub async fn transfer_through(
     expect_exit(ctx, &mut receiver.proc, "rdt-recv", status, 0, Some(proxy)).await?;
     compare_output(ctx, &receiver.out, bytes, Some(proxy))?;
     Ok(took)
+}
+
+/// Where the other program of a pair stands when this one failed: exited
+/// (with its code) or still running, and the first lines of its stderr.
+async fn other_side(lang: Lang, proc: &mut Proc, name: &str) -> Vec<String> {
+    let mut lines = vec![match proc.wait_exit(Duration::ZERO).await {
+        Some(status) => {
+            let code = status.code().map_or("-".to_string(), |c| c.to_string());
+            tr!(
+                lang,
+                "meanwhile `{name}` had exited with code {code}",
+                "그사이 `{name}`: 종료 코드 {code_ro} 이미 끝났습니다",
+                code_ro = josa(&code, "(으)로")
+            )
+        }
+        None => tr!(
+            lang,
+            "meanwhile `{name}` was still running",
+            "그사이 `{name}`: 아직 실행 중이었습니다"
+        ),
+    }];
+    let stderr = proc.stderr_text();
+    lines.extend(
+        stderr_lines(
+            stderr
+                .lines()
+                .filter(|line| !line.trim().is_empty())
+                .take(2),
+        )
+        .into_iter()
+        .map(|line| line.replacen("stderr: ", &format!("stderr: [{name}] "), 1)),
+    );
+    lines
 }
