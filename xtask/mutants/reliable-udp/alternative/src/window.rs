@@ -111,7 +111,9 @@ impl Window {
     /// when spoken to, so without that probe (TCP's persist timer) the
     /// transfer would stop for good.
     fn allowed(&self) -> u32 {
-        self.cwnd.min(u32::from(WINDOW)).min(self.peer_window.max(1))
+        self.cwnd
+            .min(u32::from(WINDOW))
+            .min(self.peer_window.max(1))
     }
 
     pub fn is_finished(&self) -> bool {
@@ -134,7 +136,11 @@ impl Window {
                 // Acknowledged since it was queued (a later ACK of the same
                 // burst): nothing to repair any more.
                 Transmit::Data(seq) if seq < self.base => continue,
-                _ => return Some(again),
+                Transmit::Data(_) => {
+                    self.counters.data += 1;
+                    return Some(again);
+                }
+                Transmit::Fin => return Some(again),
             }
         }
         let next = self.next();
@@ -236,7 +242,8 @@ impl Window {
         // round trip. Only an ACK of first copies gives a sample.
         if done.iter().all(|chunk| !chunk.resent) {
             let newest = done.last().expect("at least one chunk");
-            self.rto.sample(now.saturating_duration_since(newest.sent_at));
+            self.rto
+                .sample(now.saturating_duration_since(newest.sent_at));
         }
         self.rto.progress();
         self.base = seq;
@@ -261,7 +268,6 @@ impl Window {
         let oldest = self.flight.front_mut().expect("a chunk in flight");
         oldest.sent_at = now;
         oldest.resent = true;
-        self.counters.data += 1;
         self.urgent.push_back(Transmit::Data(self.base));
     }
 }
@@ -315,7 +321,11 @@ mod tests {
         assert_eq!(w.transmit(t0 + 199 * MS), None);
         w.on_timer(t0 + 200 * MS);
         assert_eq!(burst(&mut w, t0 + 200 * MS), data(0..1));
-        assert_eq!(w.deadline(), Some(t0 + 600 * MS), "twice the RTO from the resend");
+        assert_eq!(
+            w.deadline(),
+            Some(t0 + 600 * MS),
+            "twice the RTO from the resend"
+        );
         // ACK 3 covers the re-sent chunk: no sample, but the back-off ends.
         w.on_ack(3, 64, t0 + 210 * MS);
         assert_eq!(w.srtt(), None);

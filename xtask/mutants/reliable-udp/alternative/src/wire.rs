@@ -59,7 +59,10 @@ pub fn checksum(datagram: &[u8]) -> u16 {
 /// Writes the header in front of the `len` payload bytes already in
 /// `buf[HEADER..]`, checksum included, and returns the finished datagram.
 pub fn seal(buf: &mut [u8], kind: u8, window: u16, seq: u32, len: usize) -> &[u8] {
-    assert!(len <= CHUNK && HEADER + len <= buf.len(), "payload of {len}");
+    assert!(
+        len <= CHUNK && HEADER + len <= buf.len(),
+        "payload of {len}"
+    );
     let datagram = &mut buf[..HEADER + len];
     datagram[0] = kind;
     datagram[1] = 0;
@@ -124,9 +127,7 @@ impl<'a> Datagram<'a> {
 
     /// A FIN's SHA-256.
     pub fn fin_digest(&self) -> [u8; 32] {
-        self.payload()[8..FIN_PAYLOAD]
-            .try_into()
-            .expect("32 bytes")
+        self.payload()[8..FIN_PAYLOAD].try_into().expect("32 bytes")
     }
 }
 
