@@ -199,3 +199,35 @@ fn the_chapter_lists_every_mutant_with_its_tests() {
         }
     }
 }
+
+/// Not a mutant: a correct `rdt-send` and `rdt-recv` written from the chapter
+/// in another style and with another window and timer design than the
+/// reference (xtask/mutants/reliable-udp/alternative: a mio event loop around
+/// a sans-I/O window that starts small and grows like slow start, a timeout
+/// that runs from the oldest datagram's send time, chunks written at their
+/// offsets). It keeps full marks, hidden tests included, or a test is
+/// stricter than the chapter.
+#[test]
+fn the_alternative_implementation_keeps_full_marks() {
+    let dir = root().join("xtask/mutants/reliable-udp/alternative");
+    // rdt.efficiency times the pair against the grader's own: not beside
+    // another timed grade.
+    let _turn = timed();
+    let graded = grade(
+        "rdt-alternative",
+        &[
+            "reliable-udp",
+            "--path",
+            dir.to_str().unwrap(),
+            "--lang",
+            "en",
+        ],
+    );
+    assert_eq!(graded.code, 0, "{}\n{}", graded.stdout, graded.stderr);
+    assert!(graded.failed().is_empty(), "{}", graded.stdout);
+    let (score, max) = graded.score();
+    assert_eq!(score, max, "{}", graded.stdout);
+    // The hidden tests ran too (this repository has them), and passed.
+    assert_eq!(graded.test("rdt.heavy")["status"], "pass");
+    assert_eq!(graded.test("rdt.recv.stranger")["status"], "pass");
+}
