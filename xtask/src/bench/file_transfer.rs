@@ -54,7 +54,8 @@ pub(super) fn file_transfer(root: &Path, args: &BenchArgs) -> Result<()> {
             .join("release")
             .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
     };
-    let size = args.mib * 1024 * 1024;
+    let mib = args.mib.unwrap_or(1024);
+    let size = mib * 1024 * 1024;
 
     let shm = Path::new("/dev/shm");
     let work = if shm.is_dir() {
@@ -150,7 +151,7 @@ pub(super) fn file_transfer(root: &Path, args: &BenchArgs) -> Result<()> {
     let mbps = |d: Duration| size as f64 / 1e6 / d.as_secs_f64();
     println!(
         "file-transfer bench: {} MiB over 127.0.0.1, median of {rounds} rounds (the order alternates), {} CPUs, load {}",
-        args.mib,
+        mib,
         cpus(),
         load_average()
     );

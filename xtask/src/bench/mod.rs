@@ -14,12 +14,15 @@
 //!   same class with `--no-sandbox`: the sandbox's overhead.
 //! - `io-models` ([`io_models`]): the book's three echo servers (threads, a
 //!   mio event loop, tokio) at 100 and 5 000 clients, side by side.
+//! - `reliable-udp` ([`reliable_udp`]): the rdt pair's goodput against the
+//!   loss rate, beside TCP through the same lossy link, and its figure.
 
 mod concurrent;
 mod file_transfer;
 mod gradebook;
 mod io_models;
 mod plot;
+mod reliable_udp;
 mod watch;
 
 use std::path::{Path, PathBuf};
@@ -35,11 +38,11 @@ pub struct BenchArgs {
     /// What to measure.
     #[arg(value_enum)]
     target: Target,
-    /// How many MiB to transfer.
-    #[arg(long, default_value_t = 1024)]
-    mib: u64,
+    /// How many MiB to transfer [default: 1024; reliable-udp: 8 a run].
+    #[arg(long)]
+    mib: Option<u64>,
     /// Measure this crate instead of the reference solution (solutions/file-transfer,
-    /// solutions/echo); `concurrent` measures it beside solutions/concurrent.
+    /// solutions/echo); `concurrent` and `reliable-udp` measure it beside the reference.
     #[arg(long, value_name = "DIR")]
     path: Option<PathBuf>,
     /// How many saves (and plain grades) `watch` measures.
@@ -55,7 +58,8 @@ pub struct BenchArgs {
     /// `concurrent`: messages per second sent into the room [default: 20].
     #[arg(long, value_name = "R")]
     rate: Option<u32>,
-    /// `concurrent`: seconds of steady traffic once everyone has joined [default: 10; 2 with --smoke].
+    /// `concurrent`: seconds of steady traffic once everyone has joined [default: 10; 2 with --smoke];
+    /// `reliable-udp`: the longest a run may take [default: 60; 20 with --smoke].
     #[arg(long, value_name = "S")]
     secs: Option<u64>,
     /// `concurrent`: both reference designs (tokio, threads) at 100 to 10 000
@@ -63,13 +67,16 @@ pub struct BenchArgs {
     #[arg(long, conflicts_with_all = ["path", "clients"])]
     sweep: bool,
     /// `concurrent`: draw the book's figures from the sweep's JSON (after the
-    /// sweep with --sweep; from the last saved sweep without it).
+    /// sweep with --sweep; from the last saved sweep without it);
+    /// `reliable-udp`: draw the book's figures from the last saved run.
     #[arg(long)]
     plot: bool,
-    /// `concurrent`, `io-models`: a tiny run for CI (a few clients, a debug build of the servers).
+    /// `concurrent`, `io-models`: a tiny run for CI (a few clients, a debug build of the servers);
+    /// `reliable-udp`: 256 KiB at 0 and 5 % loss, one run each, debug builds.
     #[arg(long)]
     smoke: bool,
-    /// `concurrent`: the sweep's JSON [default: target/bench/concurrent.json].
+    /// `concurrent`: the sweep's JSON [default: target/bench/concurrent.json];
+    /// `reliable-udp`: the run's [default: target/bench/reliable-udp.json].
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
     /// `concurrent`: the reference beside a chat server in the design of tokio's
@@ -83,14 +90,17 @@ pub struct BenchArgs {
     /// `tokio-chat-peer` (started by `concurrent --peer`): the address to listen on.
     #[arg(long, value_name = "ADDR", hide = true, default_value = "127.0.0.1:0")]
     listen: String,
-    /// `concurrent --plot`: the book whose src/images/ get the figures [default: book].
+    /// `concurrent --plot`, `reliable-udp --plot`: the book whose src/images/ get the figures [default: book].
     #[arg(long, value_name = "DIR")]
     book: Option<PathBuf>,
+    /// `reliable-udp`: write the figure (goodput against loss) to FILE, in the locale's language.
+    #[arg(long, value_name = "FILE")]
+    svg: Option<PathBuf>,
     /// `gradebook`: students in the class (half solved, half starters).
     #[arg(long, default_value_t = 4)]
     students: usize,
     /// `gradebook`: rounds (each grades the class once in each mode);
-    /// `file-transfer`: rounds (each measures everything once; the order alternates).
+    /// `file-transfer`, `reliable-udp`: rounds (each measures everything once; the order alternates).
     #[arg(long, default_value_t = 3)]
     rounds: usize,
 }
@@ -109,6 +119,8 @@ enum Target {
     Gradebook,
     /// The book's echo servers (threads, mio, tokio) at 100 and 5 000 clients: held, msgs/s, p99, threads, RSS.
     IoModels,
+    /// rdt-send to rdt-recv at 0 to 20 % loss, beside TCP through the same lossy link: goodput, figure.
+    ReliableUdp,
     /// The chat server `concurrent --peer` measures (tokio's chat example's design).
     #[value(hide = true)]
     TokioChatPeer,
@@ -121,6 +133,7 @@ pub fn run(root: &Path, args: BenchArgs) -> Result<()> {
         Target::Concurrent => concurrent::concurrent(root, &args),
         Target::Gradebook => gradebook::gradebook(root, &args),
         Target::IoModels => io_models::io_models(root, &args),
+        Target::ReliableUdp => reliable_udp::reliable_udp(root, &args),
         Target::TokioChatPeer => concurrent::peer_tokio_chat::serve(&args.listen),
     }
 }

@@ -6,6 +6,9 @@
 //! The x axis is logarithmic (100 to 10 000 clients), so are the other two;
 //! a p99 the run could not measure (over 1 % of deliveries lost or later than
 //! the run) is a cross on a band above the latency axis, not a point.
+//!
+//! Its pieces (axes, grid, lines, markers) also draw `reliable-udp`'s
+//! figure ([`super::reliable_udp`]).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -16,13 +19,13 @@ use super::concurrent::{Run, Sweep};
 
 pub(super) const FILE: &str = "concurrent-bench.svg";
 
-const FONT: &str =
+pub(super) const FONT: &str =
     "'Noto Sans KR','Noto Sans CJK KR','Apple SD Gothic Neo','Malgun Gothic',sans-serif";
 const WIDTH: f64 = 640.0;
 const HEIGHT: f64 = 720.0;
 /// The plot areas' left and right edges.
-const LEFT: f64 = 84.0;
-const RIGHT: f64 = 600.0;
+pub(super) const LEFT: f64 = 84.0;
+pub(super) const RIGHT: f64 = 600.0;
 /// Panel 1 (latency): the band for "beyond the run", then the log axis.
 const BAND: f64 = 150.0;
 const LAT_TOP: f64 = 172.0;
@@ -31,7 +34,7 @@ const LAT_BOTTOM: f64 = 372.0;
 const HELD_TOP: f64 = 452.0;
 const HELD_BOTTOM: f64 = 642.0;
 const GOAL_MS: f64 = 50.0;
-const COLOURS: [&str; 4] = ["#1d4ed8", "#c2410c", "#15803d", "#7c3aed"];
+pub(super) const COLOURS: [&str; 4] = ["#1d4ed8", "#c2410c", "#15803d", "#7c3aed"];
 
 #[derive(Clone, Copy)]
 enum Lang {
@@ -348,7 +351,7 @@ fn design_name(w: &Words, design: &str) -> String {
     }
 }
 
-fn panel_title(svg: &mut String, y: f64, text: &str) {
+pub(super) fn panel_title(svg: &mut String, y: f64, text: &str) {
     let _ = writeln!(
         svg,
         r##"<text x="{LEFT}" y="{y}" font-size="14" fill="#111827" font-weight="bold">{}</text>"##,
@@ -356,14 +359,14 @@ fn panel_title(svg: &mut String, y: f64, text: &str) {
     );
 }
 
-fn grid(svg: &mut String, y: f64) {
+pub(super) fn grid(svg: &mut String, y: f64) {
     let _ = writeln!(
         svg,
         r##"<line x1="{LEFT}" y1="{y:.1}" x2="{RIGHT}" y2="{y:.1}" stroke="#e5e7eb" stroke-width="1"/>"##
     );
 }
 
-fn tick_label(svg: &mut String, y: f64, text: &str) {
+pub(super) fn tick_label(svg: &mut String, y: f64, text: &str) {
     let _ = writeln!(
         svg,
         r##"<text x="{}" y="{:.1}" font-size="12" text-anchor="end" fill="#334155">{}</text>"##,
@@ -374,7 +377,13 @@ fn tick_label(svg: &mut String, y: f64, text: &str) {
 }
 
 /// The frame of a panel, and a tick with its label at every room size.
-fn axes(svg: &mut String, top: f64, bottom: f64, sizes: &[usize], x: &dyn Fn(f64) -> f64) {
+pub(super) fn axes(
+    svg: &mut String,
+    top: f64,
+    bottom: f64,
+    sizes: &[usize],
+    x: &dyn Fn(f64) -> f64,
+) {
     let _ = writeln!(
         svg,
         r##"<path d="M{LEFT},{top} V{bottom} H{RIGHT}" fill="none" stroke="#334155" stroke-width="1.5"/>"##
@@ -398,7 +407,7 @@ fn axes(svg: &mut String, top: f64, bottom: f64, sizes: &[usize], x: &dyn Fn(f64
 /// Polylines through consecutive measured points; a gap breaks the line.
 /// Every series after the first is dashed, so one drawn over another (two
 /// designs that both held every client) still shows both colours.
-fn lines(svg: &mut String, series: usize, points: &[Option<(f64, f64)>], colour: &str) {
+pub(super) fn lines(svg: &mut String, series: usize, points: &[Option<(f64, f64)>], colour: &str) {
     let dashes = if series == 0 {
         ""
     } else {
@@ -422,7 +431,7 @@ fn lines(svg: &mut String, series: usize, points: &[Option<(f64, f64)>], colour:
 }
 
 /// A circle for the first design, a square for the second, then a diamond.
-fn marker(series: usize, x: f64, y: f64, colour: &str) -> String {
+pub(super) fn marker(series: usize, x: f64, y: f64, colour: &str) -> String {
     match series % 3 {
         0 => {
             format!(
@@ -454,7 +463,7 @@ fn cross(x: f64, y: f64, colour: &str) -> String {
 }
 
 /// 0.1, 1, 10, 100, 1000 (ms).
-fn format_ms(ms: f64) -> String {
+pub(super) fn format_ms(ms: f64) -> String {
     if ms >= 1.0 {
         group(ms.round() as u64)
     } else {
@@ -476,7 +485,7 @@ fn group(n: u64) -> String {
     out
 }
 
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -192,7 +192,7 @@ fn fate_name(lang: Lang, fate: Fate) -> &'static str {
 
 /// One direction's state: its randomness, its rate limit's queue, and how
 /// many chosen datagrams it has dropped.
-struct Way {
+pub(crate) struct Way {
     impair: Impair,
     rng: fastrand::Rng,
     /// When the link is free again (rate limit).
@@ -201,7 +201,7 @@ struct Way {
 }
 
 impl Way {
-    fn new(impair: Impair, seed: u64) -> Way {
+    pub(crate) fn new(impair: Impair, seed: u64) -> Way {
         Way {
             impair,
             rng: fastrand::Rng::with_seed(seed),
@@ -213,7 +213,7 @@ impl Way {
     /// The fate of one datagram, and when each copy of it leaves (none: lost).
     /// Every random number is drawn whatever the outcome, so the n-th
     /// datagram's fate does not depend on the ones before it.
-    fn decide(&mut self, bytes: &mut [u8], now: Instant) -> (Fate, Vec<Instant>) {
+    pub(crate) fn decide(&mut self, bytes: &mut [u8], now: Instant) -> (Fate, Vec<Instant>) {
         let i = self.impair;
         let (lose, dup, hold, flip) = (
             self.rng.f64(),
