@@ -24,7 +24,9 @@
 //! select them (see [`public_tests`]). Every program graded stands in the
 //! student's own exercise folder ([`Program`]): it is graded from a
 //! workspace under `target/book-reports/` that holds it at
-//! `exercises/<dir>`, so the report names the folder a student sees
+//! `exercises/<dir>`, with this repository's workspace settings and
+//! profiles (as a student's template has them: sha2 optimized), so the
+//! report names the folder a student sees
 //! (`echo (exercises/echo)`, never `book/reports/programs/…`,
 //! `solutions/…` or `target/…`), and the command the book shows is the one
 //! a student types (no `--path`, `--solutions` or `--bin`).
@@ -71,8 +73,9 @@ pub enum Program {
     /// [`localized_starter`]).
     Starter(&'static str),
     /// A crate that `write` puts into the folder it is given (a mutant, the
-    /// reference solution), graded as a student's `exercises/<dir>` with
-    /// the binaries the exercise names.
+    /// reference solution), graded as a student's `exercises/<dir>`: the
+    /// member of a workspace with this repository's settings (see
+    /// [`workspace_around`]).
     Crate {
         dir: &'static str,
         write: fn(root: &Path, to: &Path) -> Result<()>,
@@ -101,7 +104,7 @@ pub fn samples() -> Vec<Sample> {
             inputs: &[TWO_MISTAKES, "xtask/mutants/echo", "solutions/echo"],
             program: Program::Crate {
                 dir: "echo",
-                write: |root, to| standalone_copy(root, TWO_MISTAKES, to, None),
+                write: |root, to| copy_crate(root, TWO_MISTAKES, to, None),
             },
         },
         Sample {
@@ -113,7 +116,7 @@ pub fn samples() -> Vec<Sample> {
             inputs: &["solutions/file-transfer"],
             program: Program::Crate {
                 dir: "file-transfer",
-                write: |root, to| standalone_copy(root, "solutions/file-transfer", to, None),
+                write: |root, to| copy_crate(root, "solutions/file-transfer", to, None),
             },
         },
         Sample {
@@ -232,6 +235,12 @@ fn report(root: &Path, sample: &Sample, lang: &str) -> Result<String> {
             let _ = std::fs::remove_dir_all(&ws);
             write(root, &ws.join("exercises").join(dir))
                 .with_context(|| format!("writing the program of the report {}", sample.name))?;
+            workspace_around(
+                root,
+                &ws,
+                dir,
+                &format!("the program of the report {}", sample.name),
+            )?;
             (Some(ws), Some(dir))
         }
     };
@@ -302,6 +311,20 @@ fn localized_starter(root: &Path, dir: &str, lang: &str) -> Result<PathBuf> {
         _ => grade::lang::Lang::En,
     };
     crate::classroom::starters::localize_tree(&member, lang)?;
+    workspace_around(
+        root,
+        &ws,
+        dir,
+        &format!("the {dir} starter as a template has it"),
+    )?;
+    Ok(ws)
+}
+
+/// Makes `ws` the workspace of its one member `exercises/<dir>`, as a
+/// student's template is: this repository's `[workspace.package]` and what
+/// follows it (the profiles: sha2 is optimized even in a debug build, or a
+/// 1 GiB transfer takes minutes) and its Cargo.lock.
+fn workspace_around(root: &Path, ws: &Path, dir: &str, what: &str) -> Result<()> {
     let manifest = std::fs::read_to_string(root.join("Cargo.toml"))?;
     let settings = manifest
         .find("[workspace.package]")
@@ -309,11 +332,11 @@ fn localized_starter(root: &Path, dir: &str, lang: &str) -> Result<PathBuf> {
     std::fs::write(
         ws.join("Cargo.toml"),
         format!(
-            "# Written by cargo xtask book: the {dir} starter as a template has it.\n[workspace]\nresolver = \"3\"\nmembers = [\"exercises/{dir}\"]\n\n{settings}"
+            "# Written by cargo xtask book: {what}.\n[workspace]\nresolver = \"3\"\nmembers = [\"exercises/{dir}\"]\n\n{settings}"
         ),
     )?;
     std::fs::copy(root.join("Cargo.lock"), ws.join("Cargo.lock"))?;
-    Ok(ws)
+    Ok(())
 }
 
 /// The exercise's public tests, as `--only` filters that select exactly
@@ -447,7 +470,7 @@ impl Fnv {
 }
 
 /// The chat mutant `global-lock-across-write` in `to`: a copy of the
-/// reference crate that builds on its own, with the mutant's change in
+/// reference crate, with the mutant's change in
 /// chat-server-threads.rs, which becomes the crate's one binary,
 /// `src/bin/chat-server.rs`.
 fn global_lock(root: &Path, to: &Path) -> Result<()> {
@@ -462,7 +485,7 @@ fn global_lock(root: &Path, to: &Path) -> Result<()> {
     else {
         bail!("no mutant global-lock-across-write in xtask/mutants/concurrent/mutants.json");
     };
-    standalone_copy(
+    copy_crate(
         root,
         "solutions/concurrent",
         to,
@@ -487,22 +510,18 @@ fn global_lock(root: &Path, to: &Path) -> Result<()> {
 }
 
 /// Copies the crate at `from` (relative to the repository `root`) into
-/// `to` as a workspace of its own: what the manifest took from the
-/// repository's workspace it says itself, a path out of the crate
-/// (`../../xtask/mutants/…`) becomes absolute, and `bins`, when given,
-/// replace its binaries (name, path in the crate).
-fn standalone_copy(
-    root: &Path,
-    from: &str,
-    to: &Path,
-    bins: Option<&[(&str, &str)]>,
-) -> Result<()> {
+/// `to`, a member of the workspace [`workspace_around`] writes: a path out
+/// of the crate (`../../xtask/mutants/…`) becomes absolute, a `[workspace]`
+/// of its own goes, and `bins`, when given, replace its binaries (name,
+/// path in the crate).
+fn copy_crate(root: &Path, from: &str, to: &Path, bins: Option<&[(&str, &str)]>) -> Result<()> {
     let from = root.join(from);
     std::fs::create_dir_all(to)?;
     for entry in std::fs::read_dir(&from)? {
         let entry = entry?;
         let name = entry.file_name();
-        if name == "target" || name == "Cargo.toml" || name.to_string_lossy().starts_with('.') {
+        let skip = ["target", "Cargo.toml", "Cargo.lock"];
+        if skip.iter().any(|s| name == *s) || name.to_string_lossy().starts_with('.') {
             continue;
         }
         if entry.path().is_dir() {
@@ -514,42 +533,34 @@ fn standalone_copy(
     let manifest = std::fs::read_to_string(from.join("Cargo.toml"))?;
     std::fs::write(
         to.join("Cargo.toml"),
-        standalone_manifest(&manifest, &from, bins),
+        member_manifest(&manifest, &from, bins),
     )?;
-    if !to.join("Cargo.lock").exists() {
-        std::fs::copy(root.join("Cargo.lock"), to.join("Cargo.lock"))?;
-    }
     Ok(())
 }
 
-/// `manifest` (of the crate in `from`) for a copy of the crate elsewhere,
-/// as its own workspace; see [`standalone_copy`].
-fn standalone_manifest(manifest: &str, from: &Path, bins: Option<&[(&str, &str)]>) -> String {
+/// `manifest` (of the crate in `from`) for a copy of the crate in another
+/// workspace; see [`copy_crate`].
+fn member_manifest(manifest: &str, from: &Path, bins: Option<&[(&str, &str)]>) -> String {
     let mut out = String::new();
-    let mut in_bin = false;
+    let mut skipping = false;
     for line in manifest.lines() {
         let trimmed = line.trim();
         if trimmed.starts_with('[') {
-            in_bin = trimmed == "[[bin]]" && bins.is_some();
+            skipping = trimmed == "[workspace]" || (trimmed == "[[bin]]" && bins.is_some());
         }
-        if in_bin {
+        if skipping {
             continue;
         }
-        let line = match trimmed {
-            "edition.workspace = true" => "edition = \"2024\"".to_string(),
-            "license.workspace = true" => continue,
-            "publish.workspace = true" => "publish = false".to_string(),
-            _ => match trimmed
-                .strip_prefix("path = \"")
-                .and_then(|rest| rest.strip_suffix('"'))
-            {
-                Some(path) if path.starts_with("..") => {
-                    let path = from.join(path);
-                    let path = path.canonicalize().unwrap_or(path);
-                    format!("path = {:?}", path.display().to_string())
-                }
-                _ => line.to_string(),
-            },
+        let line = match trimmed
+            .strip_prefix("path = \"")
+            .and_then(|rest| rest.strip_suffix('"'))
+        {
+            Some(path) if path.starts_with("..") => {
+                let path = from.join(path);
+                let path = path.canonicalize().unwrap_or(path);
+                format!("path = {:?}", path.display().to_string())
+            }
+            _ => line.to_string(),
         };
         out.push_str(&line);
         out.push('\n');
@@ -558,9 +569,6 @@ fn standalone_manifest(manifest: &str, from: &Path, bins: Option<&[(&str, &str)]
         out.push_str(&format!(
             "\n[[bin]]\nname = \"{name}\"\npath = \"{path}\"\n"
         ));
-    }
-    if !manifest.lines().any(|l| l.trim() == "[workspace]") {
-        out.push_str("\n[workspace]\n");
     }
     out
 }
@@ -729,6 +737,27 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A crate copied in the place of a student's exercise keeps what it
+    /// takes from the workspace (the workspace around it has the same
+    /// settings), loses a `[workspace]` of its own, reaches files out of
+    /// its folder by absolute paths, and takes the binaries it is given.
+    #[test]
+    fn a_copied_crate_becomes_a_member_of_the_students_workspace() {
+        let manifest = "[package]\nname = \"x\"\nedition.workspace = true\n\n[[bin]]\nname = \"echo-server\"\npath = \"../../m/server.rs\"\n\n[[bin]]\nname = \"other\"\npath = \"src/bin/other.rs\"\n\n[workspace]\n";
+        let from = Path::new("/repo/book/reports/programs/x");
+        let member = member_manifest(manifest, from, None);
+        assert!(member.contains("edition.workspace = true"), "{member}");
+        assert!(!member.contains("[workspace]"), "{member}");
+        assert!(
+            member.contains("path = \"/repo/book/reports/programs/x/../../m/server.rs\""),
+            "{member}"
+        );
+        assert!(member.contains("path = \"src/bin/other.rs\""), "{member}");
+        let renamed = member_manifest(manifest, from, Some(&[("chat-server", "src/bin/a.rs")]));
+        assert_eq!(renamed.matches("[[bin]]").count(), 1, "{renamed}");
+        assert!(renamed.contains("name = \"chat-server\"\npath = \"src/bin/a.rs\""));
     }
 
     #[test]
