@@ -43,7 +43,7 @@ pub mod wire;
 ///
 /// ko: DATA 데이터그램 하나에 담는 파일 내용의 바이트 수입니다. 12바이트 헤더를 더하면 가장 큰
 /// 데이터그램은 1212바이트이고, 40바이트 IPv6 헤더와 8바이트 UDP 헤더를 붙여도 IPv6의 최소
-/// MTU인 1280바이트에 들어갑니다. 어느 링크도 조각낼 필요가 없습니다.
+/// MTU인 1280바이트에 들어갑니다. 어느 링크에서도 단편화(fragmentation)되지 않습니다.
 pub const CHUNK: usize = 1200;
 
 /// en: Size of the header before every payload.
@@ -51,7 +51,7 @@ pub const CHUNK: usize = 1200;
 pub const HEADER_LEN: usize = 12;
 
 /// en: The largest valid datagram: header plus one full chunk.
-/// ko: 올바른 데이터그램의 최대 크기: 헤더와 꽉 찬 청크 하나입니다.
+/// ko: 올바른 데이터그램의 최대 크기: 헤더와 꽉 찬 조각 하나입니다.
 pub const MAX_DATAGRAM: usize = HEADER_LEN + CHUNK;
 
 /// en: Size of the buffer to receive into: one byte more than any valid
@@ -66,7 +66,7 @@ pub const RECV_BUF: usize = MAX_DATAGRAM + 1;
 /// en: How many DATA datagrams may be in flight beyond the cumulative ACK: the
 /// sender's own limit, and the window the receiver advertises.
 /// ko: 누적 확인 응답(ACK) 너머로 한꺼번에 보내 놓을 수 있는 DATA 데이터그램의 수입니다.
-/// 송신 측 자신의 한도이자 수신 측이 알리는 윈도(window)입니다.
+/// 송신자 자신의 한도이자 수신자가 알리는 윈도(window)입니다.
 pub const WINDOW: u16 = 64;
 
 /// en: Either side gives up when no valid datagram has come for this long.
@@ -74,7 +74,7 @@ pub const WINDOW: u16 = 64;
 pub const GIVE_UP: Duration = Duration::from_secs(10);
 
 /// en: How long the receiver keeps answering re-sent FINs after acknowledging one.
-/// ko: 수신 측이 FIN에 확인 응답을 보낸 뒤, 다시 오는 FIN에 계속 답하는 시간입니다.
+/// ko: 수신자가 FIN에 확인 응답을 보낸 뒤, 다시 오는 FIN에 계속 답하는 시간입니다.
 pub const LINGER: Duration = Duration::from_secs(2);
 
 /// en: How many DATA datagrams carry a file of `size` bytes.
@@ -97,9 +97,9 @@ pub fn is_timeout(err: &io::Error) -> bool {
 /// en: Is this error the trace of an ICMP "port unreachable"? After `connect`,
 /// the next `recv` (or `send`) fails with `ConnectionRefused` (Windows:
 /// `ConnectionReset`): nothing listens at the peer's port.
-/// ko: 이 오류가 ICMP "port unreachable"의 흔적인가요? `connect` 뒤에는 다음 `recv`(또는
-/// `send`)가 `ConnectionRefused`(Windows는 `ConnectionReset`)로 실패합니다. 상대의
-/// 포트에서 아무도 기다리지 않는다는 뜻입니다.
+/// ko: 이 오류가 ICMP 포트 도달 불가(port unreachable)의 흔적인가요? `connect` 뒤에는 다음
+/// `recv`(또는 `send`)가 `ConnectionRefused`(Windows는 `ConnectionReset`)로 실패합니다.
+/// 상대의 포트에서 아무도 기다리지 않는다는 뜻입니다.
 pub fn is_refused(err: &io::Error) -> bool {
     matches!(
         err.kind(),

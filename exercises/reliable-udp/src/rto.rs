@@ -6,7 +6,7 @@
 //!
 //! ko: 측정한 왕복 시간으로 정하는 재전송 타임아웃(RTO)입니다(RFC 6298의 생각). 너무 짧게
 //! 기다리면 느렸을 뿐인 데이터그램을 다시 보내고, 너무 길게 기다리면 손실이 날 때마다 전송이
-//! 멈춥니다. 그래서 송신 측은 잽니다. SRTT는 왕복 시간을 부드럽게 따라가고, RTTVAR는 그 값이
+//! 멈춥니다. 그래서 송신자는 잽니다. SRTT는 왕복 시간을 부드럽게 따라가고, RTTVAR는 그 값이
 //! 얼마나 튀는지를 나타내며, 타임아웃은 SRTT + 4·RTTVAR입니다.
 
 use std::time::Duration;
@@ -89,7 +89,7 @@ impl RtoEstimator {
     /// en: New chunks were acknowledged: the back-off ends. The timeout is the
     /// estimate again (SRTT + 4 RTTVAR, clamped), or `INITIAL_RTO` before any
     /// sample.
-    /// ko: 새 청크가 확인되었습니다. 두 배로 늘린 것을 끝냅니다. 타임아웃은 다시 추정값(SRTT + 4
+    /// ko: 새 조각이 확인되었습니다. 두 배로 늘린 것을 끝냅니다. 타임아웃은 다시 추정값(SRTT + 4
     /// RTTVAR, 범위 안으로 묶음)이고, 표본이 없으면 `INITIAL_RTO`입니다.
     pub fn end_back_off(&mut self) {
         // ko: end_back_off: SRTT와 RTTVAR로 다시 계산, 표본이 없으면 INITIAL_RTO

@@ -19,8 +19,8 @@
 //!
 //! `send` 한 번이 데이터그램 하나이고 `recv` 한 번이 데이터그램 하나입니다. UDP는 경계를
 //! 지켜 주므로 따로 나눌 필요가 없습니다. UDP가 약속하지 않는 것은 데이터그램이 도착하는지,
-//! 한 번만 오는지, 순서대로 오는지, 온전한지입니다. 받는 쪽은 `decode`에서부터 선 위에서 온
-//! 것을 믿지 않습니다.
+//! 한 번만 오는지, 순서대로 오는지, 온전한지입니다. 받는 쪽은 네트워크에서 받은 바이트를
+//! `decode`에서부터 믿지 않습니다.
 
 use std::fmt;
 
@@ -48,10 +48,10 @@ pub const DIGEST_LEN: usize = 32;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Datagram<'a> {
     /// en: Chunk `seq` of the file: 1..=1200 bytes.
-    /// ko: 파일의 `seq`번째 청크: 1..=1200바이트입니다.
+    /// ko: 파일의 `seq`번째 조각: 1..=1200바이트입니다.
     Data { seq: u32, payload: &'a [u8] },
     /// en: Every chunk below `seq` has arrived; `window` more from `seq` on are welcome.
-    /// ko: `seq`보다 작은 청크는 모두 도착했습니다. `seq`부터 `window`개를 더 받겠습니다.
+    /// ko: `seq`보다 작은 조각은 모두 도착했습니다. `seq`부터 `window`개를 더 받겠습니다.
     Ack { seq: u32, window: u16 },
     /// en: The file had `chunks` DATA datagrams, `size` bytes and this digest.
     /// ko: 파일은 DATA 데이터그램 `chunks`개, `size`바이트, 그리고 이 다이제스트입니다.
@@ -136,7 +136,7 @@ impl<'a> Datagram<'a> {
     /// 이상(`Invalid::Short`), `length` 필드가 헤더 뒤의 바이트 수와 같음(`Invalid::Length`),
     /// 체크섬 필드를 0으로 두고 다시 계산한 체크섬이 맞음(`Invalid::Checksum`: 헤더를 복사하고
     /// 10..12 바이트를 지운 뒤 `checksum::finish(checksum::sum(&header) +
-    /// checksum::sum(payload))`), 아는 종류(`Invalid::Kind`), DATA는 1..=1200바이트, ACK는
+    /// checksum::sum(payload))`), 아는 종류(`Invalid::Kind`), DATA는 1..=1200바이트, ACK은
     /// 페이로드 없음, FIN은 정확히 40바이트(`Invalid::Payload`)입니다.
     #[allow(unused_variables)]
     pub fn decode(bytes: &'a [u8]) -> Result<Datagram<'a>, Invalid> {

@@ -13,11 +13,11 @@
 //! `PartFile`. Fill in the `todo!()`s from top to bottom.
 //!
 //! ko:
-//! # 실습 4 · UDP 위의 신뢰성 있는 전송: 수신 측
+//! # 실습 4 · UDP 위의 신뢰성 있는 전송: 수신자
 //!
 //! `rdt-recv [--listen ADDR] OUT`(기본값 `127.0.0.1:7881`)은 UDP 소켓(socket) 하나를
 //! 바인드(bind)하고 `listening on <ip>:<port>`를 찍은 뒤, `rdt-send`에게서 파일 하나를
-//! 받습니다. 올바른 DATA와 FIN마다 누적 확인 응답(ACK)으로 답하고, 먼저 도착한 청크는 그
+//! 받습니다. 올바른 DATA와 FIN마다 누적 확인 응답(ACK)으로 답하고, 먼저 도착한 조각은 그
 //! 앞의 빈틈이 찰 때까지 보관하고, 바이트를 `OUT.part`에 쓴 뒤, FIN의 크기와 SHA-256이
 //! 맞을 때만 OUT으로 이름을 바꿉니다. 종료 코드: 0 파일이 도착했고 검증됨, 1 실행 중 실패,
 //! 2 잘못된 명령줄.
@@ -45,7 +45,7 @@ use reliable_udp::{GIVE_UP, LINGER, RECV_BUF, WINDOW, hex, is_refused, is_timeou
 use sha2::{Digest, Sha256};
 
 /// en: Where the receiver listens unless `--listen` says otherwise.
-/// ko: `--listen`으로 따로 정하지 않을 때 수신 측이 기다리는 주소입니다.
+/// ko: `--listen`으로 따로 정하지 않을 때 수신자가 기다리는 주소입니다.
 const DEFAULT_LISTEN: &str = "127.0.0.1:7881";
 
 /// en: Buffer between us and `OUT.part`: 64 KiB.
@@ -132,7 +132,7 @@ fn open_socket(addr: &str) -> UdpSocket {
 }
 
 /// en: What the receiver counts, for its last line on stderr.
-/// ko: 수신 측이 세는 것으로, 표준 오류(stderr)의 마지막 줄에 씁니다.
+/// ko: 수신자가 세는 것으로, 표준 오류(stderr)의 마지막 줄에 씁니다.
 #[derive(Default)]
 struct Stats {
     bytes: u64,
@@ -175,17 +175,17 @@ fn run(socket: &UdpSocket, out: &Path) -> Result<Stats, String> {
 }
 
 /// en: The receiver's state between datagrams.
-/// ko: 데이터그램 사이에 수신 측이 기억하는 상태입니다.
+/// ko: 데이터그램 사이에 수신자가 기억하는 상태입니다.
 struct Receiver<'a> {
     socket: &'a UdpSocket,
     /// en: The source of the first valid datagram: the one sender we serve.
-    /// ko: 첫 올바른 데이터그램의 출발지: 우리가 상대하는 단 하나의 송신 측입니다.
+    /// ko: 첫 올바른 데이터그램의 출발지: 우리가 상대하는 단 하나의 송신자입니다.
     sender: Option<SocketAddr>,
     /// en: The cumulative ACK: the first chunk we do not have yet.
-    /// ko: 누적 확인 응답: 아직 없는 첫 청크의 번호입니다.
+    /// ko: 누적 확인 응답: 아직 없는 첫 조각의 번호입니다.
     ack: u32,
     /// en: Chunks after `ack` that arrived early, inside the window.
-    /// ko: `ack` 뒤의 청크 가운데 윈도(window) 안에서 먼저 도착한 것입니다.
+    /// ko: `ack` 뒤의 조각 가운데 윈도(window) 안에서 먼저 도착한 것입니다.
     early: BTreeMap<u32, Vec<u8>>,
     stats: Stats,
 }
@@ -194,13 +194,13 @@ struct Receiver<'a> {
 /// ko: 소켓에서 한 번 기다려 얻은 것입니다.
 enum Event {
     /// en: `len` bytes from our sender are in the buffer.
-    /// ko: 우리 송신 측이 보낸 `len`바이트가 버퍼에 있습니다.
+    /// ko: 우리 송신자가 보낸 `len`바이트가 버퍼에 있습니다.
     Datagram(usize),
     /// en: The deadline passed.
     /// ko: 기한이 지났습니다.
     Deadline,
     /// en: An ICMP "port unreachable" came back for one of our ACKs.
-    /// ko: 우리가 보낸 ACK에 대해 ICMP "port unreachable"이 돌아왔습니다.
+    /// ko: 우리가 보낸 ACK에 대해 ICMP 포트 도달 불가(port unreachable)가 돌아왔습니다.
     Refused,
 }
 
@@ -210,20 +210,25 @@ impl Receiver<'_> {
     ///
     /// - No deadline before the first datagram; after each valid one, the
     ///   deadline is `Instant::now() + GIVE_UP`. `Event::Deadline`: give up
-    ///   with an error naming the step. `Event::Refused`: keep waiting.
+    ///   with an error naming the step, such as `receive: no valid datagram
+    ///   for 10 s, giving up`. `Event::Refused`: keep waiting.
     /// - An invalid datagram (`Datagram::decode` fails): count it, no answer.
-    /// - DATA: `self.on_data`. A FIN with fewer chunks here: nothing to keep.
-    ///   Both get one ACK (`self.send_ack`). An ACK gets none.
+    /// - DATA: `self.on_data`. A FIN that comes before every chunk below it:
+    ///   it changes nothing, and is answered with the current `self.ack` (the
+    ///   sender re-sends what is missing). Both get one ACK (`self.send_ack`).
+    ///   An ACK gets none.
     ///
-    /// ko: `chunks == self.ack`인 FIN이 올 때까지(그 아래 청크가 모두 있을 때까지) DATA를
-    /// 받고, 그 FIN의 청크 수, 크기, 다이제스트(digest)를 돌려줍니다.
+    /// ko: `chunks == self.ack`인 FIN이 올 때까지(그 아래 조각이 모두 있을 때까지) DATA를
+    /// 받고, 그 FIN의 조각 수, 크기, 다이제스트(digest)를 돌려줍니다.
     ///
     /// - 첫 데이터그램 전에는 기한이 없습니다. 올바른 데이터그램이 올 때마다 기한은
-    ///   `Instant::now() + GIVE_UP`입니다. `Event::Deadline`: 단계를 밝힌 오류로 포기합니다.
-    ///   `Event::Refused`: 계속 기다립니다.
+    ///   `Instant::now() + GIVE_UP`입니다. `Event::Deadline`: `receive: no valid datagram
+    ///   for 10 s, giving up`처럼 단계를 밝힌 오류로 포기합니다. `Event::Refused`: 계속
+    ///   기다립니다.
     /// - 올바르지 않은 데이터그램(`Datagram::decode` 실패): 세기만 하고 답하지 않습니다.
-    /// - DATA: `self.on_data`. 아직 청크가 모자랄 때의 FIN: 보관할 것이 없습니다. 둘 다
-    ///   ACK 하나로 답합니다(`self.send_ack`). ACK에는 답하지 않습니다.
+    /// - DATA: `self.on_data`. 그 아래 조각이 아직 다 오지 않았을 때의 FIN: 아무것도 바꾸지
+    ///   않고, 지금의 `self.ack`으로 답합니다(빠진 것은 송신자가 다시 보냅니다). 둘 다 ACK
+    ///   하나로 답합니다(`self.send_ack`). ACK에는 답하지 않습니다.
     fn receive_chunks(
         &mut self,
         part: &mut PartFile,
@@ -240,12 +245,12 @@ impl Receiver<'_> {
     /// window (`seq - self.ack < WINDOW`): store it in `self.early`. Past the
     /// window: drop it.
     ///
-    /// ko: `seq`번 청크를 보관합니다. `self.ack`보다 작거나 이미 `self.early`에 있으면 중복입니다
-    /// (세기만 합니다). `self.ack`와 같으면 `part.append`로 쓰고, 이제 그 뒤에 이어지는
-    /// `self.early`의 청크를 모두 쓰면서 `self.ack`를 늘립니다. 윈도 안이면
+    /// ko: `seq`번 조각을 보관합니다. `self.ack`보다 작거나 이미 `self.early`에 있으면 중복입니다
+    /// (세기만 합니다). `self.ack`과 같으면 `part.append`로 쓰고, 이제 그 뒤에 이어지는
+    /// `self.early`의 조각을 모두 쓰면서 `self.ack`을 늘립니다. 윈도 안이면
     /// (`seq - self.ack < WINDOW`) `self.early`에 넣습니다. 윈도 너머면 버립니다.
     fn on_data(&mut self, seq: u32, payload: &[u8], part: &mut PartFile) -> Result<(), String> {
-        // ko: on_data: 중복, 다음 청크(빈틈 채우기), 윈도 안(보관), 윈도 너머(버림)
+        // ko: on_data: 중복, 다음 조각(빈틈 채우기), 윈도 안(보관), 윈도 너머(버림)
         todo!(
             "on_data: duplicate, the next chunk (fill the gap), inside the window (keep), past it (drop)"
         )
@@ -256,8 +261,8 @@ impl Receiver<'_> {
     /// the sender's FIN then comes again, and someone must answer it. On
     /// `Event::Refused` the sender has exited: `Ok` at once.
     /// ko: ACK n + 1 뒤에는, 올바른 데이터그램 없이 `LINGER`가 지날 때까지 DATA나 FIN마다
-    /// `self.send_ack`로 답합니다(그다음 `Ok`). 우리 ACK가 사라지면 송신 측의 FIN이 다시
-    /// 오고, 누군가 답해야 합니다. `Event::Refused`면 송신 측이 끝난 것이니 바로 `Ok`입니다.
+    /// `self.send_ack`으로 답합니다(그다음 `Ok`). 우리 ACK이 사라지면 송신자의 FIN이 다시
+    /// 오고, 누군가 답해야 합니다. `Event::Refused`면 송신자가 끝난 것이니 바로 `Ok`입니다.
     fn linger(&mut self) -> Result<(), String> {
         // ko: linger: 마지막 올바른 데이터그램부터 LINGER 동안 self.wait, DATA와 FIN에 send_ack
         todo!(
@@ -275,7 +280,7 @@ impl Receiver<'_> {
     /// - Skip datagrams from anyone but `self.sender`. Before there is one, the
     ///   first datagram that decodes picks it: `self.socket.connect(from)`.
     ///
-    /// ko: 우리 송신 측의 다음 데이터그램을 `deadline`까지 기다립니다(`None`: 끝없이).
+    /// ko: 우리 송신자의 다음 데이터그램을 `deadline`까지 기다립니다(`None`: 끝없이).
     ///
     /// - 남은 시간으로 `set_read_timeout`을 부릅니다. 기한이 이미 지났으면
     ///   `Event::Deadline`입니다(0인 타임아웃은 오류입니다).
@@ -284,7 +289,7 @@ impl Receiver<'_> {
     /// - `self.sender`가 아닌 곳에서 온 데이터그램은 건너뜁니다. 아직 정해지지 않았으면
     ///   디코딩되는 첫 데이터그램이 정합니다: `self.socket.connect(from)`.
     fn wait(&mut self, buf: &mut [u8], deadline: Option<Instant>) -> Result<Event, String> {
-        // ko: wait: set_read_timeout, recv_from, EINTR와 타임아웃이면 다시, 다른 송신 측은 건너뛰고, 첫 송신 측에 connect
+        // ko: wait: set_read_timeout, recv_from, EINTR와 타임아웃이면 다시, 다른 송신자는 건너뛰고, 첫 송신자에게 connect
         todo!(
             "wait: set_read_timeout, recv_from, again on EINTR and timeouts, skip other senders, connect to the first"
         )
@@ -293,11 +298,11 @@ impl Receiver<'_> {
     /// en: Sends the cumulative ACK: `Datagram::Ack { seq: self.ack, window:
     /// WINDOW }`, encoded, in one `self.socket.send`. An `is_refused` error is
     /// not fatal: that ACK is lost, as datagrams may be.
-    /// ko: 누적 ACK를 보냅니다: `Datagram::Ack { seq: self.ack, window: WINDOW }`를 인코딩해
-    /// `self.socket.send` 한 번으로. `is_refused` 오류는 치명적이지 않습니다. 그 ACK는
+    /// ko: 누적 ACK을 보냅니다: `Datagram::Ack { seq: self.ack, window: WINDOW }`를 인코딩해
+    /// `self.socket.send` 한 번으로. `is_refused` 오류는 치명적이지 않습니다. 그 ACK은
     /// 데이터그램이 그럴 수 있듯 사라진 것입니다.
     fn send_ack(&self) -> Result<(), String> {
-        // ko: send_ack: Datagram::Ack를 encode()해서 self.socket.send()로 보내기
+        // ko: send_ack: Datagram::Ack을 encode()해서 self.socket.send()로 보내기
         todo!("send_ack: Datagram::Ack, encode(), then self.socket.send()")
     }
 }
@@ -331,7 +336,7 @@ impl PartFile {
     }
 
     /// en: Writes the next chunk, in order, and hashes it.
-    /// ko: 다음 청크를 순서대로 쓰고 해시에 넣습니다.
+    /// ko: 다음 조각을 순서대로 쓰고 해시에 넣습니다.
     fn append(&mut self, chunk: &[u8]) -> Result<(), String> {
         let file = self.file.as_mut().expect("open until commit");
         file.write_all(chunk)

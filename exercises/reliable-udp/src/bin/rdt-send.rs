@@ -13,13 +13,13 @@
 //! (`Sender`). Fill in the `todo!()`s from top to bottom.
 //!
 //! ko:
-//! # 실습 4 · UDP 위의 신뢰성 있는 전송: 송신 측
+//! # 실습 4 · UDP 위의 신뢰성 있는 전송: 송신자
 //!
 //! `rdt-send FILE ADDR`는 슬라이딩 윈도(window)로 `rdt-recv`에 파일 하나를 보냅니다. 마지막
 //! 누적 확인 응답(ACK) 너머로 DATA 데이터그램(datagram)을 64개까지 보내 놓을 수 있습니다.
-//! 청크는 타이머가 다 되면(타임아웃은 측정한 왕복 시간을 따릅니다), 또는 중복 ACK 세 개를
-//! 받으면 곧바로 다시 보냅니다. 모든 청크가 확인되면 ACK n + 1이 돌아올 때까지 크기와
-//! SHA-256을 담은 FIN을 보냅니다. 종료 코드: 0 수신 측이 FIN을 확인함, 1 실행 중 실패,
+//! 조각은 타이머가 다 되면(타임아웃은 측정한 왕복 시간을 따릅니다), 또는 중복 ACK 세 개를
+//! 받으면 곧바로 다시 보냅니다. 모든 조각이 확인되면 ACK n + 1이 돌아올 때까지 크기와
+//! SHA-256을 담은 FIN을 보냅니다. 종료 코드: 0 수신자가 FIN을 확인함, 1 실행 중 실패,
 //! 2 잘못된 명령줄. 표준 출력(stdout)에는 아무것도 쓰지 않습니다.
 //!
 //! 주어진 것: 명령줄, `run`, 파일 읽기(`Source`)와 상태(`Sender`). `todo!()`를 위에서부터
@@ -47,7 +47,7 @@ use sha2::{Digest, Sha256};
 /// en: Duplicate ACKs that trigger a fast retransmit. One or two can come from
 /// mere reordering; three in a row almost always mean the chunk is lost.
 /// ko: 빠른 재전송을 일으키는 중복 ACK의 수입니다. 한두 개는 순서가 바뀌기만 해도 올 수
-/// 있지만, 연달아 세 개면 거의 언제나 청크가 사라진 것입니다.
+/// 있지만, 연달아 세 개면 거의 언제나 조각이 사라진 것입니다.
 const DUP_ACKS: u32 = 3;
 
 fn main() {
@@ -93,7 +93,7 @@ fn usage() -> ! {
 }
 
 /// en: What the sender counts, for its last line on stderr.
-/// ko: 송신 측이 세는 것으로, 표준 오류(stderr)의 마지막 줄에 씁니다.
+/// ko: 송신자가 세는 것으로, 표준 오류(stderr)의 마지막 줄에 씁니다.
 #[derive(Default)]
 struct Stats {
     bytes: u64,
@@ -142,18 +142,20 @@ fn run(path: &Path, addr: &str) -> Result<Stats, String> {
 /// from anyone else are dropped, and an ICMP "port unreachable" comes back as
 /// an error on the next `recv`. Errors name the step: `connect <addr>: …`.
 ///
-/// ko: `addr`의 수신 측으로 보낼 소켓(socket)을 만들어 연결합니다. `addr`를 해석하고
+/// ko: `addr`의 수신자에게 보낼 소켓(socket)을 만들어 연결합니다. `addr`를 해석하고
 /// (`to_socket_addrs`, 첫 주소), `0.0.0.0:0`(IPv6는 `[::]:0`)에 `UdpSocket::bind`한 뒤
 /// `connect`합니다. UDP에서 `connect`는 아무것도 보내지 않습니다. 상대를 기록해 두므로 `send`에
-/// 주소가 필요 없고, 다른 곳에서 온 데이터그램은 버려지고, ICMP "port unreachable"이 다음
-/// `recv`의 오류로 돌아옵니다. 오류에는 단계를 적습니다: `connect <addr>: …`.
+/// 주소가 필요 없고, 다른 곳에서 온 데이터그램은 버려지고, ICMP 포트 도달 불가(port
+/// unreachable)가 다음 `recv`의 오류로 돌아옵니다. 오류에는 단계를 적습니다: `connect <addr>: …`.
 fn open_socket(addr: &str) -> Result<UdpSocket, String> {
-    // ko: open_socket: to_socket_addrs로 주소 해석, UdpSocket::bind, connect(
-    todo!("open_socket: resolve with to_socket_addrs, UdpSocket::bind, connect(")
+    // ko: open_socket: to_socket_addrs로 주소 해석, 0.0.0.0:0에 UdpSocket::bind, 그 주소로 connect(addr)
+    todo!(
+        "open_socket: resolve with to_socket_addrs, UdpSocket::bind to 0.0.0.0:0, connect(addr) to it"
+    )
 }
 
 /// en: The file, read chunk by chunk in order, and hashed on the way. (Given.)
-/// ko: 청크 단위로 차례로 읽으며 해시도 계산하는 파일입니다. (주어진 코드입니다.)
+/// ko: 조각 단위로 차례로 읽으며 해시도 계산하는 파일입니다. (주어진 코드입니다.)
 struct Source {
     path: PathBuf,
     file: File,
@@ -187,7 +189,7 @@ impl Source {
     }
 
     /// en: The next chunk: 1200 bytes, or what is left for the last one.
-    /// ko: 다음 청크: 1200바이트, 마지막 청크는 남은 만큼입니다.
+    /// ko: 다음 조각: 1200바이트, 마지막 조각은 남은 만큼입니다.
     fn next_chunk(&mut self) -> Result<&[u8], String> {
         let n = self.left.min(CHUNK as u64) as usize;
         self.file.read_exact(&mut self.buf[..n]).map_err(|err| {
@@ -216,7 +218,7 @@ struct InFlight {
     /// ko: 가장 최근 사본이 나간 시각입니다.
     sent_at: Instant,
     /// en: Sent more than once: its ACK gives no RTT sample (Karn's rule).
-    /// ko: 두 번 이상 보냈으면 그 ACK로는 RTT 표본을 얻지 않습니다(Karn의 규칙).
+    /// ko: 두 번 이상 보냈으면 그 ACK으로는 RTT 표본을 얻지 않습니다(Karn의 규칙).
     resent: bool,
 }
 
@@ -226,13 +228,13 @@ struct Sender {
     source: Source,
     chunks: u32,
     /// en: The oldest unacknowledged chunk: the last cumulative ACK.
-    /// ko: 확인되지 않은 가장 오래된 청크, 곧 마지막 누적 ACK입니다.
+    /// ko: 확인되지 않은 가장 오래된 조각, 곧 마지막 누적 ACK입니다.
     base: u32,
     /// en: Chunks `base ..` sent and not acknowledged, oldest first.
-    /// ko: 보냈지만 확인되지 않은 `base ..` 청크들로, 오래된 것이 앞입니다.
+    /// ko: 보냈지만 확인되지 않은 `base ..` 조각들로, 오래된 것이 앞입니다.
     in_flight: VecDeque<InFlight>,
     /// en: The receiver's last advertised window.
-    /// ko: 수신 측이 마지막으로 알린 윈도입니다.
+    /// ko: 수신자가 마지막으로 알린 윈도입니다.
     peer_window: u16,
     rto: RtoEstimator,
     /// en: When the oldest unacknowledged datagram is declared lost; `None`
@@ -245,10 +247,10 @@ struct Sender {
     dup_acks: u32,
     /// en: While recovering from a loss: the first chunk not yet sent when the
     /// recovery began.
-    /// ko: 손실에서 회복하는 동안: 회복을 시작할 때 아직 보내지 않았던 첫 청크입니다.
+    /// ko: 손실에서 복구하는 동안: 복구를 시작할 때 아직 보내지 않았던 첫 조각입니다.
     recover: Option<u32>,
     /// en: When the last valid ACK arrived (or the transfer began).
-    /// ko: 마지막 올바른 ACK가 도착한(또는 전송을 시작한) 시각입니다.
+    /// ko: 마지막 올바른 ACK이 도착한(또는 전송을 시작한) 시각입니다.
     last_ack: Instant,
     stats: Stats,
 }
@@ -260,10 +262,10 @@ impl Sender {
     /// `self.rto.back_off()`, `self.resend_oldest()`, and start a recovery
     /// (`self.recover` = the first chunk not yet sent).
     ///
-    /// ko: 모든 청크를 보내고, 모두 확인되면 돌아갑니다. `self.base < self.chunks`인 동안
-    /// 반복합니다: `self.fill_window()`, 그다음 `self.wait_for_ack()`, ACK가 오면
+    /// ko: 모든 조각을 보내고, 모두 확인되면 돌아갑니다. `self.base < self.chunks`인 동안
+    /// 반복합니다: `self.fill_window()`, 그다음 `self.wait_for_ack()`, ACK이 오면
     /// `self.on_ack`. 타이머가 지났으면 `self.rto.back_off()`, `self.resend_oldest()`를 하고
-    /// 회복을 시작합니다(`self.recover` = 아직 보내지 않은 첫 청크).
+    /// 복구를 시작합니다(`self.recover` = 아직 보내지 않은 첫 조각).
     fn send_chunks(&mut self) -> Result<(), String> {
         // ko: send_chunks: fill_window, wait_for_ack, on_ack, 타이머가 지나면 back_off와 resend_oldest
         todo!(
@@ -275,7 +277,7 @@ impl Sender {
     /// in flight (a window of 0 counts as 1): `self.source.next_chunk()`,
     /// `Datagram::Data { .. }.encode()`, `self.send`, push an `InFlight`, and
     /// start the timer if it is not running.
-    /// ko: 보내 놓은 것이 `min(WINDOW, self.peer_window)`개보다 적은 동안(윈도 0은 1로 칩니다) 새 청크를 보냅니다:
+    /// ko: 보내 놓은 것이 `min(WINDOW, self.peer_window)`개보다 적은 동안(윈도 0은 1로 칩니다) 새 조각을 보냅니다:
     /// `self.source.next_chunk()`, `Datagram::Data { .. }.encode()`, `self.send`,
     /// `InFlight`를 넣고, 타이머가 멈춰 있으면 시작합니다.
     fn fill_window(&mut self) -> Result<(), String> {
@@ -285,28 +287,29 @@ impl Sender {
 
     /// en: A cumulative ACK: every chunk below `seq` has arrived.
     ///
-    /// - New ground (`self.base < seq <= ` the chunks sent): drain them from
-    ///   `self.in_flight`. Karn's rule: only if none of them was re-sent,
-    ///   `self.rto.sample` the time since the newest of them was sent. Then
-    ///   `base`, the window, `dup_acks = 0`, `self.rto.end_back_off()`, restart
-    ///   the timer (or stop it). During a recovery, an ACK below
-    ///   `self.recover` (a partial ACK) re-sends the new oldest chunk at once;
-    ///   one that reaches it ends the recovery.
+    /// - New ground (`self.base < seq <= self.base + self.in_flight.len()`,
+    ///   within what was sent): drain them from `self.in_flight`. Karn's
+    ///   rule: only if none of them was re-sent, `self.rto.sample` the time
+    ///   since the newest of them was sent. Then `base`, the window,
+    ///   `dup_acks = 0`, `self.rto.end_back_off()`, restart the timer (or stop
+    ///   it). During a recovery, an ACK below `self.recover` (a partial ACK)
+    ///   re-sends the new oldest chunk at once; one that reaches it ends the
+    ///   recovery.
     /// - `seq == self.base` with chunks in flight: a duplicate. The third one,
     ///   outside a recovery: fast retransmit (`self.resend_oldest()`) and start
     ///   a recovery.
     /// - Anything else (old news, or more than we sent): ignore it.
     ///
-    /// ko: 누적 ACK: `seq`보다 작은 청크는 모두 도착했습니다.
+    /// ko: 누적 ACK: `seq`보다 작은 조각은 모두 도착했습니다.
     ///
-    /// - 새로 확인됨(`self.base < seq <= ` 보낸 청크): `self.in_flight`에서 빼냅니다. Karn의
-    ///   규칙: 그 가운데 다시 보낸 것이 없을 때만, 가장 최근 것을 보낸 뒤 지난 시간으로
-    ///   `self.rto.sample`을 부릅니다. 그다음 `base`, 윈도, `dup_acks = 0`,
-    ///   `self.rto.end_back_off()`, 타이머 다시 시작(또는 멈춤). 회복 중에 `self.recover`보다
-    ///   작은 ACK(부분 ACK)는 새로 가장 오래된 청크를 곧바로 다시 보냅니다. 거기에 닿는 ACK는
-    ///   회복을 끝냅니다.
-    /// - 보낸 청크가 있는데 `seq == self.base`: 중복입니다. 회복 중이 아닐 때 세 번째 중복이면
-    ///   빠른 재전송(`self.resend_oldest()`)을 하고 회복을 시작합니다.
+    /// - 새로 확인됨(`self.base < seq <= self.base + self.in_flight.len()`, 보낸 것의 범위
+    ///   안): `self.in_flight`에서 빼냅니다. Karn의 규칙: 그 가운데 다시 보낸 것이 없을 때만,
+    ///   가장 최근 것을 보낸 뒤 지난 시간으로 `self.rto.sample`을 부릅니다. 그다음 `base`,
+    ///   윈도, `dup_acks = 0`, `self.rto.end_back_off()`, 타이머 다시 시작(또는 멈춤). 복구
+    ///   중에 `self.recover`보다 작은 ACK(부분 ACK)은 새로 가장 오래된 조각을 곧바로 다시
+    ///   보냅니다. 거기에 닿는 ACK은 복구를 끝냅니다.
+    /// - 보낸 조각이 있는데 `seq == self.base`: 중복입니다. 복구 중이 아닐 때 세 번째 중복이면
+    ///   빠른 재전송(`self.resend_oldest()`)을 하고 복구를 시작합니다.
     /// - 그 밖의 것(지난 소식, 또는 보낸 것보다 많음): 무시합니다.
     fn on_ack(&mut self, seq: u32, window: u16) -> Result<(), String> {
         // ko: on_ack: 새로 확인됨(Karn의 규칙, sample, end_back_off, 부분 ACK), 또는 중복(DUP_ACKS 번째에 resend_oldest)
@@ -317,7 +320,7 @@ impl Sender {
 
     /// en: Re-sends chunk `base` (`self.in_flight.front_mut()`): mark it
     /// `resent`, update `sent_at`, `self.send` its bytes, restart the timer.
-    /// ko: `base`번 청크(`self.in_flight.front_mut()`)를 다시 보냅니다. `resent`로 표시하고
+    /// ko: `base`번 조각(`self.in_flight.front_mut()`)을 다시 보냅니다. `resent`로 표시하고
     /// `sent_at`을 바꾸고, 그 바이트를 `self.send`로 보내고, 타이머를 다시 시작합니다.
     fn resend_oldest(&mut self) -> Result<(), String> {
         // ko: resend_oldest: in_flight.front_mut(), resent = true, sent_at, send, 타이머 다시 시작
@@ -350,7 +353,7 @@ impl Sender {
     /// 올바른 ACK 없이 `GIVE_UP`이 지나면 오류입니다. 타이머와 포기 시각 가운데 이른 쪽까지
     /// 남은 시간으로 `set_read_timeout`을 부르고 `recv`합니다. `ErrorKind::Interrupted`는
     /// 다시, `is_timeout`은 `None`, `is_refused`는 `self.refused("receive ACK", err)`입니다.
-    /// ACK로 디코딩되지 않는 데이터그램은 건너뛰고, 올바른 ACK는 `self.last_ack`을 바꿉니다.
+    /// ACK으로 디코딩되지 않는 데이터그램은 건너뛰고, 올바른 ACK은 `self.last_ack`을 바꿉니다.
     fn wait_for_ack(&mut self) -> Result<Option<(u32, u16)>, String> {
         // ko: wait_for_ack: GIVE_UP 확인, set_read_timeout, recv, Datagram::decode, ACK만 남기기
         todo!(
@@ -363,8 +366,10 @@ impl Sender {
     /// ko: 데이터그램 하나를 보냅니다: `self.socket.send` 한 번. `is_refused` 오류는
     /// `self.refused("send", err)`이고, 그 밖의 오류에는 주소를 적습니다.
     fn send(&mut self, bytes: &[u8]) -> Result<(), String> {
-        // ko: send: self.socket.send(bytes), is_refused이면 self.refused(
-        todo!("send: self.socket.send(bytes), self.refused( on is_refused")
+        // ko: send: self.socket.send(bytes), is_refused이면 Err(self.refused("send", err)), 그 밖의 오류에는 주소를 적기
+        todo!(
+            "send: self.socket.send(bytes), Err(self.refused(\"send\", err)) on is_refused, the address on any other error"
+        )
     }
 
     /// en: The message when nothing listens at the address.

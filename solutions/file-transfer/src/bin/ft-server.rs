@@ -145,7 +145,7 @@ fn serve_connection(stream: TcpStream, config: &Config) -> Result<(), FrameError
     // en: We write whole messages and flush them ourselves; Nagle's algorithm
     // would only hold our last small frame back waiting for an ACK.
     // ko: 우리는 메시지를 통째로 쓰고 직접 flush합니다. 네이글 알고리즘은 마지막 작은 프레임을
-    // ACK를 기다리며 붙잡아 둘 뿐입니다.
+    // ACK을 기다리며 붙잡아 둘 뿐입니다.
     stream.set_nodelay(true)?;
     // en: Two handles on one socket: reads and writes have separate buffers.
     // ko: 소켓 하나에 핸들 두 개: 읽기와 쓰기는 버퍼가 따로 있습니다.
