@@ -237,13 +237,22 @@ fn export_builds_and_grades_without_solutions_secrets_or_hidden_tests() {
         );
     }
     let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
-    assert!(readme.contains("## Submit") && readme.contains("### 제출"));
+    // The template's language (Korean by default) first, English below it.
+    assert!(readme.contains("## 제출") && readme.contains("### Submit"));
+    let at = |what: &str| {
+        readme
+            .find(what)
+            .unwrap_or_else(|| panic!("no {what}:\n{readme}"))
+    };
+    assert!(at("## 읽기") < at("## English"));
     // The loop a student works in, and where to start reading, in both languages.
     for line in [
         "$ cargo xtask watch",
         "$ cargo xtask hint echo",
         "$ cargo xtask status",
-        "### 반복하며 작업하기",
+        "## 반복하며 작업하기",
+        "### Work in a loop",
+        "$ git commit -m \"echo: echo-server와 echo-client\"",
         "Echo (`book/en/src/exercises/echo.md`)",
         "에코 (`book/ko/src/exercises/echo.md`)",
         "Your instructor may give you the book's web address.",
@@ -259,13 +268,15 @@ fn export_builds_and_grades_without_solutions_secrets_or_hidden_tests() {
     assert_eq!(echo["name"], "echo");
     let public = echo["tests"].as_array().unwrap();
     let public_points: u64 = public.iter().map(|t| t["points"].as_u64().unwrap()).sum();
-    let row = format!(
-        "| `echo` | `exercises/echo/` | {} ({public_points} pt) | {} ({} pt) |",
-        public.len(),
-        echo["hidden_tests"],
-        echo["hidden_points"]
-    );
-    assert!(readme.contains(&row), "README lacks {row}:\n{readme}");
+    for form in [" pt", "점"] {
+        let row = format!(
+            "| `echo` | `exercises/echo/` | {} ({public_points}{form}) | {} ({}{form}) |",
+            public.len(),
+            echo["hidden_tests"],
+            echo["hidden_points"]
+        );
+        assert!(readme.contains(&row), "README lacks {row}:\n{readme}");
+    }
     let toolchain = std::fs::read_to_string(dir.join("rust-toolchain.toml")).unwrap();
     assert!(toolchain.contains("channel = \"1."), "{toolchain}");
 

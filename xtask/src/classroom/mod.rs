@@ -435,23 +435,28 @@ pub fn without_packages(lock: &str, names: &[String]) -> String {
         .join("\n\n")
 }
 
-/// The student's README, both languages; `lang` is the starters'.
+/// The student's README, both languages: `lang`, the starters', first, the
+/// other below it under its own heading (README.template.md).
 fn readme(catalog: &[ExerciseInfo], lang: Lang, book_url: Option<&str>) -> String {
-    let mut list = String::new();
-    for exercise in catalog {
-        let public: Vec<_> = exercise.tests.iter().filter(|t| !t.hidden).collect();
-        let hidden: Vec<_> = exercise.tests.iter().filter(|t| t.hidden).collect();
-        let _ = writeln!(
-            list,
-            "| `{}` | `exercises/{}/` | {} ({} pt) | {} ({} pt) |",
-            exercise.name,
-            exercise.dir,
-            public.len(),
-            public.iter().map(|t| t.points).sum::<u32>(),
-            hidden.len(),
-            hidden.iter().map(|t| t.points).sum::<u32>(),
-        );
-    }
+    let list = |lang: Lang| {
+        let mut list = String::new();
+        for exercise in catalog {
+            let public: Vec<_> = exercise.tests.iter().filter(|t| !t.hidden).collect();
+            let hidden: Vec<_> = exercise.tests.iter().filter(|t| t.hidden).collect();
+            let points = |n: u32| tr!(lang, "{n} pt", "{n}점");
+            let _ = writeln!(
+                list,
+                "| `{}` | `exercises/{}/` | {} ({}) | {} ({}) |",
+                exercise.name,
+                exercise.dir,
+                public.len(),
+                points(public.iter().map(|t| t.points).sum::<u32>()),
+                hidden.len(),
+                points(hidden.iter().map(|t| t.points).sum::<u32>()),
+            );
+        }
+        list.trim_end().to_string()
+    };
     let first = |lang: Lang| {
         catalog
             .iter()
@@ -478,14 +483,130 @@ fn readme(catalog: &[ExerciseInfo], lang: Lang, book_url: Option<&str>) -> Strin
             )
             .to_string(),
     };
-    let (book_en, book_ko) = (book(Lang::En), book(Lang::Ko));
-    include_str!("README.template.md")
-        .replace("{{EXERCISES}}", list.trim_end())
-        .replace("{{BOOK_EN}}", &book_en)
-        .replace("{{BOOK_KO}}", &book_ko)
+    let name = catalog.first().map_or("echo", |e| e.name);
+    let template = include_str!("README.template.md");
+    let body = |marker: &str| {
+        let start = template
+            .find(marker)
+            .expect("the template marks each language")
+            + marker.len();
+        let rest = &template[start..];
+        rest[..rest.find("<!-- ").unwrap_or(rest.len())]
+            .trim()
+            .to_string()
+    };
+    // The template's language first; the other below, under its own `##`
+    // heading with its headings one level down, and a link down to it after
+    // the first paragraph.
+    let (lead, below) = if lang == Lang::Ko {
+        ("ko", "en")
+    } else {
+        ("en", "ko")
+    };
+    let part = |code: &str, what: &str| body(&format!("<!-- {code}{what} -->"));
+    let page = format!(
+        "# Socket Lab\n\n{}\n\n{}\n\n{}\n",
+        part(lead, ""),
+        part(below, " heading"),
+        part(below, "").replace("\n## ", "\n### ")
+    )
+    .replacen(
+        "\n\n## ",
+        &format!("\n\n{}\n\n## ", part(below, " link")),
+        1,
+    );
+    page.replace("{{EXERCISES_EN}}", &list(Lang::En))
+        .replace("{{EXERCISES_KO}}", &list(Lang::Ko))
+        .replace("{{BOOK_EN}}", &book(Lang::En))
+        .replace("{{BOOK_KO}}", &book(Lang::Ko))
         .replace("{{FIRST_EN}}", &first(Lang::En))
         .replace("{{FIRST_KO}}", &first(Lang::Ko))
         .replace("{{STARTERS_EN}}", starters::template_note(lang).0)
         .replace("{{STARTERS_KO}}", starters::template_note(lang).1)
-        .replace("{{NAME}}", catalog.first().map_or("echo", |e| e.name))
+        .replace("{{COMMIT_EN}}", &commit_example(name, Lang::En))
+        .replace("{{COMMIT_KO}}", &commit_example(name, Lang::Ko))
+        .replace("{{NAME}}", name)
+}
+
+/// The README's example commit message for exercise `name`: its programs
+/// (`reliable-udp: rdt-send and rdt-recv`).
+fn commit_example(name: &str, lang: Lang) -> String {
+    let programs = grade::exercises::find(name).map_or(&[][..], |e| e.binaries);
+    match programs {
+        [] => name.to_string(),
+        [one] => format!("{name}: {one}"),
+        [first @ .., last] => {
+            let first = first.join(", ");
+            match lang {
+                Lang::En => format!("{name}: {first} and {last}"),
+                Lang::Ko => format!(
+                    "{name}: {} {last}",
+                    crate::grade::josa::josa(&first, "와/과")
+                ),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A Korean template's README is Korean first, English below it; its
+    /// table says 점, and the commit example names the exercise exported.
+    #[test]
+    fn the_readme_puts_the_templates_language_first() {
+        let catalog: Vec<ExerciseInfo> = grade::catalog()
+            .into_iter()
+            .filter(|e| e.name == "reliable-udp")
+            .collect();
+        let ko = readme(&catalog, Lang::Ko, None);
+        let at = |text: &str, what: &str| {
+            text.find(what)
+                .unwrap_or_else(|| panic!("no {what:?} in:\n{text}"))
+        };
+        assert!(ko.starts_with("# Socket Lab\n\nSocket Lab은 "), "{ko}");
+        assert!(at(&ko, "## 읽기") < at(&ko, "## English"));
+        assert!(at(&ko, "## English") < at(&ko, "### Read"));
+        assert!(at(&ko, "> English instructions are [below](#english).") < at(&ko, "## 읽기"));
+        assert!(!ko.contains("한국어 안내는 [아래]"), "{ko}");
+        assert!(
+            ko.contains("| `reliable-udp` | `exercises/reliable-udp/` | 12 (90점) |"),
+            "{ko}"
+        );
+        assert!(
+            ko.contains("| `reliable-udp` | `exercises/reliable-udp/` | 12 (90 pt) |"),
+            "{ko}"
+        );
+        assert!(
+            ko.contains("$ git commit -m \"reliable-udp: rdt-send와 rdt-recv\""),
+            "{ko}"
+        );
+        assert!(
+            ko.contains("$ git commit -m \"reliable-udp: rdt-send and rdt-recv\""),
+            "{ko}"
+        );
+        assert!(ko.contains("`--lang ko` 없이도 한국어로"), "{ko}");
+        assert!(ko.contains("정확한 계약은") && !ko.contains("규약"), "{ko}");
+        assert!(!ko.contains("{{") && !ko.contains("<!--"), "{ko}");
+
+        let en = readme(&catalog, Lang::En, None);
+        assert!(
+            en.starts_with("# Socket Lab\n\nNetwork programming in Rust"),
+            "{en}"
+        );
+        assert!(at(&en, "> 한국어 안내는 [아래](#한국어)에 있습니다.") < at(&en, "## Read"));
+        assert!(at(&en, "## Submit") < at(&en, "## 한국어"));
+        assert!(at(&en, "## 한국어") < at(&en, "### 제출"));
+        assert!(!en.contains("{{") && !en.contains("<!--"), "{en}");
+
+        assert_eq!(
+            commit_example("echo", Lang::Ko),
+            "echo: echo-server와 echo-client"
+        );
+        assert_eq!(
+            commit_example("concurrent", Lang::En),
+            "concurrent: chat-server"
+        );
+    }
 }
