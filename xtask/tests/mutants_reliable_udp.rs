@@ -8,7 +8,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use common::{Graded, apply_patch, grade, must_fail, mutants, root, standalone_copy};
+use common::{
+    Graded, apply_patch, grade, grade_failing, must_fail, mutants, root, standalone_copy,
+};
 use serde_json::Value;
 
 fn mutant(name: &str) -> Value {
@@ -45,28 +47,13 @@ fn check(name: &str) -> Graded {
     let dir = materialize(&mutant);
     let must_fail = must_fail(&mutant);
     let _turn = must_fail.contains(&"rdt.efficiency").then(timed);
-    let graded = grade(
+    grade_failing(
+        "reliable-udp",
         &format!("rdt-mutant-{name}"),
-        &[
-            "reliable-udp",
-            "--path",
-            dir.to_str().unwrap(),
-            "--only",
-            &must_fail.join(","),
-            "--lang",
-            "en",
-        ],
-    );
-    assert_eq!(graded.code, 1, "{}\n{}", graded.stdout, graded.stderr);
-    let failed = graded.failed();
-    for id in must_fail {
-        assert!(
-            failed.iter().any(|f| f == id),
-            "mutant {name} should fail {id}; it failed {failed:?}\n{}",
-            graded.stdout
-        );
-    }
-    graded
+        &dir,
+        &must_fail,
+        &must_fail,
+    )
 }
 
 /// The report's lines for test `id`: its FAIL line and the details under it.

@@ -299,6 +299,41 @@ pub fn must_fail(mutant: &Value) -> Vec<&str> {
         .collect()
 }
 
+/// Grades the crate at `dir` as `exercise` on the tests `ids` only, and
+/// asserts that it fails (exit 1) and that every test of `must_fail` is
+/// among the failed ones: a mutant losing its points.
+pub fn grade_failing(
+    exercise: &str,
+    key: &str,
+    dir: &Path,
+    ids: &[&str],
+    must_fail: &[&str],
+) -> Graded {
+    let only = ids.join(",");
+    let graded = grade(
+        key,
+        &[
+            exercise,
+            "--path",
+            dir.to_str().unwrap(),
+            "--only",
+            &only,
+            "--lang",
+            "en",
+        ],
+    );
+    assert_eq!(graded.code, 1, "{}\n{}", graded.stdout, graded.stderr);
+    let failed = graded.failed();
+    for id in must_fail {
+        assert!(
+            failed.iter().any(|f| f == id),
+            "{key} should fail {id}; it failed {failed:?}\n{}",
+            graded.stdout
+        );
+    }
+    graded
+}
+
 /// `text` with the mutant's one change; panics if its `find` does not occur
 /// exactly `count` times (the reference changed under the mutant).
 pub fn apply_patch(mutant: &Value, text: &str) -> String {
