@@ -66,6 +66,8 @@ pub const ALLOWED: &[&str] = &[
     "Alice",
     "Bob",
     "Carol",
+    // People in the name of a term (`Karn의 규칙`, the glossary's).
+    "Karn",
     // Operating systems, languages and their tools.
     "Linux",
     "Unix",

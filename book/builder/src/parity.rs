@@ -538,7 +538,60 @@ pub const BANNED_KOREAN: &[BannedTerm] = &[
     banned("목표 옆", "대상 옆"),
     banned("목표 파일", "대상 파일"),
     banned("드롭", "`drop`"),
+    // Reliable UDP: the chunk, the two sides, Karn's rule, the recovery.
+    banned("청크", "조각"),
+    banned("송신 측", "송신자"),
+    banned("수신 측", "수신자"),
+    banned("칸의 규칙", "Karn의 규칙"),
+    BannedTerm {
+        variant: "회복 중",
+        unless_after: Some("빠른 "),
+        use_instead: "복구 중 (TCP's own is 빠른 회복)",
+    },
+    banned("빈자리가 채워", "빈틈이 메워"),
+    // ACK reads 액: its particles are those after a consonant.
+    banned("ACK가", "ACK이"),
+    banned("ACK를", "ACK을"),
+    banned("ACK로", "ACK으로"),
+    banned("ACK와", "ACK과"),
+    banned("ACK는", "ACK은"),
 ];
+
+/// The particles that follow a word read with a final consonant, as ACK
+/// (액) and every identifier ending in `ack` (`self.ack`, `last_ack`: 액):
+/// the variant written after a vowel, and the right one.
+pub const ACK_PARTICLES: [(&str, &str); 5] = [
+    ("가", "이"),
+    ("를", "을"),
+    ("로", "으로"),
+    ("와", "과"),
+    ("는", "은"),
+];
+
+/// Inline code ending in `ack` (`self.ack`, `last_ack`, `ACK`) followed by
+/// a particle for a word that ends in a vowel: `(offset of the particle,
+/// what is written, what to write)`. Prose's `ACK가` is in [`BANNED_KOREAN`].
+fn ack_code_particles(markdown: &str) -> Vec<(usize, String, String)> {
+    let mut found = Vec::new();
+    for (event, range) in Parser::new_ext(markdown, Options::ENABLE_TABLES).into_offset_iter() {
+        let Event::Code(code) = event else { continue };
+        if !code.to_ascii_lowercase().ends_with("ack") {
+            continue;
+        }
+        let after = &markdown[range.end..];
+        for (wrong, right) in ACK_PARTICLES {
+            if after.starts_with(wrong) {
+                let span = &markdown[range.clone()];
+                found.push((
+                    range.end,
+                    format!("{span}{wrong}"),
+                    format!("{span}{right}"),
+                ));
+            }
+        }
+    }
+    found
+}
 
 /// Stands for text that is not prose (inline code, a code block, HTML) in
 /// [`prose`], so that no term matches across it.
@@ -609,16 +662,26 @@ pub fn korean_terms(file: &str, markdown: &str) -> Vec<Difference> {
             found.push((origin[at], term));
         }
     }
-    found.sort_by_key(|(offset, _)| *offset);
-    found
+    let mut found: Vec<(usize, String, String)> = found
         .into_iter()
         .map(|(offset, term)| {
+            (
+                offset,
+                term.variant.to_string(),
+                term.use_instead.to_string(),
+            )
+        })
+        .collect();
+    found.extend(ack_code_particles(markdown));
+    found.sort_by_key(|(offset, ..)| *offset);
+    found
+        .into_iter()
+        .map(|(offset, variant, use_instead)| {
             let line = markdown[..offset].matches('\n').count() + 1;
             diff(
                 file,
                 format!(
-                    "line {line}: \"{}\" is not the book's term; write \"{}\" (appendix/glossary.md)",
-                    term.variant, term.use_instead
+                    "line {line}: \"{variant}\" is not the book's term; write \"{use_instead}\" (appendix/glossary.md)"
                 ),
             )
         })
@@ -827,6 +890,56 @@ mod tests {
 
         let clean = "# 표준 오류\n\n절반 닫기(half-close)를 합니다. `스타터`는 코드입니다.\n";
         assert!(korean_terms("x.md", clean).is_empty());
+    }
+
+    /// The reliable-UDP chapter's variants (the chunk, the two sides,
+    /// Karn's rule) and ACK's particles, in prose and after inline code
+    /// that ends in `ack`; the right forms and other code pass.
+    #[test]
+    fn korean_terms_catch_rdt_variants_and_acks_particles() {
+        let chapter = "\
+송신 측은 청크를 보내고, 수신 측은 칸의 규칙을 모릅니다.
+
+ACK가 오면, ACK를 받으면, ACK로 답하고 ACK와 FIN, ACK는 누적입니다.
+
+`self.ack`를 늘리고 `last_ack`가 바뀌며 `ack`로 답합니다.
+
+빈자리가 채워지면 씁니다. 회복 중에는 부분 ACK마다 다시 보냅니다.
+";
+        let found: Vec<String> = korean_terms("rdt.md (ko)", chapter)
+            .iter()
+            .map(|d| {
+                d.to_string()
+                    .replace(" is not the book's term; write ", " -> ")
+            })
+            .collect();
+        let expected = [
+            "rdt.md (ko): line 1: \"송신 측\" -> \"송신자\" (appendix/glossary.md)",
+            "rdt.md (ko): line 1: \"청크\" -> \"조각\" (appendix/glossary.md)",
+            "rdt.md (ko): line 1: \"수신 측\" -> \"수신자\" (appendix/glossary.md)",
+            "rdt.md (ko): line 1: \"칸의 규칙\" -> \"Karn의 규칙\" (appendix/glossary.md)",
+            "rdt.md (ko): line 3: \"ACK가\" -> \"ACK이\" (appendix/glossary.md)",
+            "rdt.md (ko): line 3: \"ACK를\" -> \"ACK을\" (appendix/glossary.md)",
+            "rdt.md (ko): line 3: \"ACK로\" -> \"ACK으로\" (appendix/glossary.md)",
+            "rdt.md (ko): line 3: \"ACK와\" -> \"ACK과\" (appendix/glossary.md)",
+            "rdt.md (ko): line 3: \"ACK는\" -> \"ACK은\" (appendix/glossary.md)",
+            "rdt.md (ko): line 5: \"`self.ack`를\" -> \"`self.ack`을\" (appendix/glossary.md)",
+            "rdt.md (ko): line 5: \"`last_ack`가\" -> \"`last_ack`이\" (appendix/glossary.md)",
+            "rdt.md (ko): line 5: \"`ack`로\" -> \"`ack`으로\" (appendix/glossary.md)",
+            "rdt.md (ko): line 7: \"빈자리가 채워\" -> \"빈틈이 메워\" (appendix/glossary.md)",
+            "rdt.md (ko): line 7: \"회복 중\" -> \"복구 중 (TCP's own is 빠른 회복)\" (appendix/glossary.md)",
+        ];
+        assert_eq!(found, expected, "\nfound:\n  {}", found.join("\n  "));
+
+        let clean = "송신자는 조각을 보내고 수신자는 Karn의 규칙을 압니다. ACK이 오면 ACK을 받고 \
+                     ACK으로 답하며 ACK과 FIN, ACK은 누적입니다. `self.ack`을 늘리고 `last_ack`이 \
+                     바뀌고 `ack`으로 답합니다. `acked`는 코드이고, 빠른 회복 중의 부분 ACK은 TCP의 것입니다. \
+                     ACK 1로 답합니다.\n";
+        let found: Vec<String> = korean_terms("x.md", clean)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert!(found.is_empty(), "{found:?}");
     }
 
     #[test]

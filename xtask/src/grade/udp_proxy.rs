@@ -163,8 +163,8 @@ impl UdpProxy {
         for event in &events[skip..] {
             let (arrow, fate) = (
                 match event.dir {
-                    Dir::Forward => lang.pick("sender → receiver", "송신 측 → 수신 측"),
-                    Dir::Back => lang.pick("receiver → sender", "수신 측 → 송신 측"),
+                    Dir::Forward => lang.pick("sender → receiver", "송신자 → 수신자"),
+                    Dir::Back => lang.pick("receiver → sender", "수신자 → 송신자"),
                 },
                 fate_name(lang, event.fate),
             );

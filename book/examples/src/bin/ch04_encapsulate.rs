@@ -164,7 +164,7 @@ pub fn ipv4_packet(ttl: u8, segment: &[u8]) -> Vec<u8> {
     pkt.extend_from_slice(&total_len.to_be_bytes());
     pkt.extend_from_slice(&IP_ID.to_be_bytes());
     // en: Flags (DF, don't fragment) and fragment offset 0.
-    // ko: 플래그(DF, 조각내지 말 것)와 조각 오프셋 0.
+    // ko: 플래그(DF, 단편화하지 말 것)와 단편 오프셋 0.
     pkt.extend_from_slice(&IPV4_DF.to_be_bytes());
     pkt.push(ttl);
     pkt.push(PROTO_TCP);
@@ -413,7 +413,7 @@ pub fn sender_report(lang: Lang) -> String {
     row(
         &mut o,
         &ip_hdr[6..8],
-        t("flags, fragment offset", "플래그, 조각 오프셋"),
+        t("flags, fragment offset", "플래그, 단편 오프셋"),
         "DF, 0",
     );
     row(

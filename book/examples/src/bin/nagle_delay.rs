@@ -189,7 +189,7 @@ fn request(stream: &mut TcpStream, way: Way) -> io::Result<()> {
             // Nagle on it waits in the send buffer until the ACK comes.
             // ko: 헤더는 바로 나갑니다. 날아가는 중인 데이터가 없기 때문입니다. 본문은 작고
             // 헤더는 아직 확인 응답을 받지 못했으므로, 네이글 알고리즘이 켜져 있으면 본문은
-            // ACK가 올 때까지 송신 버퍼에서 기다립니다.
+            // ACK이 올 때까지 송신 버퍼에서 기다립니다.
             stream.write_all(&header)?;
             stream.write_all(BODY)?;
         }
@@ -228,7 +228,7 @@ fn serve(listener: TcpListener) -> io::Result<()> {
         // kernel delays its ACK, hoping to piggyback it on a reply (delayed
         // ACK). The client's body waits for that very ACK.
         // ko: 헤더는 도착했지만 아직 보낼 것이 없으므로, 커널은 응답에 얹어 보내기를
-        // 바라며 ACK를 미룹니다(지연 ACK). 클라이언트의 본문은 바로 그 ACK를 기다립니다.
+        // 바라며 ACK을 미룹니다(지연 ACK). 클라이언트의 본문은 바로 그 ACK을 기다립니다.
         let mut body = vec![0u8; usize::from(u16::from_be_bytes(header))];
         stream.read_exact(&mut body)?;
         let len = u8::try_from(body.len()).unwrap_or(u8::MAX);

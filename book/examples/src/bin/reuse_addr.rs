@@ -83,7 +83,7 @@ fn leave_a_time_wait() -> io::Result<SocketAddr> {
     drop(server_side);
     // en: The client reads to the end (the FIN) and closes; its FIN and the
     // server's last ACK complete the close.
-    // ko: 클라이언트는 끝(FIN)까지 읽고 닫습니다. 클라이언트의 FIN과 서버의 마지막 ACK로
+    // ko: 클라이언트는 끝(FIN)까지 읽고 닫습니다. 클라이언트의 FIN과 서버의 마지막 ACK으로
     // 종료가 끝납니다.
     let mut rest = Vec::new();
     client.read_to_end(&mut rest)?;

@@ -39,7 +39,65 @@ const BANNED: &[(&str, &str)] = &[
     ("러스트", "Rust"),
     ("리눅스", "Linux"),
     ("유닉스", "Unix"),
+    ("청크", "조각"),
+    ("송신 측", "송신자"),
+    ("수신 측", "수신자"),
+    ("칸의 규칙", "Karn의 규칙"),
+    ("회복 중", "복구 중"),
+    ("회복을", "복구를"),
+    ("빈자리가 채워", "빈틈이 메워"),
+    ("ACK가", "ACK이"),
+    ("ACK를", "ACK을"),
+    ("ACK로", "ACK으로"),
+    ("ACK와", "ACK과"),
+    ("ACK는", "ACK은"),
 ];
+
+/// ACK reads 액, and so does every identifier that ends in `ack`
+/// (`self.ack`, `last_ack`): the particles after them are those after a
+/// consonant. The variant written after a vowel, and the right one.
+const ACK_PARTICLES: [(char, &str); 5] = [
+    ('가', "이"),
+    ('를', "을"),
+    ('로', "으로"),
+    ('와', "과"),
+    ('는', "은"),
+];
+
+/// What breaks the glossary's terms in a Korean text: each banned variant
+/// and each particle after a word or code ending in `ack` (`self.ack`를,
+/// ack로), as a message.
+fn korean_terms(ko: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (variant, instead) in BANNED {
+        if ko.contains(variant) {
+            problems.push(format!("`{variant}`: the glossary's term is `{instead}`"));
+        }
+    }
+    let lower = ko.to_ascii_lowercase();
+    for (at, _) in lower.match_indices("ack") {
+        let after = &ko[at + 3..];
+        let after = after.strip_prefix('`').unwrap_or(after);
+        let Some(next) = after.chars().next() else {
+            continue;
+        };
+        if let Some((wrong, right)) = ACK_PARTICLES.iter().find(|(p, _)| *p == next)
+            && !ACK_PARTICLES.iter().any(|(p, _)| {
+                // The variant list above already names prose's ACK가.
+                ko[at..].starts_with(&format!("ACK{p}"))
+            })
+        {
+            let word_start = ko[..at]
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '`')))
+                .map_or(0, |i| i + ko[i..].chars().next().map_or(1, char::len_utf8));
+            let word = &ko[word_start..at + 3 + (ko[at + 3..].starts_with('`') as usize)];
+            problems.push(format!(
+                "`{word}{wrong}`: ACK reads 액, write `{word}{right}`"
+            ));
+        }
+    }
+    problems
+}
 
 fn is_hangul(c: char) -> bool {
     matches!(c, '\u{AC00}'..='\u{D7A3}' | '\u{1100}'..='\u{11FF}' | '\u{3130}'..='\u{318F}')
@@ -122,10 +180,8 @@ fn compare(en_line: usize, en: &str, ko_line: usize, ko: &str, todo: bool) -> Ve
     if !ko.chars().any(is_hangul) {
         say("the Korean text has no Hangul".into());
     }
-    for (variant, instead) in BANNED {
-        if ko.contains(variant) {
-            say(format!("`{variant}`: the glossary's term is `{instead}`"));
-        }
+    for problem in korean_terms(ko) {
+        say(problem);
     }
     let (en_code, ko_code) = if todo {
         (api_names(en), api_names(ko))
@@ -307,6 +363,62 @@ mod tests {
                 .contains("표준 오류")
         );
         assert!(problems("/// en: x\n/// ko: 엑스\nfn f() {}\n").is_empty());
+    }
+
+    /// The reliable-UDP variants and ACK's particles, planted in a
+    /// starter's Korean text and in a `todo!()`'s twin.
+    #[test]
+    fn the_check_finds_rdt_variants_and_acks_particles() {
+        let problems = |text: &str| check(text, Syntax::Rust).join("\n");
+        let planted = problems(
+            "/// en: The sender sends each chunk; `self.ack` moves.\n\
+             /// ko: 송신 측은 청크를 보내고 `self.ack`를 늘립니다. ACK가 오면 칸의 규칙.\n\
+             fn f() {\n\
+             \x20   // ko: on_ack: last_ack로 답하고 회복을 시작\n\
+             \x20   todo!(\"on_ack: answer with last_ack, start a recovery\")\n\
+             }\n",
+        );
+        for expected in [
+            "`송신 측`: the glossary's term is `송신자`",
+            "`청크`: the glossary's term is `조각`",
+            "`칸의 규칙`: the glossary's term is `Karn의 규칙`",
+            "`ACK가`: the glossary's term is `ACK이`",
+            "``self.ack`를`: ACK reads 액, write ``self.ack`을`",
+            "`last_ack로`: ACK reads 액, write `last_ack으로`",
+            "`회복을`: the glossary's term is `복구를`",
+        ] {
+            assert!(planted.contains(expected), "{expected}\nin\n{planted}");
+        }
+        let right = problems(
+            "/// en: The sender sends each chunk; `self.ack` moves.\n\
+             /// ko: 송신자는 조각을 보내고 `self.ack`을 늘립니다. ACK이 오면 Karn의 규칙.\n\
+             fn f() {}\n",
+        );
+        assert!(right.is_empty(), "{right}");
+    }
+
+    /// Each exercise's Korean README uses the glossary's terms too (the
+    /// same lists as the starters' Korean text).
+    #[test]
+    fn every_korean_readme_uses_the_glossary_terms() {
+        let exercises = Path::new(env!("CARGO_MANIFEST_DIR")).join("../exercises");
+        let mut problems = Vec::new();
+        let mut readmes = 0;
+        for entry in fs::read_dir(&exercises).unwrap() {
+            let readme = entry.unwrap().path().join("README.ko.md");
+            let Ok(text) = fs::read_to_string(&readme) else {
+                continue;
+            };
+            readmes += 1;
+            for (n, line) in text.lines().enumerate() {
+                for problem in korean_terms(line) {
+                    problems.push(format!("{}:{}: {problem}", readme.display(), n + 1));
+                }
+            }
+        }
+        assert!(readmes >= 4, "{readmes} Korean READMEs");
+        assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+        assert!(!korean_terms("누적 ACK로 답하고 청크를 보냅니다").is_empty());
     }
 
     #[test]

@@ -45,6 +45,8 @@ pub(super) const ALLOWED: &[&str] = &[
     "lsof",
     "mdBook",
     "WSL",
+    // People in the name of a term (`Karn의 규칙`, the glossary's).
+    "Karn",
     // Rust: keywords, types and calls.
     "match",
     "return",
