@@ -52,7 +52,7 @@ pub(super) fn figure(results: &Results, lang: Lang) -> String {
     );
     let title = tr(
         "Goodput against loss: rdt and TCP over one link",
-        "손실률에 따른 굿풋: 같은 링크의 rdt와 TCP",
+        "손실률에 따른 굿풋: 같은 링크를 지나는 이 장의 프로토콜과 TCP",
     );
     let _ = writeln!(svg, r#"<title id="t">{}</title>"#, escape(title));
     let _ = writeln!(
@@ -68,6 +68,9 @@ pub(super) fn figure(results: &Results, lang: Lang) -> String {
     let mib = results.size as f64 / 1_048_576.0;
     let (delay, rounds, cpus) = (results.delay_ms, results.rounds, results.cpus);
     let subtitle = match lang {
+        Lang::En if rounds == 1 => format!(
+            "{mib} MiB a run, {delay} ms of delay and the loss each way; one run each, {cpus} CPUs"
+        ),
         Lang::En => format!(
             "{mib} MiB a run, {delay} ms of delay and the loss each way; median of {rounds} runs, {cpus} CPUs"
         ),
@@ -105,8 +108,8 @@ pub(super) fn figure(results: &Results, lang: Lang) -> String {
     let ratios: Vec<String> = (results.ratios(5).into_iter())
         .filter(|(rdt, _, _)| rdt.name == "reference")
         .map(|(_, tcp, ratio)| match lang {
-            Lang::En => format!("{ratio:.2}× TCP {}'s", tcp.name),
-            Lang::Ko => format!("TCP {}의 {ratio:.2}배", tcp.name),
+            Lang::En => format!("{ratio:.2}× TCP {}'s", tcp.display()),
+            Lang::Ko => format!("TCP {}의 {ratio:.2}배", tcp.display()),
         })
         .collect();
     if !ratios.is_empty() {
@@ -131,8 +134,14 @@ pub(super) fn figure(results: &Results, lang: Lang) -> String {
         top - 14.0,
         tr("goodput (MiB/s, log scale)", "굿풋(MiB/s, 로그 눈금)"),
     );
+    // 1, 2 and 5 in each decade; only the decades when there are many.
+    let steps: &[f64] = if hi - lo <= 2.0 {
+        &[1.0, 2.0, 5.0]
+    } else {
+        &[1.0]
+    };
     for decade in (lo as i32)..(hi as i32) {
-        for step in [1.0, 2.0, 5.0] {
+        for &step in steps {
             let v = step * 10f64.powi(decade);
             grid(&mut svg, y(v));
             tick_label(&mut svg, y(v), &format_ms(v));
@@ -183,7 +192,7 @@ pub(super) fn figure(results: &Results, lang: Lang) -> String {
 
 /// A sender's name in the legend.
 fn name(results: &Results, sender: &Sender, lang: Lang) -> String {
-    let cc = &sender.name;
+    let cc = sender.display();
     match (sender.tcp, sender.name.as_str(), lang) {
         (false, "reference", Lang::En) => "rdt: the reference (solutions/reliable-udp)".into(),
         (false, "reference", Lang::Ko) => "rdt: 참조 구현(solutions/reliable-udp)".into(),

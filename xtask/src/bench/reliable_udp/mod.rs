@@ -147,13 +147,17 @@ pub(super) fn reliable_udp(root: &Path, args: &BenchArgs) -> Result<()> {
         points: Vec::new(),
     };
     println!(
-        "reliable-udp bench: {} KiB a run, {} ms of delay each way and the loss in both directions, {}; median of {rounds} runs, {} build, {} CPUs, load {}",
+        "reliable-udp bench: {} KiB a run, {} ms of delay each way and the loss in both directions, {}; {}, {} build, {} CPUs, load {}",
         size / 1024,
         results.delay_ms,
         if tcp_through_link {
             "the rdt pair and TCP through the same link (two network namespaces, packets carried by this process)"
         } else {
             "the rdt pair through the grader's UDP proxy, TCP on 127.0.0.1 without loss"
+        },
+        match rounds {
+            1 => "one run each".to_string(),
+            n => format!("median of {n} runs"),
         },
         if smoke { "a debug" } else { "a release" },
         results.cpus,

@@ -27,9 +27,17 @@ pub(super) struct Sender {
 }
 
 impl Sender {
+    /// The name as the book writes it: `CUBIC`, `BBR`, `reference`.
+    pub(super) fn display(&self) -> String {
+        match self.tcp {
+            true => self.name.to_uppercase(),
+            false => self.name.clone(),
+        }
+    }
+
     pub(super) fn label(&self) -> String {
         if self.tcp {
-            format!("TCP {}", self.name)
+            format!("TCP {}", self.display())
         } else {
             self.name.clone()
         }
@@ -147,10 +155,10 @@ fn pairs(senders: &[Sender]) -> Vec<(usize, usize)> {
     out
 }
 
-fn short(sender: &Sender) -> &str {
+fn short(sender: &Sender) -> String {
     match sender.name.as_str() {
-        "reference" => "ref",
-        name => name,
+        "reference" => "ref".into(),
+        _ => sender.display(),
     }
 }
 

@@ -13,7 +13,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use sha2::{Digest, Sha256};
 
 use super::link::{RECV_ADDR, within};
@@ -38,7 +38,13 @@ pub(super) fn tcp(net: &Net, files: &Files, cc: Option<&str>, bound: Duration) -
         done: &done,
     };
     std::thread::scope(|scope| {
-        let receiver = scope.spawn(|| receive(&listener, &out, &received, ends));
+        // The receiver waits a little longer: at the bound, the sender stops.
+        let late = Ends {
+            deadline: deadline + Duration::from_secs(1),
+            ..ends
+        };
+        let (listener, out, received) = (&listener, &out, &received);
+        let receiver = scope.spawn(move || receive(listener, out, received, late));
         let sent = send(net, addr, files, cc, ends);
         let time = start.elapsed();
         done.store(true, Ordering::Relaxed);
@@ -46,17 +52,35 @@ pub(super) fn tcp(net: &Net, files: &Files, cc: Option<&str>, bound: Duration) -
         if interrupted() {
             bail!("interrupted");
         }
-        Ok(match (sent?, received_ok) {
-            (Some(true), Ok(Some(true))) => Outcome::Done(time),
-            (Some(_), _) => Outcome::Failed("TCP: the digests differ".into()),
-            (None, _) if Instant::now() >= deadline => Outcome::Cut {
+        Ok(match (sent, received_ok) {
+            (Ok(Some(true)), Ok(Some(true))) => Outcome::Done(time),
+            (Ok(Some(_)), _) => Outcome::Failed("TCP: the digests differ".into()),
+            // At the bound either end may stop first (and the other one
+            // then find the connection reset).
+            _ if time >= bound => Outcome::Cut {
                 bytes: received.load(Ordering::Relaxed),
                 after: bound,
             },
-            (None, Err(err)) => Outcome::Failed(format!("TCP receiver: {err:#}")),
-            (None, Ok(_)) => Outcome::Failed("TCP: the copy stopped".into()),
+            // A run that failed is reported, and the bench goes on.
+            (sender, receiver) => Outcome::Failed(format!(
+                "TCP stopped after {:.1} s, {} bytes received; the sender: {}; the receiver: {}",
+                time.as_secs_f64(),
+                received.load(Ordering::Relaxed),
+                said(sender),
+                said(receiver)
+            )),
         })
     })
+}
+
+/// How an end finished, for a failed run's message.
+fn said(end: Result<Option<bool>>) -> String {
+    match end {
+        Ok(Some(true)) => "done".into(),
+        Ok(Some(false)) => "the digests differ".into(),
+        Ok(None) => "stopped".into(),
+        Err(err) => format!("{err:#}"),
+    }
 }
 
 /// When each end gives up: at the deadline, or when the other end is done.
@@ -84,8 +108,8 @@ fn send(
 ) -> Result<Option<bool>> {
     let connect = || TcpStream::connect_timeout(&addr, Duration::from_secs(5));
     let mut stream = match net {
-        Net::Link(link) => within(&link.send_ns, connect)?,
-        Net::Loopback { .. } => connect()?,
+        Net::Link(link) => within(&link.send_ns, connect).context("connect")?,
+        Net::Loopback { .. } => connect().context("connect")?,
     };
     stream.set_write_timeout(Some(POLL))?;
     stream.set_read_timeout(Some(POLL))?;
@@ -131,7 +155,7 @@ fn receive(
                 std::thread::sleep(Duration::from_millis(1));
             }
             Err(err) if err.kind() == ErrorKind::WouldBlock => return Ok(None),
-            Err(err) => return Err(err.into()),
+            Err(err) => return Err(anyhow::Error::from(err).context("accept")),
         }
     };
     stream.set_nonblocking(false)?;
@@ -160,7 +184,7 @@ fn receive(
             }
             Err(err) if waits(&err) && !ends.over() => {}
             Err(err) if waits(&err) => return Ok(None),
-            Err(err) => return Err(err.into()),
+            Err(err) => return Err(anyhow::Error::from(err).context("read")),
         }
     }
     file.flush()?;
@@ -184,11 +208,11 @@ fn waits(err: &io::Error) -> bool {
 fn write_all(stream: &mut TcpStream, mut bytes: &[u8], ends: Ends) -> Result<bool> {
     while !bytes.is_empty() {
         match stream.write(bytes) {
-            Ok(0) => bail!("the connection closed"),
+            Ok(0) => bail!("write: the connection closed"),
             Ok(n) => bytes = &bytes[n..],
             Err(err) if waits(&err) && !ends.over() => {}
             Err(err) if waits(&err) => return Ok(false),
-            Err(err) => return Err(err.into()),
+            Err(err) => return Err(anyhow::Error::from(err).context("write")),
         }
     }
     Ok(true)
@@ -199,11 +223,11 @@ fn read_all(stream: &mut TcpStream, buf: &mut [u8], ends: Ends) -> Result<bool> 
     let mut at = 0;
     while at < buf.len() {
         match stream.read(&mut buf[at..]) {
-            Ok(0) => bail!("the connection closed"),
+            Ok(0) => bail!("read: the connection closed"),
             Ok(n) => at += n,
             Err(err) if waits(&err) && !ends.over() => {}
             Err(err) if waits(&err) => return Ok(false),
-            Err(err) => return Err(err.into()),
+            Err(err) => return Err(anyhow::Error::from(err).context("read")),
         }
     }
     Ok(true)
