@@ -52,7 +52,7 @@ pub(super) fn figure(results: &Results, lang: Lang) -> String {
     );
     let title = tr(
         "Goodput against loss: rdt and TCP over one link",
-        "손실률에 따른 굿풋: 같은 링크를 지나는 이 장의 프로토콜과 TCP",
+        "손실률에 따른 유효 처리량: 같은 링크를 지나는 이 장의 프로토콜과 TCP",
     );
     let _ = writeln!(svg, r#"<title id="t">{}</title>"#, escape(title));
     let _ = writeln!(
@@ -118,7 +118,10 @@ pub(super) fn figure(results: &Results, lang: Lang) -> String {
                 "at 5 % loss the reference's goodput is {}",
                 ratios.join(", ")
             ),
-            Lang::Ko => format!("손실 5 %에서 참조 구현의 굿풋은 {}", ratios.join(", ")),
+            Lang::Ko => format!(
+                "손실 5 %에서 참고 답안의 유효 처리량은 {}",
+                ratios.join(", ")
+            ),
         };
         let _ = writeln!(
             svg,
@@ -132,7 +135,10 @@ pub(super) fn figure(results: &Results, lang: Lang) -> String {
     panel_title(
         &mut svg,
         top - 14.0,
-        tr("goodput (MiB/s, log scale)", "굿풋(MiB/s, 로그 눈금)"),
+        tr(
+            "goodput (MiB/s, log scale)",
+            "유효 처리량(MiB/s, 로그 눈금)",
+        ),
     );
     // 1, 2 and 5 in each decade; only the decades when there are many.
     let steps: &[f64] = if hi - lo <= 2.0 {
@@ -195,9 +201,9 @@ fn name(results: &Results, sender: &Sender, lang: Lang) -> String {
     let cc = sender.display();
     match (sender.tcp, sender.name.as_str(), lang) {
         (false, "reference", Lang::En) => "rdt: the reference (solutions/reliable-udp)".into(),
-        (false, "reference", Lang::Ko) => "rdt: 참조 구현(solutions/reliable-udp)".into(),
+        (false, "reference", Lang::Ko) => "참고 답안(solutions/reliable-udp)".into(),
         (false, _, Lang::En) => "rdt: yours (--path)".into(),
-        (false, _, Lang::Ko) => "rdt: 여러분의 구현(--path)".into(),
+        (false, _, Lang::Ko) => "여러분의 크레이트(--path)".into(),
         (true, _, _) if !results.tcp_through_link => lang
             .pick(
                 "TCP on 127.0.0.1, no loss, no delay",
