@@ -334,6 +334,21 @@ pub fn grade_failing(
     graded
 }
 
+/// The checks of [`grade_failing`] on a grade made elsewhere (a
+/// [`Background`]'s): exit 1, every test of `must_fail` failed.
+pub fn assert_failing(key: &str, graded: Graded, must_fail: &[&str]) -> Graded {
+    assert_eq!(graded.code, 1, "{}\n{}", graded.stdout, graded.stderr);
+    let failed = graded.failed();
+    for id in must_fail {
+        assert!(
+            failed.iter().any(|f| f == id),
+            "{key} should fail {id}; it failed {failed:?}\n{}",
+            graded.stdout
+        );
+    }
+    graded
+}
+
 /// `text` with the mutant's one change; panics if its `find` does not occur
 /// exactly `count` times (the reference changed under the mutant).
 pub fn apply_patch(mutant: &Value, text: &str) -> String {
@@ -410,4 +425,171 @@ pub fn processes_of(dir: &Path) -> Vec<(u32, String)> {
         }
     }
     found
+}
+
+/// [`grade`], for a grade that a thread of a [`Background`] runs: on Linux
+/// the grader gets SIGTERM when that thread ends before it does (the test
+/// binary exited, as a filtered run does before every background grade is
+/// taken), and stops every program it started (no process is left behind).
+pub fn grade_tied_to_thread(key: &str, args: &[&str]) -> Graded {
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("grade")
+        .join(key);
+    let json_path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{key}.json"));
+    let _ = std::fs::remove_file(&json_path);
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"));
+    command
+        .current_dir(root())
+        .arg("grade")
+        .args(args)
+        .arg("--json")
+        .arg(&json_path)
+        .arg("--target-dir")
+        .arg(&target);
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: prctl only sets a flag of the new process.
+        unsafe {
+            command.pre_exec(|| {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
+    let output = Command::from_std(command)
+        .timeout(GRADE_BOUND)
+        .output()
+        .expect("run xtask");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let code = output.status.code().unwrap_or_else(|| {
+        panic!("xtask grade was killed (over {GRADE_BOUND:?}?)\n{stdout}\n{stderr}")
+    });
+    assert_no_survivors(&target);
+    let json = std::fs::read_to_string(&json_path)
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or(Value::Null);
+    Graded {
+        code,
+        stdout,
+        stderr,
+        json,
+    }
+}
+
+/// One grade of a [`Background`]: `key` (its target dir, as for [`grade`])
+/// and the arguments of `cargo xtask grade`.
+pub struct Job {
+    pub key: String,
+    pub args: Vec<String>,
+}
+
+impl Job {
+    pub fn new(key: &str, args: &[&str]) -> Job {
+        Job {
+            key: key.to_string(),
+            args: args.iter().map(|a| a.to_string()).collect(),
+        }
+    }
+}
+
+/// Grades that run in the background, `at_once` at a time, each taken by
+/// the test that checks it. A grade mostly waits on sockets and timers (a
+/// hanging program, a test's timeout), and libtest runs only as many tests
+/// at once as the machine has cores: started together, the grades of one
+/// test binary wait side by side instead of one after another. The tests,
+/// their names and their assertions stay as they are; each one only waits
+/// for its grade instead of running it.
+///
+/// The jobs start in the order given (the longest first), except that a
+/// job a test waits for and that has not started goes first. Elsewhere than
+/// on Linux (no parent-death signal to stop a grade that a filtered run
+/// leaves behind), each test runs its grade when it takes it, as [`grade`].
+pub struct Background {
+    state: std::sync::Arc<(std::sync::Mutex<Jobs>, std::sync::Condvar)>,
+}
+
+#[derive(Default)]
+struct Jobs {
+    queue: std::collections::VecDeque<Job>,
+    /// Each job's result, once known: the grade, or the panic of its thread.
+    done: BTreeMap<String, Result<Graded, String>>,
+    /// The keys of the jobs not taken yet.
+    untaken: std::collections::BTreeSet<String>,
+}
+
+impl Background {
+    pub fn start(jobs: Vec<Job>, at_once: usize) -> Background {
+        let mut keys: Vec<&str> = jobs.iter().map(|j| j.key.as_str()).collect();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), jobs.len(), "two jobs with one key");
+        let state = std::sync::Arc::new((
+            std::sync::Mutex::new(Jobs {
+                untaken: jobs.iter().map(|j| j.key.clone()).collect(),
+                queue: jobs.into(),
+                done: BTreeMap::new(),
+            }),
+            std::sync::Condvar::new(),
+        ));
+        let workers = if cfg!(target_os = "linux") {
+            at_once
+        } else {
+            0
+        };
+        for _ in 0..workers {
+            let state = std::sync::Arc::clone(&state);
+            std::thread::spawn(move || {
+                loop {
+                    let job = {
+                        let mut jobs = state.0.lock().unwrap_or_else(|e| e.into_inner());
+                        match jobs.queue.pop_front() {
+                            Some(job) => job,
+                            None => return,
+                        }
+                    };
+                    let args: Vec<&str> = job.args.iter().map(String::as_str).collect();
+                    let result = std::panic::catch_unwind(|| grade_tied_to_thread(&job.key, &args))
+                        .map_err(|panic| {
+                            panic
+                                .downcast_ref::<String>()
+                                .cloned()
+                                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                                .unwrap_or_else(|| "(a panic without a message)".to_string())
+                        });
+                    let mut jobs = state.0.lock().unwrap_or_else(|e| e.into_inner());
+                    jobs.done.insert(job.key, result);
+                    state.1.notify_all();
+                }
+            });
+        }
+        Background { state }
+    }
+
+    /// The grade of job `key`, once it is done; a panic of its grade (the
+    /// grader killed at its bound, a survivor) panics here, in its test.
+    pub fn take(&self, key: &str) -> Graded {
+        let (lock, done) = &*self.state;
+        let mut jobs = lock.lock().unwrap_or_else(|e| e.into_inner());
+        assert!(jobs.untaken.remove(key), "no job {key} (or taken already)");
+        if let Some(at) = jobs.queue.iter().position(|j| j.key == key) {
+            let job = jobs.queue.remove(at).unwrap();
+            if !cfg!(target_os = "linux") {
+                drop(jobs);
+                let args: Vec<&str> = job.args.iter().map(String::as_str).collect();
+                return grade(&job.key, &args);
+            }
+            jobs.queue.push_front(job);
+        }
+        loop {
+            if let Some(result) = jobs.done.remove(key) {
+                return result.unwrap_or_else(|panic| panic!("grade {key}: {panic}"));
+            }
+            jobs = done.wait(jobs).unwrap_or_else(|e| e.into_inner());
+        }
+    }
 }
