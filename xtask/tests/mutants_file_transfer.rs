@@ -5,9 +5,10 @@
 mod common;
 
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 
 use common::{
-    Graded, apply_patch, grade, grade_failing, must_fail, mutants, root, standalone_copy,
+    Background, Graded, Job, apply_patch, assert_failing, must_fail, mutants, root, standalone_copy,
 };
 use serde_json::Value;
 
@@ -31,32 +32,83 @@ fn materialize(mutant: &Value) -> PathBuf {
     dir
 }
 
+/// The tests a mutant's grade runs besides those it must fail.
+fn more(name: &str) -> &'static [&'static str] {
+    match name {
+        "panics-on-malformed" => &["ft.server.malformed_drain"],
+        _ => &[],
+    }
+}
+
+/// The tests mutant `name` must fail on this OS (none: it is not graded).
+fn must_fail_here(mutant: &Value) -> Vec<&str> {
+    must_fail(mutant)
+        .into_iter()
+        .filter(|id| !id.ends_with("memory") || cfg!(target_os = "linux"))
+        .filter(|id| !matches!(*id, "ft.server.symlinks" | "ft.server.disk_full") || cfg!(unix))
+        .collect()
+}
+
+/// Every mutant (written out as a crate) and the alternative, graded in
+/// the background four at a time (most of a mutant's grade is waiting for
+/// a timeout it runs into); each test checks its own.
+static GRADES: LazyLock<Background> = LazyLock::new(|| {
+    let mut jobs = Vec::new();
+    let alternative = root().join("xtask/mutants/file-transfer/alternative");
+    jobs.push(Job::new(
+        "ft-alternative",
+        &[
+            "file-transfer",
+            "--path",
+            alternative.to_str().unwrap(),
+            "--lang",
+            "en",
+        ],
+    ));
+    for mutant in mutants("file-transfer") {
+        let name = mutant["name"].as_str().unwrap();
+        let must_fail = must_fail_here(&mutant);
+        if must_fail.is_empty() {
+            continue;
+        }
+        let dir = materialize(&mutant);
+        // Only the tests it must fail (the others would cost minutes, some
+        // of them on timeouts).
+        let only = [&must_fail[..], more(name)].concat().join(",");
+        jobs.push(Job::new(
+            &format!("ft-mutant-{name}"),
+            &[
+                "file-transfer",
+                "--path",
+                dir.to_str().unwrap(),
+                "--only",
+                &only,
+                "--lang",
+                "en",
+            ],
+        ));
+    }
+    Background::start(jobs, 4)
+});
+
 fn check(name: &str) -> Option<Graded> {
     check_with(name, &[])
 }
 
 /// [`check`], running the tests `more` as well as those it must fail.
 fn check_with(name: &str, more: &[&str]) -> Option<Graded> {
+    assert_eq!(
+        more,
+        self::more(name),
+        "{name}: the grade runs self::more({name:?})"
+    );
     let mutant = mutant(name);
-    let dir = materialize(&mutant);
-    // Only the tests it must fail (the others would cost minutes, some of
-    // them on timeouts).
-    let must_fail: Vec<&str> = must_fail(&mutant)
-        .into_iter()
-        .filter(|id| !id.ends_with("memory") || cfg!(target_os = "linux"))
-        .filter(|id| !matches!(*id, "ft.server.symlinks" | "ft.server.disk_full") || cfg!(unix))
-        .collect();
+    let must_fail = must_fail_here(&mutant);
     if must_fail.is_empty() {
         return None; // its tests do not run on this OS
     }
-    let ids = [&must_fail[..], more].concat();
-    Some(grade_failing(
-        "file-transfer",
-        &format!("ft-mutant-{name}"),
-        &dir,
-        &ids,
-        &must_fail,
-    ))
+    let key = format!("ft-mutant-{name}");
+    Some(assert_failing(&key, GRADES.take(&key), &must_fail))
 }
 
 #[test]
@@ -239,17 +291,7 @@ fn client_usage_exit_1() {
 /// test, public and hidden. A test stricter than the chapter fails here.
 #[test]
 fn alternative_gets_full_marks() {
-    let dir = root().join("xtask/mutants/file-transfer/alternative");
-    let graded = grade(
-        "ft-alternative",
-        &[
-            "file-transfer",
-            "--path",
-            dir.to_str().unwrap(),
-            "--lang",
-            "en",
-        ],
-    );
+    let graded = GRADES.take("ft-alternative");
     assert_eq!(graded.code, 0, "{}\n{}", graded.stdout, graded.stderr);
     assert_eq!(graded.failed(), Vec::<String>::new(), "{}", graded.stdout);
     let (score, max) = graded.score();
