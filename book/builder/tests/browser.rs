@@ -14,7 +14,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::{LazyLock, Mutex, MutexGuard};
+use std::sync::{Condvar, LazyLock, Mutex};
 
 use regex::Regex;
 use socket_lab_book::browser::{Chromium, Visit, find_chromium};
@@ -38,11 +38,36 @@ const SMALLEST_TEXT_PX: f64 = 11.0;
 /// A phone's screen in CSS pixels (an iPhone 12 to 15).
 const PHONE: (u32, u32) = (390, 844);
 
-/// One Chromium test at a time: the machine may have two cores, and each
-/// run starts a browser.
-fn one_at_a_time() -> MutexGuard<'static, ()> {
-    static ONE: Mutex<()> = Mutex::new(());
-    ONE.lock().unwrap_or_else(|e| e.into_inner())
+/// At most two Chromium tests at a time: the machine may have two cores, and
+/// each run starts a browser (mostly waiting on its own start and on the
+/// page's loads: two side by side keep both cores busy). Each test has its
+/// own server, and its checks read only that server's requests.
+fn chromium_turn() -> Turn {
+    const AT_ONCE: usize = 2;
+    static RUNNING: Mutex<usize> = Mutex::new(0);
+    static DONE: Condvar = Condvar::new();
+    let mut running = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
+    while *running >= AT_ONCE {
+        running = DONE.wait(running).unwrap_or_else(|e| e.into_inner());
+    }
+    *running += 1;
+    Turn {
+        running: &RUNNING,
+        done: &DONE,
+    }
+}
+
+/// A test's turn to run Chromium; given back when dropped.
+struct Turn {
+    running: &'static Mutex<usize>,
+    done: &'static Condvar,
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        *self.running.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
+        self.done.notify_one();
+    }
 }
 
 /// `target/book-screenshots/`, for a human to look at.
@@ -100,7 +125,7 @@ fn resolve(page_path: &str, link: &str) -> String {
 #[test]
 fn the_site_works_in_a_browser() {
     let Some(chromium) = chromium() else { return };
-    let _one = one_at_a_time();
+    let _turn = chromium_turn();
     let site = common::site();
     let server = Server::start(site, "127.0.0.1:0").expect("a local HTTP server");
     let base = server.url();
@@ -290,8 +315,14 @@ const PHONE_SHOT: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></h
 
 #[test]
 fn the_korean_book_reads_well_on_a_phone() {
-    let Some(chromium) = chromium() else { return };
-    let _one = one_at_a_time();
+    let Some(mut chromium) = chromium() else {
+        return;
+    };
+    // The probe is one run through every chapter (about 25 s on a busy
+    // 2-core machine, another browser test beside it): a bound on a hang,
+    // not on speed.
+    chromium.timeout = std::time::Duration::from_secs(180);
+    let _turn = chromium_turn();
     let site = common::site();
     let server = Server::start(site, "127.0.0.1:0").expect("a local HTTP server");
     let base = server.url();
@@ -485,7 +516,7 @@ const NO_SCRIPT_PROBE: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\
 #[test]
 fn the_language_link_works_without_javascript() {
     let Some(chromium) = chromium() else { return };
-    let _one = one_at_a_time();
+    let _turn = chromium_turn();
     let site = common::site();
     let server = Server::start(site, "127.0.0.1:0").expect("a local HTTP server");
     let base = server.url();
@@ -532,7 +563,7 @@ fn the_language_link_works_without_javascript() {
 #[test]
 fn korean_search_ignores_spaces() {
     let Some(chromium) = chromium() else { return };
-    let _one = one_at_a_time();
+    let _turn = chromium_turn();
     let site = common::site();
     let server = Server::start(site, "127.0.0.1:0").expect("a local HTTP server");
     let base = server.url();
