@@ -179,12 +179,12 @@ pub(super) fn figure(results: &Results, lang: Lang) -> String {
     );
     if results.points.iter().any(|p| p.cut.contains(&true)) {
         let secs = results.bound_secs;
-        let note = match lang {
-            Lang::En => {
-                format!("a run cut at {secs} s counts what had arrived by then")
-            }
-            Lang::Ko => format!("{secs}초에서 끊은 전송은 그때까지 도착한 만큼으로 셉니다"),
-        };
+        let note = lang
+            .pick(
+                "a run cut at {secs} s counts what had arrived by then",
+                "{secs}초에서 끊은 전송은 그때까지 도착한 만큼으로 셉니다",
+            )
+            .replace("{secs}", &secs.to_string());
         let _ = writeln!(
             svg,
             r##"<text x="{RIGHT}" y="{}" font-size="11" text-anchor="end" fill="#475569">{}</text>"##,
