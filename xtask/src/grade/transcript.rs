@@ -57,10 +57,13 @@ pub fn safe(text: &str) -> String {
 }
 
 /// The first three lines a program wrote to stderr, escaped, as transcript
-/// lines (`stderr: …`).
+/// lines (`stderr: …`). Blank lines and Rust's `note: run with
+/// RUST_BACKTRACE=1` line are left out: a panic starts with a blank line, and
+/// neither says anything about the program.
 pub fn stderr_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     lines
         .into_iter()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with("note: run with `RUST_BACKTRACE"))
         .take(3)
         .map(|l| format!("stderr: {}", escape_line(l, LINE_MAX)))
         .collect()
@@ -171,6 +174,21 @@ fn window(bytes: &[u8], at: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stderr_lines_skip_a_panics_blank_line_and_backtrace_note() {
+        let panic = "\nthread 'main' (7) panicked at src/main.rs:3:5:\nboom\n\
+                     note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n\
+                     after";
+        assert_eq!(
+            stderr_lines(panic.lines()),
+            [
+                "stderr: thread 'main' (7) panicked at src/main.rs:3:5:",
+                "stderr: boom",
+                "stderr: after"
+            ]
+        );
+    }
 
     #[test]
     fn escapes_control_and_binary_bytes() {
