@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use common::{
-    Background, Graded, Job, apply_patch, assert_failing, must_fail, mutants, root, standalone_copy,
+    Background, Graded, Job, apply_patch, assert_every_mutant_listed, assert_failing, must_fail,
+    mutants, root, standalone_copy,
 };
 use serde_json::Value;
 
@@ -113,14 +114,7 @@ fn check_with(name: &str, more: &[&str]) -> Option<Graded> {
 
 #[test]
 fn every_mutant_has_a_test_here() {
-    let mut names: Vec<String> = mutants("file-transfer")
-        .iter()
-        .map(|m| m["name"].as_str().unwrap().to_string())
-        .collect();
-    names.sort();
-    let mut here = MUTANTS.to_vec();
-    here.sort();
-    assert_eq!(names, here);
+    assert_every_mutant_listed("file-transfer", MUTANTS);
 }
 
 const MUTANTS: &[&str] = &[

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use common::{
-    Graded, apply_patch, grade, grade_failing, must_fail, mutants, root, standalone_copy,
+    Graded, apply_patch, assert_every_mutant_listed, grade, grade_failing, must_fail, mutants,
+    root, standalone_copy,
 };
 use serde_json::Value;
 
@@ -71,14 +72,7 @@ fn section<'a>(report: &'a str, id: &str) -> &'a str {
 
 #[test]
 fn every_mutant_has_a_test_here() {
-    let mut names: Vec<String> = mutants("reliable-udp")
-        .iter()
-        .map(|m| m["name"].as_str().unwrap().to_string())
-        .collect();
-    names.sort();
-    let mut here = MUTANTS.to_vec();
-    here.sort();
-    assert_eq!(names, here);
+    assert_every_mutant_listed("reliable-udp", MUTANTS);
 }
 
 const MUTANTS: &[&str] = &[

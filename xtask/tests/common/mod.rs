@@ -68,19 +68,48 @@ impl Graded {
 /// `cargo xtask grade <args>` with JSON output, in its own target directory
 /// named `key`; then checks that no program built there is still running.
 pub fn grade(key: &str, args: &[&str]) -> Graded {
+    run_grade(key, args, false)
+}
+
+/// [`grade`], for a grade that a thread of a [`Background`] runs: on Linux
+/// the grader gets SIGTERM when that thread ends before it does (the test
+/// binary exited, as a filtered run does before every background grade is
+/// taken), and stops every program it started (no process is left behind).
+pub fn grade_tied_to_thread(key: &str, args: &[&str]) -> Graded {
+    run_grade(key, args, true)
+}
+
+fn run_grade(key: &str, args: &[&str], tied_to_thread: bool) -> Graded {
     let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("grade")
         .join(key);
     let json_path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{key}.json"));
     let _ = std::fs::remove_file(&json_path);
-    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"));
+    command
         .current_dir(root())
         .arg("grade")
         .args(args)
         .arg("--json")
         .arg(&json_path)
         .arg("--target-dir")
-        .arg(&target)
+        .arg(&target);
+    #[cfg(target_os = "linux")]
+    if tied_to_thread {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: prctl only sets a flag of the new process.
+        unsafe {
+            command.pre_exec(|| {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = tied_to_thread;
+    let output = Command::from_std(command)
         .timeout(GRADE_BOUND)
         .output()
         .expect("run xtask");
@@ -289,6 +318,19 @@ pub fn mutants(exercise: &str) -> Vec<Value> {
         .clone()
 }
 
+/// Fails unless `here` (a test file's list) names exactly the mutants of
+/// xtask/mutants/<exercise>/mutants.json: a mutant added there gets a test.
+pub fn assert_every_mutant_listed(exercise: &str, here: &[&str]) {
+    let mut names: Vec<String> = mutants(exercise)
+        .iter()
+        .map(|m| m["name"].as_str().unwrap().to_string())
+        .collect();
+    names.sort();
+    let mut here = here.to_vec();
+    here.sort();
+    assert_eq!(names, here);
+}
+
 /// The ids of the tests a mutant must fail.
 pub fn must_fail(mutant: &Value) -> Vec<&str> {
     mutant["must_fail"]
@@ -425,60 +467,6 @@ pub fn processes_of(dir: &Path) -> Vec<(u32, String)> {
         }
     }
     found
-}
-
-/// [`grade`], for a grade that a thread of a [`Background`] runs: on Linux
-/// the grader gets SIGTERM when that thread ends before it does (the test
-/// binary exited, as a filtered run does before every background grade is
-/// taken), and stops every program it started (no process is left behind).
-pub fn grade_tied_to_thread(key: &str, args: &[&str]) -> Graded {
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("grade")
-        .join(key);
-    let json_path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{key}.json"));
-    let _ = std::fs::remove_file(&json_path);
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"));
-    command
-        .current_dir(root())
-        .arg("grade")
-        .args(args)
-        .arg("--json")
-        .arg(&json_path)
-        .arg("--target-dir")
-        .arg(&target);
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::unix::process::CommandExt;
-        // SAFETY: prctl only sets a flag of the new process.
-        unsafe {
-            command.pre_exec(|| {
-                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
-    }
-    let output = Command::from_std(command)
-        .timeout(GRADE_BOUND)
-        .output()
-        .expect("run xtask");
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    let code = output.status.code().unwrap_or_else(|| {
-        panic!("xtask grade was killed (over {GRADE_BOUND:?}?)\n{stdout}\n{stderr}")
-    });
-    assert_no_survivors(&target);
-    let json = std::fs::read_to_string(&json_path)
-        .ok()
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or(Value::Null);
-    Graded {
-        code,
-        stdout,
-        stderr,
-        json,
-    }
 }
 
 /// One grade of a [`Background`]: `key` (its target dir, as for [`grade`])
