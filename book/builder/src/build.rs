@@ -276,12 +276,8 @@ pub fn build_book(
 /// Pages that still show an mdBook `{{#include ...}}` (or similar) link: mdBook
 /// only logs a failed include and leaves the link's text in the page.
 pub fn unresolved_includes(book_out: &Path) -> Result<Vec<String>> {
-    let mut found = Vec::new();
-    for page in crate::html::pages(book_out)? {
-        if page.ends_with("print.html") {
-            continue; // repeats every chapter
-        }
-        let text = fs::read_to_string(&page)?;
+    crate::html::find_in_pages(book_out, |text| {
+        let mut found = Vec::new();
         for (n, line) in text.lines().enumerate() {
             for directive in [
                 "{{#include",
@@ -292,17 +288,12 @@ pub fn unresolved_includes(book_out: &Path) -> Result<Vec<String>> {
                 if let Some(at) = line.find(directive) {
                     let rest = &line[at..];
                     let end = rest.find("}}").map_or(rest.len(), |e| e + 2);
-                    found.push(format!(
-                        "{}:{}: {}",
-                        page.strip_prefix(book_out).unwrap_or(&page).display(),
-                        n + 1,
-                        &rest[..end]
-                    ));
+                    found.push((n + 1, rest[..end].to_string()));
                 }
             }
         }
-    }
-    Ok(found)
+        found
+    })
 }
 
 /// The root `index.html`: sends the reader to the book in their language (the

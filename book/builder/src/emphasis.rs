@@ -15,10 +15,9 @@
 //! and fails the build with the page and line. A `*` between spaces
 //! (`2 * 3`) is left alone.
 
-use std::fs;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::html;
 
@@ -130,19 +129,12 @@ pub fn stray_marks(page: &str) -> Vec<StrayMark> {
 /// Every stray emphasis mark in a built book (print.html left out: it
 /// repeats the chapters), as `page:line: context`.
 pub fn check_book(book_out: &Path) -> Result<Vec<String>> {
-    let mut problems = Vec::new();
-    for page in html::pages(book_out)? {
-        if page.ends_with("print.html") {
-            continue;
-        }
-        let source =
-            fs::read_to_string(&page).with_context(|| format!("reading {}", page.display()))?;
-        let name = page.strip_prefix(book_out).unwrap_or(&page).display();
-        for stray in stray_marks(&source) {
-            problems.push(format!("{name}:{}: {}", stray.line, stray.context));
-        }
-    }
-    Ok(problems)
+    html::find_in_pages(book_out, |source| {
+        stray_marks(source)
+            .into_iter()
+            .map(|stray| (stray.line, stray.context))
+            .collect()
+    })
 }
 
 #[cfg(test)]

@@ -21,6 +21,28 @@ pub fn pages(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(found)
 }
 
+/// What `find` reports in each page of a built book, as `page:line: context`
+/// (`find` gives line numbers and contexts). print.html is left out: it
+/// repeats every chapter, and a problem would be reported twice.
+pub fn find_in_pages(
+    book_out: &Path,
+    find: impl Fn(&str) -> Vec<(usize, String)>,
+) -> Result<Vec<String>> {
+    let mut found = Vec::new();
+    for page in pages(book_out)? {
+        if page.ends_with("print.html") {
+            continue;
+        }
+        let source =
+            fs::read_to_string(&page).with_context(|| format!("reading {}", page.display()))?;
+        let name = page.strip_prefix(book_out).unwrap_or(&page).display();
+        for (line, context) in find(&source) {
+            found.push(format!("{name}:{line}: {context}"));
+        }
+    }
+    Ok(found)
+}
+
 /// Calls `f` on every file under `dir` (recursively).
 pub fn walk(dir: &Path, f: &mut dyn FnMut(&Path)) -> Result<()> {
     let entries = fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?;

@@ -19,10 +19,9 @@
 //! built page's text is a closing quote turned the wrong way, and fails the
 //! build with the page and line.
 
-use std::fs;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 use crate::html;
@@ -209,19 +208,12 @@ pub fn wrong_quotes(page: &str) -> Vec<WrongQuote> {
 /// Every wrong opening quote in a built book (print.html left out: it repeats
 /// the chapters), as `page:line: context`.
 pub fn check_book(book_out: &Path) -> Result<Vec<String>> {
-    let mut problems = Vec::new();
-    for page in html::pages(book_out)? {
-        if page.ends_with("print.html") {
-            continue;
-        }
-        let source =
-            fs::read_to_string(&page).with_context(|| format!("reading {}", page.display()))?;
-        let name = page.strip_prefix(book_out).unwrap_or(&page).display();
-        for wrong in wrong_quotes(&source) {
-            problems.push(format!("{name}:{}: {}", wrong.line, wrong.context));
-        }
-    }
-    Ok(problems)
+    html::find_in_pages(book_out, |source| {
+        wrong_quotes(source)
+            .into_iter()
+            .map(|wrong| (wrong.line, wrong.context))
+            .collect()
+    })
 }
 
 #[cfg(test)]
