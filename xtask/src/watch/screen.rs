@@ -73,19 +73,6 @@ pub fn render(s: &Screen) -> String {
         lang.pick("progress", "진행"),
         progress.join("  ·  ")
     );
-    if s.listing {
-        let _ = writeln!(out, "\n{}", lang.pick("Exercises:", "실습 목록:"));
-        for &(name, points, max) in &s.progress {
-            let mark = if name == result.name { "▸" } else { " " };
-            let score = format!("{points}/{max}");
-            let _ = writeln!(
-                out,
-                "  {mark} {}{}cargo xtask watch {name}",
-                status::pad(name, 14),
-                status::pad(&score, 9)
-            );
-        }
-    }
     let _ = writeln!(out);
     if let Some(error) = &result.build_error {
         let _ = writeln!(
@@ -170,6 +157,21 @@ pub fn render(s: &Screen) -> String {
                     let _ = writeln!(out, "{next}");
                 }
             }
+        }
+    }
+    // The list goes last, above the keys: a report longer than the terminal
+    // scrolls its top away, and `l` must show something wherever it is read.
+    if s.listing {
+        let _ = writeln!(out, "\n{}", lang.pick("Exercises:", "실습 목록:"));
+        for &(name, points, max) in &s.progress {
+            let mark = if name == result.name { "▸" } else { " " };
+            let score = format!("{points}/{max}");
+            let _ = writeln!(
+                out,
+                "  {mark} {}{}cargo xtask watch {name}",
+                status::pad(name, 14),
+                status::pad(&score, 9)
+            );
         }
     }
     let keys = tr!(
