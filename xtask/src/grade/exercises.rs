@@ -8,6 +8,7 @@
 use std::path::Path;
 
 use super::lang::Text;
+use super::schedule::Schedule;
 use super::spec::TestSpec;
 use super::{concurrent, echo, file_transfer, reliable_udp};
 
@@ -33,6 +34,8 @@ pub struct Exercise {
     pub rules: &'static [&'static str],
     /// Its hints file (`hints.toml`), compiled into the tool.
     pub hints: &'static str,
+    /// How a grade runs its tests: side by side, or one after another.
+    pub schedule: Schedule,
 }
 
 impl Exercise {
@@ -59,6 +62,14 @@ pub fn all() -> Vec<Exercise> {
             hidden: echo::hidden::tests,
             rules: echo::RULES,
             hints: include_str!("echo/hints.toml"),
+            schedule: Schedule::SideBySide {
+                heavy: &[
+                    "echo.server.half_close",
+                    "echo.server.slow_reader",
+                    "echo.client.large",
+                ],
+                heavy_at_once: 3,
+            },
         },
         Exercise {
             name: "file-transfer",
@@ -73,6 +84,15 @@ pub fn all() -> Vec<Exercise> {
             hidden: file_transfer::hidden::tests,
             rules: file_transfer::RULES,
             hints: include_str!("file_transfer/hints.toml"),
+            schedule: Schedule::SideBySide {
+                heavy: &[
+                    "ft.server.memory",
+                    "ft.server.put_memory",
+                    "ft.server.large",
+                    "ft.client.large",
+                ],
+                heavy_at_once: 1,
+            },
         },
         Exercise {
             name: "concurrent",
@@ -87,6 +107,10 @@ pub fn all() -> Vec<Exercise> {
             hidden: concurrent::hidden::tests,
             rules: concurrent::RULES,
             hints: include_str!("concurrent/hints.toml"),
+            schedule: Schedule::SideBySide {
+                heavy: &["chat.slow_reader"],
+                heavy_at_once: 1,
+            },
         },
         Exercise {
             name: "reliable-udp",
@@ -101,6 +125,7 @@ pub fn all() -> Vec<Exercise> {
             hidden: reliable_udp::hidden::tests,
             rules: reliable_udp::RULES,
             hints: include_str!("reliable_udp/hints.toml"),
+            schedule: Schedule::InOrder,
         },
     ]
 }
@@ -148,6 +173,25 @@ mod tests {
 
     use super::*;
     use crate::grade::hidden;
+
+    /// A heavy test named in a schedule is a public test of its exercise
+    /// (a typo would leave a heavy test uncapped).
+    #[test]
+    fn heavy_tests_are_public_tests_of_their_exercise() {
+        for exercise in all() {
+            let Schedule::SideBySide { heavy, .. } = exercise.schedule else {
+                continue;
+            };
+            let public: Vec<&str> = (exercise.tests)().iter().map(|t| t.id).collect();
+            for id in heavy {
+                assert!(
+                    public.contains(id),
+                    "{}: no public test {id}",
+                    exercise.name
+                );
+            }
+        }
+    }
 
     /// Every test names a rule of its exercise's contract, and every rule
     /// has a test (public, hidden, or withheld in the template), so the

@@ -19,6 +19,7 @@ mod proxy;
 mod reliable_udp;
 mod report;
 pub mod sandboxed;
+pub mod schedule;
 pub mod spec;
 #[cfg(test)]
 mod strings_check;
@@ -36,6 +37,7 @@ use anyhow::Result;
 use self::build::BuildFailure;
 use self::exercises::Exercise;
 use self::lang::{Lang, Step, tr, tr_error};
+use self::schedule::Schedule;
 use self::spec::{Ctx, Failure, TestSpec};
 
 #[derive(clap::Args)]
@@ -289,7 +291,7 @@ pub async fn interrupted() -> u8 {
 pub const INTERRUPTED: u8 = 128 + 2;
 
 /// Grades the exercises in parallel (each on its own ephemeral ports), each
-/// exercise's tests one after another.
+/// exercise's tests as its [`schedule::Schedule`] says.
 async fn grade_all(
     jobs: Vec<(&Exercise, PathBuf)>,
     target_root: &Path,
@@ -343,9 +345,10 @@ struct Build {
 /// list (for `cargo xtask watch`, which draws the first failure early).
 pub type Live = tokio::sync::mpsc::UnboundedSender<(usize, TestResult)>;
 
-/// Builds the crate and runs its tests: one after another, or with `live`
-/// all at once (each test has its own processes and ephemeral ports, and
-/// mostly waits on sockets and timers), sending each result as it comes.
+/// Builds the crate and runs its tests as its [`schedule::Schedule`] says
+/// (each test has its own processes and ephemeral ports, and mostly waits on
+/// sockets and timers); with `live`, side by side even when the schedule
+/// says one after another, sending each result as it comes.
 async fn grade_exercise(
     name: &'static str,
     build: Build,
@@ -379,9 +382,26 @@ async fn grade_exercise(
         }
     };
     let startup = Arc::default();
-    if let Some(live) = live {
-        let results =
-            run_concurrently(name, tests, bins, startup, lang, seed, &progress, live).await;
+    let schedule = exercises::find(name).map_or(Schedule::InOrder, |e| e.schedule);
+    if live.is_some() || matches!(schedule, Schedule::SideBySide { .. }) {
+        let total = tests.len();
+        progress.set(format!("{name}: {total} …"));
+        let shared = schedule::Shared {
+            bins,
+            startup,
+            lang,
+            seed,
+        };
+        let results = schedule::run_side_by_side(tests, schedule, shared, live, |result, left| {
+            progress.line(format!(
+                "  {} … {} ({:.1} s)",
+                result.id,
+                schedule::verdict(lang, result),
+                result.duration.as_secs_f64()
+            ));
+            progress.set(format!("{name}: {left}/{total} …"));
+        })
+        .await;
         let elapsed = progress.elapsed();
         progress.finish(summary(lang, name, &results, elapsed));
         return Ok(ExerciseResult {
@@ -396,10 +416,7 @@ async fn grade_exercise(
         let ctx = Ctx::new(lang, seed, bins.clone(), Arc::clone(&startup));
         progress.set(format!("{name}: {} …", spec.id));
         let result = run_test(spec, ctx).await;
-        let verdict = match result.status {
-            Status::Pass => lang.pick("ok", "통과"),
-            _ => lang.pick("FAILED", "실패"),
-        };
+        let verdict = schedule::verdict(lang, &result);
         progress.line(format!(
             "  {} … {verdict} ({:.1} s)",
             spec.id,
@@ -427,48 +444,6 @@ fn summary(lang: Lang, name: &str, results: &[TestResult], elapsed: Duration) ->
         "{name}: {passed} of {total} tests passed ({secs:.1} s)",
         "{name}: 테스트 {total}개 중 {passed}개 통과({secs:.1}초)"
     )
-}
-
-/// Every test at once, each on its own task and bounded by its own timeout as
-/// one after another would be. Dropping this future aborts the tests still
-/// running (their processes die with them).
-#[allow(clippy::too_many_arguments)]
-async fn run_concurrently(
-    name: &'static str,
-    tests: Vec<TestSpec>,
-    bins: Arc<std::collections::BTreeMap<String, PathBuf>>,
-    startup: Arc<std::sync::Mutex<Option<Failure>>>,
-    lang: Lang,
-    seed: u64,
-    progress: &crate::progress::Progress,
-    live: Live,
-) -> Vec<TestResult> {
-    let total = tests.len();
-    let mut set = tokio::task::JoinSet::new();
-    for (index, spec) in tests.into_iter().enumerate() {
-        let ctx = Ctx::new(lang, seed, bins.clone(), Arc::clone(&startup));
-        set.spawn(async move { (index, run_test(&spec, ctx).await) });
-    }
-    progress.set(format!("{name}: {total} …"));
-    let mut results: Vec<Option<TestResult>> = (0..total).map(|_| None).collect();
-    while let Some(joined) = set.join_next().await {
-        // run_test catches a test's panic itself; a panic here is the grader's.
-        let (index, result) = joined.expect("a test task panicked outside its test");
-        let verdict = match result.status {
-            Status::Pass => lang.pick("ok", "통과"),
-            _ => lang.pick("FAILED", "실패"),
-        };
-        progress.line(format!(
-            "  {} … {verdict} ({:.1} s)",
-            result.id,
-            result.duration.as_secs_f64()
-        ));
-        let _ = live.send((index, result.clone()));
-        results[index] = Some(result);
-        let left = results.iter().filter(|r| r.is_none()).count();
-        progress.set(format!("{name}: {left}/{total} …"));
-    }
-    results.into_iter().flatten().collect()
 }
 
 /// Aborts the task when dropped: a cancelled grade leaves no test running.

@@ -54,6 +54,26 @@ pub async fn listen_loopback() -> Result<(TcpListener, SocketAddr), Failure> {
     Ok((listener, addr))
 }
 
+/// [`listen_loopback`] with a receive buffer of `bytes` (Linux doubles it)
+/// on every connection it accepts, which turns the kernel's autotuning off
+/// for them. On loopback autotuning grows a busy reader's buffer up to
+/// `tcp_rmem`'s maximum (32 MiB here): a peer that reads fast at first could
+/// then hold a whole large upload, and a client that writes all of it before
+/// reading anything would get away with it only now and then.
+pub async fn listen_loopback_with_recv_buffer(
+    bytes: u32,
+) -> Result<(TcpListener, SocketAddr), Failure> {
+    let bind = |err: io::Error| Failure::new(Step::Bind, err.to_string());
+    let socket = tokio::net::TcpSocket::new_v4().map_err(bind)?;
+    socket.set_recv_buffer_size(bytes).map_err(bind)?;
+    socket
+        .bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .map_err(bind)?;
+    let listener = socket.listen(128).map_err(bind)?;
+    let addr = listener.local_addr().map_err(bind)?;
+    Ok((listener, addr))
+}
+
 /// A free loopback port right now: bind port 0, read the port, close. (Another
 /// process may take it before we use it; on loopback in a test that is rare.)
 pub async fn free_port() -> io::Result<u16> {
@@ -179,10 +199,29 @@ pub async fn write_fragmented<W: AsyncWrite + Unpin>(
         rest = &rest[size..];
         if !max_delay.is_zero() {
             let micros = rng.u64(0..=max_delay.as_micros() as u64);
-            tokio::time::sleep(Duration::from_micros(micros)).await;
+            pause(Duration::from_micros(micros)).await;
         }
     }
     Ok(())
+}
+
+/// Below this, a pause sleeps on a thread of tokio's blocking pool.
+const FINE_PAUSE: Duration = Duration::from_millis(2);
+
+/// Sleeps for `delay`, to the tens of microseconds. tokio's timer counts
+/// whole milliseconds and rounds a deadline up to the next one, so its
+/// `sleep` of 0 to 1.5 ms lasts 1 to 2.5 ms: a 1-byte trickle of 1256 bytes
+/// took 2.6 s instead of the 0.9 s its delays add up to. A thread's sleep
+/// (nanosleep) keeps the delays a test asks for.
+async fn pause(delay: Duration) {
+    if delay.is_zero() {
+        return;
+    }
+    if delay >= FINE_PAUSE {
+        return tokio::time::sleep(delay).await;
+    }
+    // Dropped early (its test ended), the thread finishes its short sleep alone.
+    let _ = tokio::task::spawn_blocking(move || std::thread::sleep(delay)).await;
 }
 
 /// Aborts a connection: SO_LINGER 0 makes close send RST instead of FIN.

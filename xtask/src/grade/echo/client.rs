@@ -17,6 +17,10 @@ use crate::grade::transcript::{self, stderr_lines};
 use crate::grade::wire::{self, STALL, binary_payload, write_fragmented};
 
 const MIB: usize = 1024 * 1024;
+/// The grader's echo peer's receive buffer (Linux doubles it): with the
+/// send buffers (4 MiB each at most here) and the client's receive buffer,
+/// about 9 MiB can be in flight, below the 16 MiB of `echo.client.large`.
+const PEER_RECV_BUFFER: u32 = 256 * 1024;
 
 /// How the grader's echo peer answers.
 #[derive(Clone, Copy)]
@@ -157,7 +161,10 @@ fn spawn_client(ctx: &Ctx, addr: SocketAddr, stdin: &[u8]) -> Result<Proc, Failu
 /// checks that stdout is exactly the payload and the exit code 0.
 async fn run_client(ctx: &Ctx, payload: Vec<u8>, peer: Peer, seed: u64) -> Result<(), Failure> {
     let lang = ctx.lang;
-    let (listener, addr) = wire::listen_loopback().await?;
+    // A fixed receive buffer: a client that writes all of a large input
+    // before it reads deadlocks every time, however far autotuning would
+    // have grown the buffer (a mutant once got through that way).
+    let (listener, addr) = wire::listen_loopback_with_recv_buffer(PEER_RECV_BUFFER).await?;
     let state = Arc::new(PeerState::default());
     let serve = tokio::spawn(serve(listener, peer, seed, state.clone()));
     let _stop_peer = AbortOnDrop(serve);
