@@ -10,8 +10,9 @@
 //!   both reference designs over a range of room sizes (`--sweep`), drawn as
 //!   the book's figure ([`plot`]); or the reference beside a peer in the
 //!   design of tokio's chat example (`--peer`), with a stalled reader.
-//! - `gradebook` ([`gradebook`]): a class re-graded in the sandbox beside the
-//!   same class with `--no-sandbox`: the sandbox's overhead.
+//! - `gradebook` ([`gradebook`]): a generated class of 100 re-graded in the
+//!   sandbox, beside a sample of it graded the way before the shared
+//!   dependency cache; or (`--sandbox-overhead`) beside `--no-sandbox`.
 //! - `io-models` ([`io_models`]): the book's three echo servers (threads, a
 //!   mio event loop, tokio) at 100 and 5 000 clients, side by side.
 //! - `reliable-udp` ([`reliable_udp`]): the rdt pair's goodput against the
@@ -72,6 +73,7 @@ pub struct BenchArgs {
     #[arg(long)]
     plot: bool,
     /// `concurrent`, `io-models`: a tiny run for CI (a few clients, a debug build of the servers);
+    /// `gradebook`: 3 students, file-transfer only, one test each;
     /// `reliable-udp`: 256 KiB at 0 and 5 % loss, one run each, debug builds.
     #[arg(long)]
     smoke: bool,
@@ -96,9 +98,22 @@ pub struct BenchArgs {
     /// `reliable-udp`: write the figure (goodput against loss) to FILE, in the locale's language.
     #[arg(long, value_name = "FILE")]
     svg: Option<PathBuf>,
-    /// `gradebook`: students in the class (half solved, half starters).
-    #[arg(long, default_value_t = 4)]
-    students: usize,
+    /// `gradebook`: students in the generated class [default: 100; 3 with --smoke;
+    /// 4 with --sandbox-overhead, half solved, half starters].
+    #[arg(long, value_name = "N")]
+    students: Option<usize>,
+    /// `gradebook`: students graded the old way too, each building its own
+    /// dependencies [default: 4; 1 with --smoke].
+    #[arg(long, value_name = "K")]
+    old_sample: Option<usize>,
+    /// `gradebook`: where the class, its target dirs and the logs go (about 3 GB
+    /// for 100 students) [default: target/bench/gradebook].
+    #[arg(long, value_name = "DIR")]
+    work_dir: Option<PathBuf>,
+    /// `gradebook`: the sandbox's overhead instead: a small class graded with
+    /// and without it, alternately.
+    #[arg(long)]
+    sandbox_overhead: bool,
     /// `gradebook`: rounds (each grades the class once in each mode);
     /// `file-transfer`, `reliable-udp`: rounds (each measures everything once; the order alternates).
     #[arg(long, default_value_t = 3)]
@@ -115,7 +130,8 @@ enum Target {
     /// Thousands of clients in one chat room: held connections, deliveries/s, p99 latency
     /// (--peer: beside tokio's chat example's design, and RSS with a stalled reader).
     Concurrent,
-    /// A class re-graded with the sandbox and with --no-sandbox: the sandbox's overhead.
+    /// A generated class of 100 re-graded in the sandbox: wall, CPU, disk, and the ratio to each
+    /// student building its own dependencies (--sandbox-overhead: beside --no-sandbox).
     Gradebook,
     /// The book's echo servers (threads, mio, tokio) at 100 and 5 000 clients: held, msgs/s, p99, threads, RSS.
     IoModels,

@@ -46,6 +46,9 @@ use super::process::Proc;
 /// Written in a target dir once seeded, with the cache's path: such a dir
 /// is not seeded again (the gradebook's cache of a submission leaves it out).
 pub const SEEDED: &str = ".socket-lab-deps";
+/// Set (by `gradebook --own-deps`, for `bench gradebook`): no crate starts
+/// from a cache; each builds its own dependencies, as before there was one.
+pub const OWN_DEPS: &str = "SOCKET_LAB_OWN_DEPS";
 /// Written in a cache's folder when its build is complete, before the
 /// folder is renamed into place.
 const READY: &str = "ready";
@@ -79,6 +82,10 @@ pub fn seeded_from(target_dir: &Path) -> Option<PathBuf> {
 /// seeded before, or whose exercise has no dependencies, is left alone; a
 /// cache that cannot be built leaves its crates to build everything.
 pub async fn seed_all(lang: Lang, items: Vec<(&'static str, PathBuf, PathBuf)>) {
+    // The way before the cache, for `bench gradebook` to compare with.
+    if std::env::var_os(OWN_DEPS).is_some() {
+        return;
+    }
     let mut wanted = Vec::new();
     for (exercise, crate_dir, target_dir) in items {
         if target_dir.join(SEEDED).exists() {

@@ -6,6 +6,7 @@ pub mod cause;
 mod cli;
 mod concurrent;
 mod deps;
+pub use deps::OWN_DEPS;
 mod echo;
 pub mod exercises;
 mod file_transfer;
@@ -42,7 +43,7 @@ use self::spec::{Ctx, Failure, TestSpec};
 
 #[derive(clap::Args)]
 pub struct GradeArgs {
-    /// The exercise to grade (default: all of them).
+    /// The exercise to grade (default: all of them; several: comma-separated).
     exercise: Option<String>,
     /// Grade the reference solutions in solutions/ instead of exercises/.
     #[arg(long, conflicts_with_all = ["path", "submission"])]
@@ -139,10 +140,11 @@ pub fn run(root: &Path, args: GradeArgs) -> Result<ExitCode> {
     let lang = args.lang.unwrap_or_else(Lang::from_env);
     let seed = args.seed.unwrap_or_else(|| fastrand::u64(..) & 0xffff_ffff);
     let all = exercises::all();
-    let selected: Vec<&Exercise> = match &args.exercise {
-        None => all.iter().collect(),
-        Some(name) => match all.iter().find(|e| e.name == name) {
-            Some(exercise) => vec![exercise],
+    let mut selected: Vec<&Exercise> = Vec::new();
+    // Several, comma-separated: the gradebook grades a class's share of them.
+    for name in args.exercise.iter().flat_map(|names| names.split(',')) {
+        match all.iter().find(|e| e.name == name) {
+            Some(exercise) => selected.push(exercise),
             None => {
                 let known: Vec<&str> = all.iter().map(|e| e.name).collect();
                 return Err(tr_error!(
@@ -151,8 +153,16 @@ pub fn run(root: &Path, args: GradeArgs) -> Result<ExitCode> {
                     known = known.join(", ")
                 ));
             }
-        },
-    };
+        }
+    }
+    if args.exercise.is_none() {
+        selected = all.iter().collect();
+    } else if args.path.is_some() && selected.len() != 1 {
+        return Err(tr_error!(
+            "--path grades one exercise: name one",
+            "--path는 실습 하나를 채점합니다. 실습을 하나만 적으세요"
+        ));
+    }
     let jobs: Vec<(&Exercise, PathBuf)> = selected
         .into_iter()
         .map(|exercise| {

@@ -52,7 +52,7 @@ pub struct GradebookArgs {
     /// the grader and workflow files against.
     #[arg(long, value_name = "DIR", required = true)]
     template: Option<PathBuf>,
-    /// Grade only this exercise (default: all of them).
+    /// Grade only this exercise (default: all of them; several: comma-separated).
     #[arg(long, value_name = "NAME")]
     exercise: Option<String>,
     /// How many submissions to grade at once (default: the number of CPUs).
@@ -75,6 +75,10 @@ pub struct GradebookArgs {
     /// change grades (theirs and others').
     #[arg(long)]
     no_sandbox: bool,
+    /// Every submission builds its exercises' dependencies itself, in its
+    /// own target dir (the way before the shared cache; `bench gradebook`).
+    #[arg(long, hide = true)]
+    own_deps: bool,
     /// Grade only shard K of N (1-based): every N-th student of the sorted
     /// class, from the K-th; needs --seed. Writes FILE.shard.json beside the
     /// CSV for `gradebook merge`.
@@ -138,11 +142,15 @@ pub fn run(root: &Path, args: GradebookArgs) -> Result<()> {
         None => class.iter().map(|s| &*s.dir).collect(),
     };
     let mut catalog = grade::catalog();
-    if let Some(name) = &args.exercise {
-        catalog.retain(|e| e.name == name);
-        if catalog.is_empty() {
+    if let Some(names) = &args.exercise {
+        let names: Vec<&str> = names.split(',').collect();
+        if let Some(name) = names
+            .iter()
+            .find(|n| !catalog.iter().any(|e| e.name == **n))
+        {
             bail!("unknown exercise `{name}`");
         }
+        catalog.retain(|e| names.contains(&e.name));
     }
     if args.no_sandbox {
         eprintln!(
@@ -205,6 +213,7 @@ pub fn run(root: &Path, args: GradebookArgs) -> Result<()> {
                         bound,
                         only: &args.only,
                         sandbox: !args.no_sandbox,
+                        own_deps: args.own_deps,
                     };
                     let row = job.grade(dir);
                     eprintln!(
@@ -285,6 +294,7 @@ struct Job<'a> {
     bound: Duration,
     only: &'a [String],
     sandbox: bool,
+    own_deps: bool,
 }
 
 impl Job<'_> {
@@ -299,6 +309,7 @@ impl Job<'_> {
             bound,
             only,
             sandbox,
+            own_deps,
         } = *self;
         let student = dir
             .file_name()
@@ -341,6 +352,9 @@ impl Job<'_> {
             }
             if !sandbox {
                 command.arg("--no-sandbox");
+            }
+            if own_deps {
+                command.env(grade::OWN_DEPS, "1");
             }
             // A gradebook that is killed takes its graders with it: SIGTERM,
             // which a grader answers by killing what it started (and which

@@ -1,4 +1,4 @@
-//! `cargo xtask bench gradebook`: what the sandbox costs. The same class is
+//! `cargo xtask bench gradebook --sandbox-overhead`: what the sandbox costs. The same class is
 //! re-graded with the sandbox and with `--no-sandbox`, alternately, in the
 //! same run; the report is the ratio of the two wall times.
 
@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use super::{BenchArgs, Running, median};
+use crate::bench::{BenchArgs, Running, median};
 use crate::classroom::copy_tree;
 
 /// One gradebook run of the bench's class may take this long.
@@ -33,7 +33,7 @@ pub(super) fn gradebook(root: &Path, args: &BenchArgs) -> Result<()> {
     }
     // Half the class solved every exercise (every test runs to the end),
     // half handed in the starters (every test fails at once).
-    let students = args.students.max(2);
+    let students = args.students.unwrap_or(4).max(2);
     for n in 0..students {
         let solved = n.is_multiple_of(2);
         let dir = class.join(format!(
