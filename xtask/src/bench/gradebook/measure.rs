@@ -26,6 +26,9 @@ pub struct Run {
     /// CPU time of the gradebook and everything it started (jails
     /// included), where a cgroup could count it.
     pub cpu_own: Option<Duration>,
+    /// Processes of the gradebook's still alive once it had ended (killed
+    /// then), where a cgroup could see them: the gradebook promises none.
+    pub survivors: Vec<String>,
     pub load: (String, String),
 }
 
@@ -59,7 +62,8 @@ pub fn run(mut command: Command, watched: &[PathBuf], log: &Path, bound: Duratio
             let group = CpuGroup::join(child.0.id());
             loop {
                 if let Some(status) = child.0.try_wait()? {
-                    return Ok((status, group.and_then(CpuGroup::finish)));
+                    let survivors = group.as_ref().map(CpuGroup::survivors).unwrap_or_default();
+                    return Ok((status, group.and_then(CpuGroup::finish), survivors));
                 }
                 if start.elapsed() > bound {
                     bail!("the gradebook took over {} s", bound.as_secs());
@@ -71,7 +75,7 @@ pub fn run(mut command: Command, watched: &[PathBuf], log: &Path, bound: Duratio
         (status, sampler.join().unwrap_or(0))
     });
     let wall = start.elapsed();
-    let (status, cpu_own) = status?;
+    let (status, cpu_own, survivors) = status?;
     let text = std::fs::read_to_string(log).unwrap_or_default();
     if !status.success() {
         let tail: Vec<&str> = text.lines().rev().take(5).collect();
@@ -89,6 +93,7 @@ pub fn run(mut command: Command, watched: &[PathBuf], log: &Path, bound: Duratio
         peak_disk,
         cpu_busy,
         cpu_own,
+        survivors,
         load: (load_before, super::load()),
     })
 }
@@ -177,7 +182,11 @@ struct CpuGroup {
 
 impl CpuGroup {
     fn join(pid: u32) -> Option<CpuGroup> {
-        let name = format!("socket-lab-bench-{}", std::process::id());
+        // One per run: a run whose group could not be removed (a process
+        // left in it) does not keep the next from counting.
+        static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let run = RUNS.fetch_add(1, Ordering::Relaxed);
+        let name = format!("socket-lab-bench-{}-{run}", std::process::id());
         let candidates = [
             ("/sys/fs/cgroup/cpuacct", "cpuacct.usage", false),
             ("/sys/fs/cgroup", "cpu.stat", true),
@@ -196,6 +205,29 @@ impl CpuGroup {
                 Err(_) => None, // dropped: removed
             }
         })
+    }
+
+    /// The processes left in the group once the gradebook has ended (after
+    /// a grace of a few seconds), each killed: their command lines.
+    fn survivors(&self) -> Vec<String> {
+        let procs = || std::fs::read_to_string(self.dir.join("cgroup.procs")).unwrap_or_default();
+        for _ in 0..30 {
+            if procs().trim().is_empty() {
+                return Vec::new();
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let mut left = Vec::new();
+        for pid in procs().split_whitespace() {
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+            left.push(format!("{pid} {}", cmdline.trim()));
+            if let Ok(pid) = pid.parse::<i32>() {
+                // SAFETY: kill has no memory preconditions; the pid is in our own group.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+            }
+        }
+        left
     }
 
     /// The group's CPU time, once its processes have ended.

@@ -254,6 +254,9 @@ fn print_run(run: &measure::Run, n: usize) {
         run.load.0,
         run.load.1
     );
+    for process in &run.survivors {
+        println!("  warning: outlived the gradebook (killed now): {process:.200}");
+    }
     println!(
         "  disk peak {} under its target dir ({} per submission; the builds themselves run in memory-backed file systems)",
         size(run.peak_disk),
