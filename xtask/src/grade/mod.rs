@@ -357,8 +357,7 @@ pub type Live = tokio::sync::mpsc::UnboundedSender<(usize, TestResult)>;
 
 /// Builds the crate and runs its tests as its [`schedule::Schedule`] says
 /// (each test has its own processes and ephemeral ports, and mostly waits on
-/// sockets and timers); with `live`, side by side even when the schedule
-/// says one after another, sending each result as it comes.
+/// sockets and timers); with `live`, sending each result as it comes.
 async fn grade_exercise(
     name: &'static str,
     build: Build,
@@ -392,48 +391,31 @@ async fn grade_exercise(
         }
     };
     let startup = Arc::default();
-    let schedule = exercises::find(name).map_or(Schedule::InOrder, |e| e.schedule);
-    if live.is_some() || matches!(schedule, Schedule::SideBySide { .. }) {
-        let total = tests.len();
-        progress.set(format!("{name}: {total} …"));
-        let shared = schedule::Shared {
-            bins,
-            startup,
-            lang,
-            seed,
-        };
-        let results = schedule::run_side_by_side(tests, schedule, shared, live, |result, left| {
-            progress.line(format!(
-                "  {} … {} ({:.1} s)",
-                result.id,
-                schedule::verdict(lang, result),
-                result.duration.as_secs_f64()
-            ));
-            progress.set(format!("{name}: {left}/{total} …"));
-        })
-        .await;
-        let elapsed = progress.elapsed();
-        progress.finish(summary(lang, name, &results, elapsed));
-        return Ok(ExerciseResult {
-            name,
-            dir,
-            build_error: None,
-            tests: results,
-        });
-    }
-    let mut results = Vec::new();
-    for spec in &tests {
-        let ctx = Ctx::new(lang, seed, bins.clone(), Arc::clone(&startup));
-        progress.set(format!("{name}: {} …", spec.id));
-        let result = run_test(spec, ctx).await;
-        let verdict = schedule::verdict(lang, &result);
+    let schedule = exercises::find(name).map_or(
+        Schedule {
+            heavy: &[],
+            heavy_at_once: 1,
+        },
+        |e| e.schedule,
+    );
+    let total = tests.len();
+    progress.set(format!("{name}: {total} …"));
+    let shared = schedule::Shared {
+        bins,
+        startup,
+        lang,
+        seed,
+    };
+    let results = schedule::run_side_by_side(tests, schedule, shared, live, |result, left| {
         progress.line(format!(
-            "  {} … {verdict} ({:.1} s)",
-            spec.id,
+            "  {} … {} ({:.1} s)",
+            result.id,
+            schedule::verdict(lang, result),
             result.duration.as_secs_f64()
         ));
-        results.push(result);
-    }
+        progress.set(format!("{name}: {left}/{total} …"));
+    })
+    .await;
     let elapsed = progress.elapsed();
     progress.finish(summary(lang, name, &results, elapsed));
     Ok(ExerciseResult {

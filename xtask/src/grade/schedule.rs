@@ -8,8 +8,9 @@
 //! as their exercise says: file-transfer's one at a time, as before (each
 //! keeps both cores and the disk busy: two at once under load left a
 //! 64 MiB PUT's STATUS over 3 s late), echo's three (16 MiB in memory each)
-//! at once. A test's timeout starts when it does, not while it waits for
-//! its turn.
+//! at once, and reliable-udp's efficiency test alone (it times the grader's
+//! own pair against the student's). A test's timeout starts when it does,
+//! not while it waits for its turn.
 //!
 //! Where a warm grade of each reference solution spent its time one after
 //! another (load about 4, 2 cores): file-transfer 17.6 s, 13 s of it in the
@@ -26,21 +27,14 @@ use super::lang::Lang;
 use super::spec::{Ctx, Failure, TestSpec};
 use super::{Live, Status, TestResult, run_test};
 
-/// How a grade runs an exercise's tests.
+/// How a grade runs an exercise's tests: side by side, at most [`slots`]
+/// at once; then the `heavy` ones (each moves tens of MiB or more, bound by
+/// CPU, memory bandwidth or the disk, or times itself against the grader),
+/// `heavy_at_once` at a time.
 #[derive(Clone, Copy)]
-pub enum Schedule {
-    /// One after another (in `watch`: all at once, to show a failure
-    /// early). For reliable-udp: its transfers through the lossy link pace
-    /// themselves by timers, and its efficiency test times the grader's own
-    /// sender and receiver, which other tests beside it would slow down.
-    InOrder,
-    /// Side by side, at most [`slots`] at once; then the `heavy` ones (each
-    /// moves tens of MiB or more: bound by CPU, memory bandwidth or the
-    /// disk), `heavy_at_once` at a time.
-    SideBySide {
-        heavy: &'static [&'static str],
-        heavy_at_once: usize,
-    },
+pub struct Schedule {
+    pub heavy: &'static [&'static str],
+    pub heavy_at_once: usize,
 }
 
 /// Tests at once: twice the cores (at least 4). Most of a test is waiting
@@ -60,12 +54,11 @@ pub(super) struct Shared {
     pub seed: u64,
 }
 
-/// Runs `tests` as `schedule` says (`InOrder`: all at once), each bounded
-/// by its own timeout as one after another would be; `done` hears of each
-/// result as it comes, with how many are left, and so does `live`, with
-/// its place in `tests`. Returns the results in the order of `tests`.
-/// Dropping this future aborts the tests still running (their processes
-/// die with them).
+/// Runs `tests` as `schedule` says, each bounded by its own timeout as one
+/// after another would be; `done` hears of each result as it comes, with
+/// how many are left, and so does `live`, with its place in `tests`.
+/// Returns the results in the order of `tests`. Dropping this future aborts
+/// the tests still running (their processes die with them).
 pub(super) async fn run_side_by_side(
     tests: Vec<TestSpec>,
     schedule: Schedule,
@@ -74,13 +67,7 @@ pub(super) async fn run_side_by_side(
     mut done: impl FnMut(&TestResult, usize),
 ) -> Vec<TestResult> {
     let total = tests.len();
-    let (slots, heavy, heavy_at_once) = match schedule {
-        Schedule::InOrder => (total.max(1), &[][..], 1),
-        Schedule::SideBySide {
-            heavy,
-            heavy_at_once,
-        } => (slots(), heavy, heavy_at_once.max(1)),
-    };
+    let (slots, heavy, heavy_at_once) = (slots(), schedule.heavy, schedule.heavy_at_once.max(1));
     let (heavy, light): (Vec<_>, Vec<_>) = tests
         .into_iter()
         .enumerate()

@@ -1,6 +1,6 @@
 //! chat-server, a third design: ONE thread and one event loop. Not a mutant:
 //! a correct alternative, written from the chapter's contract, that the grader
-//! must give full marks (xtask/tests/mutants_concurrent.rs checks it).
+//! must give full marks (xtask/tests/it/mutants_concurrent.rs checks it).
 //!
 //! The references use a thread per client (two, in fact) or a task per
 //! client. Here no code ever waits for one client: every socket is

@@ -2,19 +2,18 @@
 //! server holds every client and measures a p99, and the book's figure is
 //! drawn from a sweep's JSON with both designs in both languages.
 
-mod common;
-
 use std::path::Path;
 use std::time::Duration;
 
+use crate::common::{concurrent_bench_turn, root};
 use assert_cmd::Command;
-use common::root;
 
 /// The smoke run builds the reference (debug) and runs 50 clients for 2 s.
 const SMOKE_BOUND: Duration = Duration::from_secs(300);
 
 #[test]
 fn smoke_run_holds_every_client() {
+    let _turn = concurrent_bench_turn();
     let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
         .current_dir(root())
         .args(["bench", "concurrent", "--smoke"])

@@ -3,11 +3,9 @@
 //! readiness line are given), and its Korean report has no English outside
 //! code and the programs' own output.
 
-mod common;
-
 use std::sync::{Mutex, MutexGuard};
 
-use common::grade;
+use crate::common::grade;
 
 /// One grade at a time: `rdt.efficiency` compares the speed of the pair
 /// under test with the grader's own, measured one after the other, and the

@@ -7,12 +7,10 @@
 //! against what they copied, independent solutions are not, the starter
 //! scores nothing, and the report survives the hostile names.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 
-use common::root;
+use crate::common::root;
 
 const HOSTILE: &str = "<script>&'x'";
 

@@ -2,9 +2,7 @@
 //! and a thread per client) score full marks, the starter only the argument
 //! tests (its argument parsing is given).
 
-mod common;
-
-use common::{dependencies_compile_once, grade};
+use crate::common::{dependencies_compile_once, grade};
 
 #[test]
 fn both_reference_designs_score_full_marks() {

@@ -2,12 +2,10 @@
 //! is the reference with one classic mistake, written out as a crate here and
 //! graded; it must fail the tests it names.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
-use common::{
+use crate::common::{
     Background, Graded, Job, apply_patch, assert_every_mutant_listed, assert_failing, must_fail,
     mutants, root, standalone_copy,
 };

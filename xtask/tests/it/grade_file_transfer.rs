@@ -1,11 +1,9 @@
 //! The grader on the file-transfer exercise: the reference scores full marks,
 //! the starter only the argument tests (its argument parsing is given).
 
-mod common;
-
 use std::path::Path;
 
-use common::{dependencies_compile_once, grade, rlibs};
+use crate::common::{dependencies_compile_once, grade, rlibs};
 
 #[test]
 fn reference_solution_scores_full_marks() {

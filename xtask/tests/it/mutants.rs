@@ -2,12 +2,10 @@
 //! fail the tests its Cargo.toml names, and so score below full marks: proof
 //! that those tests catch the mistake through behaviour on the wire.
 
-mod common;
-
 use std::path::Path;
 use std::sync::LazyLock;
 
-use common::{Background, Job, root};
+use crate::common::{Background, Job, root};
 
 /// Every mutant and the alternative, graded in the background four at a
 /// time (a grade mostly waits on sockets and timeouts); each test checks
@@ -50,7 +48,7 @@ fn must_fail(manifest: &Path) -> Vec<String> {
         .collect()
 }
 
-fn check(mutant: &str) -> common::Graded {
+fn check(mutant: &str) -> crate::common::Graded {
     let dir = root().join("xtask/mutants/echo").join(mutant);
     let expected = must_fail(&dir.join("Cargo.toml"));
     assert!(!expected.is_empty());

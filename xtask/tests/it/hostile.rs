@@ -6,11 +6,9 @@
 //! hanging crate is a minute of waiting on timeouts, with the CPU idle);
 //! each test checks its fixture's grade.
 
-mod common;
-
 use std::sync::LazyLock;
 
-use common::{Background, Graded, Job, root};
+use crate::common::{Background, Graded, Job, root};
 
 /// Every fixture graded here, the longest grades first.
 const FIXTURES: &[&str] = &[
@@ -207,7 +205,7 @@ fn interrupted_grade_exits_130_and_leaves_nothing() {
         .unwrap();
     // Wait (bounded) until a student program runs: the build is over and a test is under way.
     let deadline = Instant::now() + Duration::from_secs(300);
-    while common::processes_under(&target).is_empty() {
+    while crate::common::processes_under(&target).is_empty() {
         assert!(Instant::now() < deadline, "no student program started");
         assert!(
             grader.try_wait().unwrap().is_none(),
@@ -229,5 +227,5 @@ fn interrupted_grade_exits_130_and_leaves_nothing() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert_eq!(status.code(), Some(130), "{status:?}");
-    common::assert_no_survivors(&target);
+    crate::common::assert_no_survivors(&target);
 }

@@ -4,12 +4,10 @@
 //! dependencies); the bench prints both runs and the ratio line. Where
 //! `bwrap` is missing (not under CI) it is skipped, as the sandbox's tests are.
 
-mod common;
-
 use std::time::Duration;
 
+use crate::common::root;
 use assert_cmd::Command;
-use common::root;
 
 /// Three tiny grades, one build of file-transfer's dependencies (sha2) the
 /// old way, and one of the shared cache if it is not built yet.

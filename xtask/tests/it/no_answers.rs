@@ -3,12 +3,10 @@
 //! starters, the grader, workflows, READMEs), whatever its spacing and
 //! comments. Code the starters already give every student is not an answer.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use common::{export_template, root};
+use crate::common::{export_template, root};
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 
 /// Bodies shorter than this (without whitespace) are too generic to be an

@@ -3,12 +3,10 @@
 //! TCP through the lossy link (root, Linux), and the table has a row of
 //! goodputs above 0 for each loss rate. Nothing here asserts on speed.
 
-mod common;
-
 use std::time::Duration;
 
+use crate::common::root;
 use assert_cmd::Command;
-use common::root;
 
 /// The run itself takes a few seconds; a first debug build of the
 /// reference (into target/bench) takes longer.

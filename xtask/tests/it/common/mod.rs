@@ -1,7 +1,7 @@
 //! Running `cargo xtask grade` as a user would, and checking that it leaves
 //! no process behind.
 
-#![allow(dead_code)] // each test file uses its own part of this
+#![allow(dead_code)] // each test module uses its own part of this
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -13,6 +13,14 @@ use serde_json::Value;
 /// A bound on one whole grade run in these tests: the slowest (a hanging
 /// crate) needs well under a minute; a grader that hangs fails here.
 const GRADE_BOUND: Duration = Duration::from_secs(240);
+
+/// One `cargo xtask bench concurrent` at a time in these tests: each builds
+/// the reference into target/bench and runs its `chat-server` from there, and
+/// a second build beside a running one fails ("Text file busy").
+pub fn concurrent_bench_turn() -> std::sync::MutexGuard<'static, ()> {
+    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

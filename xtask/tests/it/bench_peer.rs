@@ -3,15 +3,13 @@
 //! reference is fair), and a tiny side-by-side run with a stalled reader
 //! prints both servers' figures. Nothing here asserts on speed.
 
-mod common;
-
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command as StdCommand, Stdio};
 use std::time::Duration;
 
+use crate::common::{concurrent_bench_turn, root};
 use assert_cmd::Command;
-use common::root;
 
 /// Every read of the protocol test waits this long at most.
 const READ_TIMEOUT: Duration = Duration::from_secs(5);
@@ -110,6 +108,7 @@ fn the_tokio_chat_peer_speaks_the_chat_protocol() {
 
 #[test]
 fn a_tiny_peer_run_measures_both_servers() {
+    let _turn = concurrent_bench_turn();
     let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
         .current_dir(root())
         .args(["bench", "concurrent", "--peer", "--smoke"])

@@ -6,13 +6,11 @@
 //! first `todo!()`. The twins themselves are checked by the unit test
 //! `classroom::starters::tests::every_starter_text_has_its_twin`.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::common::{export_template_with, root};
 use assert_cmd::Command;
-use common::{export_template_with, root};
 
 /// A cold build of the three starters (tokio, sha2, ctrlc) on a slow
 /// 2-core machine, with room to spare.
@@ -185,7 +183,7 @@ fn a_korean_template_has_korean_starters_and_an_english_one_english() {
         .collect();
     assert!(repo_todos.len() > 30, "{repo_todos:?}");
     // The two templates build one after the other in one target directory
-    // of their own (never this workspace's: see tests/classroom.rs).
+    // of their own (never this workspace's: see tests/it/classroom.rs).
     let target = tmp("starters-lang-target");
 
     // Korean.

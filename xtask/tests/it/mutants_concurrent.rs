@@ -8,14 +8,12 @@
 //! directory (the lanes) grade side by side, each its share of the mutants
 //! one after another.
 
-mod common;
-
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::SystemTime;
 
-use common::{Graded, apply_patch, grade, must_fail, mutants, root, standalone_copy};
+use crate::common::{Graded, apply_patch, grade, must_fail, mutants, root, standalone_copy};
 use serde_json::Value;
 
 /// The reference crate plus `src/bin/mutant-<name>.rs` for every mutant.

@@ -3,12 +3,10 @@
 //! graded on the tests it names (only those: the others would pass, or fail
 //! after their time limit, at no profit). It must fail every one of them.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use common::{
+use crate::common::{
     Graded, apply_patch, assert_every_mutant_listed, grade, grade_failing, must_fail, mutants,
     root, standalone_copy,
 };

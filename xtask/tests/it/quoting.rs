@@ -2,9 +2,7 @@
 //! report files and GitHub Classroom's log: the grader quotes it escaped and
 //! cut, and never quotes what a build script printed.
 
-mod common;
-
-use common::{Graded, grade, root};
+use crate::common::{Graded, grade, root};
 use serde_json::Value;
 
 fn grade_fixture(name: &str) -> Graded {

@@ -3,12 +3,10 @@
 //! message, and are shown side by side with a measured p99, a thread count
 //! and a peak RSS.
 
-mod common;
-
 use std::time::Duration;
 
+use crate::common::root;
 use assert_cmd::Command;
-use common::root;
 
 /// The smoke run builds book/examples (debug) and runs 20 clients per server.
 const SMOKE_BOUND: Duration = Duration::from_secs(300);

@@ -1,4 +1,4 @@
-//! The flake hunt (`cargo test -p xtask --test flake -- --ignored
+//! The flake hunt (`cargo test -p xtask --test it flake:: -- --ignored
 //! --nocapture`): the reference solutions graded again and again while the
 //! machine is busy, two grades at once and a compile beside them, and not one
 //! test may fail. A test that fails here only under load is a bug in the
@@ -10,12 +10,10 @@
 //! round prints the machine's load average (Linux), to show the load was there.
 //! Ignored by default: 50 rounds take about 20 minutes on a 2-core machine.
 
-mod common;
-
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{grade, root};
+use crate::common::{grade, root};
 
 /// A compile that runs the whole time: `cargo check` of the book's examples
 /// in a scratch target directory, again and again, until dropped.
@@ -69,7 +67,7 @@ impl Drop for BusyCompile {
 }
 
 #[test]
-#[ignore = "20 minutes of load; run by hand: cargo test -p xtask --test flake -- --ignored --nocapture"]
+#[ignore = "20 minutes of load; run by hand: cargo test -p xtask --test it flake:: -- --ignored --nocapture"]
 fn reference_grades_under_load_never_fail() {
     let rounds: u32 = std::env::var("SOCKET_LAB_FLAKE_ROUNDS")
         .ok()

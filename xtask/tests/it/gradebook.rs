@@ -4,16 +4,14 @@
 //! within its bound, and no student process survives it. A gradebook killed
 //! in the middle keeps the rows it had finished, and leaves nothing running.
 
-mod common;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
 #[cfg(target_os = "linux")]
-use common::processes_of;
-use common::{assert_no_survivors, export_template, root};
+use crate::common::processes_of;
+use crate::common::{assert_no_survivors, export_template, root};
+use assert_cmd::Command;
 
 /// One submission's bound: the hanging build is stopped here. The others
 /// need under 15 s each on a 2-core machine.
@@ -96,7 +94,7 @@ fn gradebook_of_the_fixture_submissions() {
     let output = Command::from_std(gradebook(&submissions, &template, &csv, &target))
         .args(["--jobs", "2"])
         .args(["--timeout", &STUDENT_BOUND_SECS.to_string()])
-        // The sandbox is Linux's (bubblewrap); tests/sandbox.rs proves it.
+        // The sandbox is Linux's (bubblewrap); tests/it/sandbox.rs proves it.
         .args(if cfg!(target_os = "linux") {
             &[][..]
         } else {

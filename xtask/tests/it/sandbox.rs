@@ -24,8 +24,6 @@
 
 #![cfg(target_os = "linux")]
 
-mod common;
-#[path = "sandbox/lab.rs"]
 mod lab;
 
 use std::collections::BTreeMap;
@@ -37,8 +35,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::common::{copy_dir, export_template, processes_of, root};
 use assert_cmd::Command;
-use common::{copy_dir, export_template, processes_of, root};
 use lab::*;
 
 /// The three fastest echo tests: 30 points for the reference solution.
@@ -223,7 +221,7 @@ fn hostile_submissions_against_the_sandbox() {
     v.print(elapsed);
     assert!(v.failures.is_empty(), "{}", v.failures.join("\n"));
     for lab in [&lab1, &lab2, &lab3, &lab4] {
-        common::assert_no_survivors(&lab.work);
+        crate::common::assert_no_survivors(&lab.work);
     }
 }
 

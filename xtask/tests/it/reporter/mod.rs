@@ -11,7 +11,7 @@
 //! A workflow is right when both agree for any result: with one test per
 //! runner, passed / 1 × max is the test's points or 0.
 
-#![allow(dead_code)] // each test file uses its own part of this
+#![allow(dead_code)] // each test module uses its own part of this
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

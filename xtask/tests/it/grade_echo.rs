@@ -2,10 +2,8 @@
 //! starter only the argument tests (its argument parsing is given), and the
 //! report, JSON and exit codes are what users rely on.
 
-mod common;
-
+use crate::common::{grade, root};
 use assert_cmd::Command;
-use common::{grade, root};
 use predicates::prelude::*;
 
 #[test]
@@ -136,7 +134,7 @@ fn missing_crate_says_where_it_looked() {
 
 /// The flakiness check: 50 whole echo grades of the reference in a row, each
 /// with a fresh seed, must all give full marks. Slow (about 5 minutes), so it
-/// is run by hand: `cargo test -p xtask --test grade_echo -- --ignored`.
+/// is run by hand: `cargo test -p xtask --test it grade_echo:: -- --ignored`.
 #[test]
 #[ignore = "slow: 50 full echo grades in a row"]
 fn fifty_grades_in_a_row_all_full_marks() {

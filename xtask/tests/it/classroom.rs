@@ -3,16 +3,13 @@
 //! with exact totals and no secret, and `classroom export` writes a student
 //! template that builds and grades without solutions/ and hidden tests.
 
-mod common;
-mod reporter;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
+use crate::common::{export_template, export_template_with, root};
+use crate::reporter::{Workflow, outputs, report_total, simulate};
 use assert_cmd::Command;
-use common::{export_template, export_template_with, root};
-use reporter::{Workflow, outputs, report_total, simulate};
 use serde_json::Value;
 
 /// A build of the exported xtask (its dependencies are shared with this
@@ -154,7 +151,7 @@ fn a_build_error_is_reported_once() {
         if !name.starts_with("echo-") {
             continue;
         }
-        let json = reporter::decode(value);
+        let json = crate::reporter::decode(value);
         let message = json["tests"][0]["message"].as_str().unwrap();
         if message.contains("error") && !message.starts_with("not run") {
             with_error += 1;
