@@ -94,7 +94,7 @@ fn gradebook_of_the_fixture_submissions() {
     let output = Command::from_std(gradebook(&submissions, &template, &csv, &target))
         .args(["--jobs", "2"])
         .args(["--timeout", &STUDENT_BOUND_SECS.to_string()])
-        // The sandbox is Linux's (bubblewrap); tests/it/gradebook_sandbox.rs proves it.
+        // The sandbox is Linux's (bubblewrap); tests/sandbox.rs proves it.
         .args(if cfg!(target_os = "linux") {
             &[][..]
         } else {

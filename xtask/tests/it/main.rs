@@ -5,10 +5,8 @@
 //! `cargo test -p xtask --test it MODULE::` runs one module's tests.
 //!
 //! Each module is one part of the grader seen from outside: what its
-//! first lines say it checks. libtest starts the tests in the order of their
-//! names, six at a time (.cargo/config.toml); the slowest, a minute or more
-//! under that load, are best not last: `gradebook_sandbox` is named for
-//! the gradebook it attacks, not `sandbox`.
+//! first lines say it checks. The sandbox's test is a binary of its own
+//! (tests/sandbox.rs): it needs the machine to itself.
 
 mod common;
 mod reporter;
@@ -26,7 +24,6 @@ mod grade_echo;
 mod grade_file_transfer;
 mod grade_reliable_udp;
 mod gradebook;
-mod gradebook_sandbox;
 mod hostile;
 mod mutants;
 mod mutants_concurrent;

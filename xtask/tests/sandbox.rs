@@ -21,9 +21,17 @@
 //! (it wrote the CSV) or the row. A summary table goes to stderr; every
 //! check is collected, so the table prints before a failure. Skipped, with
 //! a message, where `bwrap` is not on PATH, except under CI.
+//!
+//! A test binary of its own, not a module of `it`: `cargo test` runs it
+//! after `it`, alone. Its attacks race the others' grades (kill-others must
+//! find the victim still building), and beside five other tests the victim
+//! was done before kill-others' build script started (CI, 11c0023).
 
 #![cfg(target_os = "linux")]
 
+#[path = "it/common/mod.rs"]
+mod common;
+#[path = "sandbox/lab.rs"]
 mod lab;
 
 use std::collections::BTreeMap;
