@@ -228,6 +228,15 @@ fn standalone_copy(from: &Path, to: &Path) -> std::io::Result<()> {
 /// Compiles `snippets` against the crate at `crate_dir` with one `cargo
 /// check`; returns one problem per error, naming the hint and quoting rustc.
 fn compile(exercise: &str, crate_dir: &Path, snippets: &[Snippet]) -> Vec<String> {
+    // One check at a time, each copy gone before the next: every copy is a
+    // workspace of its own with the same package, so cargo gives them the
+    // same fingerprint in the shared target dir, and a check beside another
+    // copy's could take that copy's fresh result for its own (a planted
+    // broken hint passed so, two tests at once).
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let dir = tempfile::tempdir().unwrap();
     standalone_copy(crate_dir, dir.path()).unwrap();
     // Where each snippet is: file, first and last line (1-based).
