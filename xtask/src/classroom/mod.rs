@@ -111,6 +111,11 @@ pub fn export(root: &Path, dest: &Path, options: &workflow::Options) -> Result<(
         copy_tree(&root.join(entry), &dest.join(entry))?;
     }
     copy_xtask(root, dest)?;
+    let config = fs::read_to_string(root.join(".cargo/config.toml"))?;
+    fs::write(
+        dest.join(".cargo/config.toml"),
+        student_cargo_config(&config),
+    )?;
     // The book tooling's own tests check this repository (its solutions/
     // included), not the template.
     let _ = fs::remove_dir_all(dest.join("book/builder/tests"));
@@ -306,6 +311,24 @@ fn toolchain_toml() -> String {
 
 /// The workspace manifest without the members under `left_out` (folders
 /// relative to the root: `solutions`, `exercises/concurrent`).
+/// The repository's `.cargo/config.toml` without its `[env]` table: that
+/// runs this repository's integration tests six at a time, and the template
+/// has none of them (a student's own tests keep libtest's default).
+fn student_cargo_config(config: &str) -> String {
+    let mut out = String::new();
+    let mut in_env = false;
+    for line in config.lines() {
+        if line.trim_start().starts_with('[') {
+            in_env = line.trim() == "[env]";
+        }
+        if !in_env {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    format!("{}\n", out.trim_end())
+}
+
 pub fn student_manifest(manifest: &str, left_out: &[String]) -> Result<String> {
     let dropped = |member: &str| {
         let member = member.trim().trim_end_matches(',').trim_matches('"');
@@ -551,6 +574,22 @@ fn commit_example(name: &str, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The template keeps the repository's cargo alias and drops its
+    /// `[env]` table, whatever comes after it.
+    #[test]
+    fn the_templates_cargo_config_has_no_env_table() {
+        let ours = include_str!("../../../.cargo/config.toml");
+        assert!(ours.contains("RUST_TEST_THREADS"), "{ours}");
+        let theirs = student_cargo_config(ours);
+        assert!(
+            theirs.contains("xtask = \"run --package xtask --\""),
+            "{theirs}"
+        );
+        assert!(!theirs.contains("[env]") && !theirs.contains("RUST_TEST_THREADS"));
+        let later = student_cargo_config("[env]\nA = \"1\"\n\n[alias]\nb = \"c\"\n");
+        assert_eq!(later, "[alias]\nb = \"c\"\n");
+    }
 
     /// A Korean template's README is Korean first, English below it; its
     /// table says 점, and the commit example names the exercise exported.
