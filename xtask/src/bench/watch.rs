@@ -14,8 +14,8 @@ use super::{BenchArgs, Running, median};
 /// How long one verdict (or one plain grade) may take before the bench gives up.
 const VERDICT_TIMEOUT: Duration = Duration::from_secs(120);
 /// The reference solutions whose warm grade is timed. reliable-udp's grade
-/// (about 50 s) is long by design: its transfers through the lossy link pace
-/// themselves, and its tests run one after another.
+/// (16 to 33 s) is long by design: its transfers through the lossy link pace
+/// themselves on timers, and its efficiency test runs alone after the others.
 const SOLUTIONS: &[&str] = &["echo", "file-transfer", "concurrent"];
 /// Timed warm grades of each, after one that warms it up.
 const GRADE_ROUNDS: usize = 3;

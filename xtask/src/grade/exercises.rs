@@ -12,6 +12,7 @@ use super::schedule::Schedule;
 use super::spec::TestSpec;
 use super::{concurrent, echo, file_transfer, reliable_udp};
 
+#[derive(Clone, Copy)]
 pub struct Exercise {
     /// The name on the command line (`cargo xtask grade echo`), and of its
     /// book chapter (`book/<lang>/src/exercises/<name>.md`).
@@ -141,6 +142,13 @@ pub fn all() -> Vec<Exercise> {
 /// The exercise called `name`.
 pub fn find(name: &str) -> Option<Exercise> {
     all().into_iter().find(|e| e.name == name)
+}
+
+/// The exercises a comma-separated `list` names (`echo,concurrent`), in its
+/// order; `Err` holds the first name that is none of them. `grade` and
+/// `gradebook` take such a list.
+pub fn named(list: &str) -> Result<Vec<Exercise>, &str> {
+    list.split(',').map(|name| find(name).ok_or(name)).collect()
 }
 
 /// The files of hidden-test code, relative to xtask/src/grade/, one per

@@ -140,31 +140,26 @@ pub fn run(root: &Path, args: GradeArgs) -> Result<ExitCode> {
     let lang = args.lang.unwrap_or_else(Lang::from_env);
     let seed = args.seed.unwrap_or_else(|| fastrand::u64(..) & 0xffff_ffff);
     let all = exercises::all();
-    let mut selected: Vec<&Exercise> = Vec::new();
     // Several, comma-separated: the gradebook grades a class's share of them.
-    for name in args.exercise.iter().flat_map(|names| names.split(',')) {
-        match all.iter().find(|e| e.name == name) {
-            Some(exercise) => selected.push(exercise),
-            None => {
-                let known: Vec<&str> = all.iter().map(|e| e.name).collect();
-                return Err(tr_error!(
-                    "unknown exercise `{name}`; the exercises are: {known}",
-                    "알 수 없는 실습 `{name}`입니다. 실습은 {known}입니다",
-                    known = known.join(", ")
-                ));
-            }
-        }
-    }
-    if args.exercise.is_none() {
-        selected = all.iter().collect();
-    } else if args.path.is_some() && selected.len() != 1 {
+    let selected = match &args.exercise {
+        None => all.clone(),
+        Some(list) => exercises::named(list).map_err(|name| {
+            let known: Vec<&str> = all.iter().map(|e| e.name).collect();
+            tr_error!(
+                "unknown exercise `{name}`; the exercises are: {known}",
+                "알 수 없는 실습 `{name}`입니다. 실습은 {known}입니다",
+                known = known.join(", ")
+            )
+        })?,
+    };
+    if args.path.is_some() && selected.len() != 1 {
         return Err(tr_error!(
             "--path grades one exercise: name one",
             "--path는 실습 하나를 채점합니다. 실습을 하나만 적으세요"
         ));
     }
     let jobs: Vec<(&Exercise, PathBuf)> = selected
-        .into_iter()
+        .iter()
         .map(|exercise| {
             let dir = match &args.path {
                 Some(path) => path.clone(),
@@ -320,7 +315,7 @@ async fn grade_all(
     let mut handles = Vec::new();
     for (exercise, dir) in jobs {
         let target_dir = target_root.join(target_name(exercise.name, &dir));
-        let (name, bins) = (exercise.name, exercise.binaries);
+        let (name, bins, schedule) = (exercise.name, exercise.binaries, exercise.schedule);
         let mut tests = exercise.all_tests();
         if !only.is_empty() {
             tests.retain(|t| only.iter().any(|text| t.id.contains(text.as_str())));
@@ -333,7 +328,7 @@ async fn grade_all(
                 target_dir,
                 renames,
             };
-            grade_exercise(name, build, tests, lang, seed, None).await
+            grade_exercise(name, build, tests, schedule, lang, seed, None).await
         }));
     }
     let mut results = Vec::new();
@@ -362,6 +357,7 @@ async fn grade_exercise(
     name: &'static str,
     build: Build,
     tests: Vec<TestSpec>,
+    schedule: Schedule,
     lang: Lang,
     seed: u64,
     live: Option<Live>,
@@ -391,13 +387,6 @@ async fn grade_exercise(
         }
     };
     let startup = Arc::default();
-    let schedule = exercises::find(name).map_or(
-        Schedule {
-            heavy: &[],
-            heavy_at_once: 1,
-        },
-        |e| e.schedule,
-    );
     let total = tests.len();
     progress.set(format!("{name}: {total} …"));
     let shared = schedule::Shared {
@@ -595,7 +584,16 @@ pub async fn grade_one(
         target_dir,
         renames: Vec::new(),
     };
-    grade_exercise(exercise.name, build, tests, lang, seed, live).await
+    grade_exercise(
+        exercise.name,
+        build,
+        tests,
+        exercise.schedule,
+        lang,
+        seed,
+        live,
+    )
+    .await
 }
 
 /// The tests [`grade_one`] runs, in order, as not yet run (status `Error`,

@@ -142,15 +142,10 @@ pub fn run(root: &Path, args: GradebookArgs) -> Result<()> {
         None => class.iter().map(|s| &*s.dir).collect(),
     };
     let mut catalog = grade::catalog();
-    if let Some(names) = &args.exercise {
-        let names: Vec<&str> = names.split(',').collect();
-        if let Some(name) = names
-            .iter()
-            .find(|n| !catalog.iter().any(|e| e.name == **n))
-        {
-            bail!("unknown exercise `{name}`");
-        }
-        catalog.retain(|e| names.contains(&e.name));
+    if let Some(list) = &args.exercise {
+        let named = grade::exercises::named(list)
+            .map_err(|name| anyhow::anyhow!("unknown exercise `{name}`"))?;
+        catalog.retain(|e| named.iter().any(|n| n.name == e.name));
     }
     if args.no_sandbox {
         eprintln!(
