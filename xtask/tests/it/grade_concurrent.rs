@@ -2,7 +2,9 @@
 //! and a thread per client) score full marks, the starter only the argument
 //! tests (its argument parsing is given).
 
-use crate::common::{dependencies_compile_once, grade};
+use crate::common::{
+    assert_starter_scores_only_the_argument_tests, dependencies_compile_once, grade,
+};
 
 #[test]
 fn both_reference_designs_score_full_marks() {
@@ -55,27 +57,7 @@ fn both_reference_designs_score_full_marks() {
 /// tests of bad arguments are the only ones it passes.
 #[test]
 fn starter_scores_only_the_argument_tests() {
-    let graded = grade("chat-starter", &["concurrent", "--lang", "en"]);
-    assert_eq!(graded.code, 1);
-    let tests = graded.json["tests"].as_array().unwrap();
-    let given = |t: &&serde_json::Value| t["name"].as_str().unwrap().contains(".bad_args ");
-    let points: u64 = tests
-        .iter()
-        .filter(given)
-        .map(|t| t["max_score"].as_u64().unwrap())
-        .sum();
-    assert!(points > 0);
-    assert!(
-        tests.iter().filter(given).all(|t| t["status"] == "pass"),
-        "{}",
-        graded.stdout
-    );
-    assert_eq!(graded.score().0, points, "{}", graded.stdout);
-    assert!(
-        graded.stdout.contains("still the starter code"),
-        "{}",
-        graded.stdout
-    );
+    assert_starter_scores_only_the_argument_tests("chat-starter", "concurrent");
 }
 
 /// tokio's tree compiles once for the exercise (see

@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use crate::common::{dependencies_compile_once, grade, rlibs};
+use crate::common::{
+    assert_starter_scores_only_the_argument_tests, dependencies_compile_once, grade, rlibs,
+};
 
 #[test]
 fn reference_solution_scores_full_marks() {
@@ -21,27 +23,7 @@ fn reference_solution_scores_full_marks() {
 /// tests of bad arguments are the only ones it passes.
 #[test]
 fn starter_scores_only_the_argument_tests() {
-    let graded = grade("ft-starter", &["file-transfer", "--lang", "en"]);
-    assert_eq!(graded.code, 1);
-    let tests = graded.json["tests"].as_array().unwrap();
-    let given = |t: &&serde_json::Value| t["name"].as_str().unwrap().contains(".bad_args ");
-    let points: u64 = tests
-        .iter()
-        .filter(given)
-        .map(|t| t["max_score"].as_u64().unwrap())
-        .sum();
-    assert!(points > 0);
-    assert!(
-        tests.iter().filter(given).all(|t| t["status"] == "pass"),
-        "{}",
-        graded.stdout
-    );
-    assert_eq!(graded.score().0, points, "{}", graded.stdout);
-    assert!(
-        graded.stdout.contains("still the starter code"),
-        "{}",
-        graded.stdout
-    );
+    assert_starter_scores_only_the_argument_tests("ft-starter", "file-transfer");
 }
 
 /// sha2's tree compiles once for the exercise (see

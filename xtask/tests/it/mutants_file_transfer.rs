@@ -2,34 +2,17 @@
 //! is the reference with one classic mistake, written out as a crate here and
 //! graded; it must fail the tests it names.
 
-use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use crate::common::{
-    Background, Graded, Job, apply_patch, assert_every_mutant_listed, assert_failing, must_fail,
-    mutants, root, standalone_copy,
+    Background, Graded, Job, assert_every_mutant_listed, assert_failing, materialize, must_fail,
+    mutant, mutants, root,
 };
 use serde_json::Value;
 
-fn mutant(name: &str) -> Value {
-    mutants("file-transfer")
-        .into_iter()
-        .find(|m| m["name"] == name)
-        .unwrap_or_else(|| panic!("no mutant {name} in mutants.json"))
-}
-
-/// Copies the reference crate, standalone, with the mutant's one change.
-fn materialize(mutant: &Value) -> PathBuf {
-    let name = mutant["name"].as_str().unwrap();
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("ft-mutants")
-        .join(name);
-    standalone_copy(&root().join("solutions/file-transfer"), &dir);
-    let file = dir.join(mutant["file"].as_str().unwrap());
-    let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(&file, apply_patch(mutant, &text)).unwrap();
-    dir
-}
+const EXERCISE: &str = "file-transfer";
+/// Where the mutants are written out, under CARGO_TARGET_TMPDIR.
+const FOLDER: &str = "ft-mutants";
 
 /// The tests a mutant's grade runs besides those it must fail.
 fn more(name: &str) -> &'static [&'static str] {
@@ -57,27 +40,27 @@ static GRADES: LazyLock<Background> = LazyLock::new(|| {
     jobs.push(Job::new(
         "ft-alternative",
         &[
-            "file-transfer",
+            EXERCISE,
             "--path",
             alternative.to_str().unwrap(),
             "--lang",
             "en",
         ],
     ));
-    for mutant in mutants("file-transfer") {
+    for mutant in mutants(EXERCISE) {
         let name = mutant["name"].as_str().unwrap();
         let must_fail = must_fail_here(&mutant);
         if must_fail.is_empty() {
             continue;
         }
-        let dir = materialize(&mutant);
+        let dir = materialize(EXERCISE, FOLDER, &mutant);
         // Only the tests it must fail (the others would cost minutes, some
         // of them on timeouts).
         let only = [&must_fail[..], more(name)].concat().join(",");
         jobs.push(Job::new(
             &format!("ft-mutant-{name}"),
             &[
-                "file-transfer",
+                EXERCISE,
                 "--path",
                 dir.to_str().unwrap(),
                 "--only",
@@ -101,7 +84,7 @@ fn check_with(name: &str, more: &[&str]) -> Option<Graded> {
         self::more(name),
         "{name}: the grade runs self::more({name:?})"
     );
-    let mutant = mutant(name);
+    let mutant = mutant(EXERCISE, name);
     let must_fail = must_fail_here(&mutant);
     if must_fail.is_empty() {
         return None; // its tests do not run on this OS
@@ -112,7 +95,7 @@ fn check_with(name: &str, more: &[&str]) -> Option<Graded> {
 
 #[test]
 fn every_mutant_has_a_test_here() {
-    assert_every_mutant_listed("file-transfer", MUTANTS);
+    assert_every_mutant_listed(EXERCISE, MUTANTS);
 }
 
 const MUTANTS: &[&str] = &[

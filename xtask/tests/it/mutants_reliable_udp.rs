@@ -3,40 +3,21 @@
 //! graded on the tests it names (only those: the others would pass, or fail
 //! after their time limit, at no profit). It must fail every one of them.
 
-use std::path::{Path, PathBuf};
-
 use crate::common::{
-    Graded, apply_patch, assert_every_mutant_listed, grade, grade_failing, must_fail, mutants,
-    root, standalone_copy,
+    Graded, assert_every_mutant_listed, grade, grade_failing, materialize, must_fail, mutant,
+    mutants, root,
 };
-use serde_json::Value;
 
-fn mutant(name: &str) -> Value {
-    mutants("reliable-udp")
-        .into_iter()
-        .find(|m| m["name"] == name)
-        .unwrap_or_else(|| panic!("no mutant {name} in mutants.json"))
-}
-
-/// Copies the reference crate, standalone, with the mutant's one change.
-fn materialize(mutant: &Value) -> PathBuf {
-    let name = mutant["name"].as_str().unwrap();
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("rdt-mutants")
-        .join(name);
-    standalone_copy(&root().join("solutions/reliable-udp"), &dir);
-    let file = dir.join(mutant["file"].as_str().unwrap());
-    let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(&file, apply_patch(mutant, &text)).unwrap();
-    dir
-}
+const EXERCISE: &str = "reliable-udp";
+/// Where the mutants are written out, under CARGO_TARGET_TMPDIR.
+const FOLDER: &str = "rdt-mutants";
 
 fn check(name: &str) -> Graded {
-    let mutant = mutant(name);
-    let dir = materialize(&mutant);
+    let mutant = mutant(EXERCISE, name);
+    let dir = materialize(EXERCISE, FOLDER, &mutant);
     let must_fail = must_fail(&mutant);
     grade_failing(
-        "reliable-udp",
+        EXERCISE,
         &format!("rdt-mutant-{name}"),
         &dir,
         &must_fail,
@@ -59,7 +40,7 @@ fn section<'a>(report: &'a str, id: &str) -> &'a str {
 
 #[test]
 fn every_mutant_has_a_test_here() {
-    assert_every_mutant_listed("reliable-udp", MUTANTS);
+    assert_every_mutant_listed(EXERCISE, MUTANTS);
 }
 
 const MUTANTS: &[&str] = &[
@@ -147,7 +128,7 @@ fn the_chapter_lists_every_mutant_with_its_tests() {
             .lines()
             .filter(|line| line.starts_with("| `") && !line.starts_with("| `rdt."))
             .collect();
-        let mutants = mutants("reliable-udp");
+        let mutants = mutants(EXERCISE);
         assert_eq!(rows.len(), mutants.len(), "{lang}: {rows:#?}");
         for mutant in &mutants {
             let name = mutant["name"].as_str().unwrap();
@@ -183,13 +164,7 @@ fn the_alternative_implementation_keeps_full_marks() {
     // a machine busier during one of the two does not decide.
     let graded = grade(
         "rdt-alternative",
-        &[
-            "reliable-udp",
-            "--path",
-            dir.to_str().unwrap(),
-            "--lang",
-            "en",
-        ],
+        &[EXERCISE, "--path", dir.to_str().unwrap(), "--lang", "en"],
     );
     assert_eq!(graded.code, 0, "{}\n{}", graded.stdout, graded.stderr);
     assert!(graded.failed().is_empty(), "{}", graded.stdout);

@@ -326,6 +326,56 @@ pub fn mutants(exercise: &str) -> Vec<Value> {
         .clone()
 }
 
+/// The starter of `exercise`, graded (`key`: its target dir and JSON): it
+/// gives its argument parsing (a usage line, exit code 2), so the tests of
+/// bad arguments are the only ones it passes, and the report says it is
+/// still the starter.
+pub fn assert_starter_scores_only_the_argument_tests(key: &str, exercise: &str) {
+    let graded = grade(key, &[exercise, "--lang", "en"]);
+    assert_eq!(graded.code, 1);
+    let tests = graded.json["tests"].as_array().unwrap();
+    let given = |t: &&serde_json::Value| t["name"].as_str().unwrap().contains(".bad_args ");
+    let points: u64 = tests
+        .iter()
+        .filter(given)
+        .map(|t| t["max_score"].as_u64().unwrap())
+        .sum();
+    assert!(points > 0);
+    assert!(
+        tests.iter().filter(given).all(|t| t["status"] == "pass"),
+        "{}",
+        graded.stdout
+    );
+    assert_eq!(graded.score().0, points, "{}", graded.stdout);
+    assert!(
+        graded.stdout.contains("still the starter code"),
+        "{}",
+        graded.stdout
+    );
+}
+
+/// Mutant `name` of `exercise`'s mutants.json.
+pub fn mutant(exercise: &str, name: &str) -> Value {
+    mutants(exercise)
+        .into_iter()
+        .find(|m| m["name"] == name)
+        .unwrap_or_else(|| panic!("no mutant {name} in {exercise}'s mutants.json"))
+}
+
+/// Copies the reference crate of `exercise`, standalone, with the mutant's
+/// one change, into `CARGO_TARGET_TMPDIR/<folder>/<mutant's name>`.
+pub fn materialize(exercise: &str, folder: &str, mutant: &Value) -> PathBuf {
+    let name = mutant["name"].as_str().unwrap();
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(folder)
+        .join(name);
+    standalone_copy(&root().join("solutions").join(exercise), &dir);
+    let file = dir.join(mutant["file"].as_str().unwrap());
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, apply_patch(mutant, &text)).unwrap();
+    dir
+}
+
 /// Fails unless `here` (a test file's list) names exactly the mutants of
 /// xtask/mutants/<exercise>/mutants.json: a mutant added there gets a test.
 pub fn assert_every_mutant_listed(exercise: &str, here: &[&str]) {
