@@ -33,6 +33,7 @@ use std::fs;
 use std::path::Path;
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use anyhow::{Context, Result};
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use regex::Regex;
@@ -766,6 +767,7 @@ pub fn fragments_in_site(site: &Path, fragments: &[String]) -> Result<Vec<(Strin
         }
     })?;
     files.sort();
+    let needles = Needles::new(fragments);
     let mut found = Vec::new();
     for file in files {
         let raw =
@@ -776,13 +778,39 @@ pub fn fragments_in_site(site: &Path, fragments: &[String]) -> Result<Vec<(Strin
             .unwrap_or(&file)
             .to_string_lossy()
             .replace('\\', "/");
-        for fragment in fragments {
-            if text.contains(fragment.as_str()) {
-                found.push((name.clone(), fragment.clone()));
-            }
+        for fragment in needles.found_in(&text) {
+            found.push((name.clone(), fragment.to_string()));
         }
     }
     Ok(found)
+}
+
+/// Many strings looked for at once: one pass over each text, instead of
+/// one search per string (hundreds of fragments in hundreds of files).
+pub struct Needles<'a> {
+    strings: &'a [String],
+    finder: AhoCorasick,
+}
+
+impl<'a> Needles<'a> {
+    pub fn new(strings: &'a [String]) -> Self {
+        let finder = AhoCorasick::new(strings).expect("a searcher for the fragments");
+        Needles { strings, finder }
+    }
+
+    /// The strings that occur in `text`, each once, in the order given.
+    pub fn found_in(&self, text: &str) -> Vec<&'a str> {
+        let mut seen = vec![false; self.strings.len()];
+        for hit in self.finder.find_overlapping_iter(text) {
+            seen[hit.pattern().as_usize()] = true;
+        }
+        let strings = self.strings;
+        seen.iter()
+            .zip(strings)
+            .filter(|(seen, _)| **seen)
+            .map(|(_, s)| s.as_str())
+            .collect()
+    }
 }
 
 static JSON_ESCAPE: LazyLock<Regex> =

@@ -2,7 +2,7 @@
 //! picks a language, the language switch lands on the same page in the other
 //! book (also without JavaScript), figures load, and search finds the socket
 //! chapter in both languages and Korean compounds with or without their
-//! spaces. On a phone's screen (390 px), no table cell breaks inside a word and
+//! spaces. On a phone's screen (390 px), in either book, no table cell breaks inside a word and
 //! every figure, once tapped, shows its text at 11 px or more.
 //! Screenshots go to target/book-screenshots/.
 //!
@@ -38,12 +38,13 @@ const SMALLEST_TEXT_PX: f64 = 11.0;
 /// A phone's screen in CSS pixels (an iPhone 12 to 15).
 const PHONE: (u32, u32) = (390, 844);
 
-/// At most two Chromium tests at a time: the machine may have two cores, and
-/// each run starts a browser (mostly waiting on its own start and on the
-/// page's loads: two side by side keep both cores busy). Each test has its
-/// own server, and its checks read only that server's requests.
+/// At most three Chromium tests at a time: the machine may have two cores,
+/// and each run starts a browser that mostly waits (on its own start and on
+/// the page's loads: measured, a test's Chromium runs keep less than one
+/// core busy). Each test has its own server, and its checks read only that
+/// server's requests.
 fn chromium_turn() -> Turn {
-    const AT_ONCE: usize = 2;
+    const AT_ONCE: usize = 3;
     static RUNNING: Mutex<usize> = Mutex::new(0);
     static DONE: Condvar = Condvar::new();
     let mut running = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
@@ -252,8 +253,16 @@ fn the_site_works_in_a_browser() {
             "searching {query:?} in the {lang} book does not find socket.html; results: {hrefs:?}"
         );
     }
+}
 
-    // 5. Screenshots to look at.
+/// Screenshots to look at: each book's socket chapter and its search.
+#[test]
+fn screenshots_of_both_books() {
+    let Some(chromium) = chromium() else { return };
+    let _turn = chromium_turn();
+    let site = common::site();
+    let server = Server::start(site, "127.0.0.1:0").expect("a local HTTP server");
+    let base = server.url();
     let shots = screenshots();
     for lang in LANGUAGES {
         let visit_page = Visit {
@@ -296,9 +305,13 @@ const PHONE_CHAPTERS: [&str; 4] = [
     "exercises/file-transfer.html",
 ];
 
-/// The page `book/builder/tests/phone-probe.js` runs in.
-const PHONE_PROBE: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head>\
-    <body style=\"margin:0\"><pre id=\"out\"></pre><script src=\"phone-probe.js\"></script></body></html>\n";
+/// The page `book/builder/tests/phone-probe.js` runs in, as `script`.
+fn phone_probe_page(script: &str) -> String {
+    format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head>\
+         <body style=\"margin:0\"><pre id=\"out\"></pre><script src=\"{script}\"></script></body></html>\n"
+    )
+}
 
 /// A page that shows `?page=` in a phone-sized frame, scrolled to its first
 /// table (`?at=table`) or with its first figure tapped open (`?at=figure`).
@@ -315,12 +328,25 @@ const PHONE_SHOT: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></h
 
 #[test]
 fn the_korean_book_reads_well_on_a_phone() {
+    phone_probe("ko");
+}
+
+/// The English book too: the same layout serves both.
+#[test]
+fn the_english_book_reads_well_on_a_phone() {
+    phone_probe("en");
+}
+
+/// Every chapter of the `lang` book in a phone-sized frame: table cells and
+/// figures, measured by phone-probe.js. No table cell breaks inside a word;
+/// every figure, tapped, opens with its text at 11 px or more.
+fn phone_probe(lang: &str) {
     let Some(mut chromium) = chromium() else {
         return;
     };
-    // The probe is one run through every chapter (about 25 s on a busy
-    // 2-core machine, another browser test beside it): a bound on a hang,
-    // not on speed.
+    // The probe is one run through every chapter of a book (about 15 s on
+    // a busy 2-core machine, other browser tests beside it): a bound on a
+    // hang, not on speed.
     chromium.timeout = std::time::Duration::from_secs(180);
     let _turn = chromium_turn();
     let site = common::site();
@@ -329,13 +355,19 @@ fn the_korean_book_reads_well_on_a_phone() {
     let shots = screenshots();
     fs::create_dir_all(&shots).unwrap();
 
-    // 1. Every chapter of both books in a phone-sized frame: table cells and
-    //    figures, measured by phone-probe.js.
-    let pages = chapter_pages(site);
-    fs::write(site.join("phone-probe.html"), PHONE_PROBE).unwrap();
-    fs::write(site.join("phone-probe.js"), include_str!("phone-probe.js")).unwrap();
+    let pages: Vec<String> = chapter_pages(site)
+        .into_iter()
+        .filter(|p| p.starts_with(&format!("{lang}/")))
+        .collect();
+    // Each language's probe has files of its own: the other's runs beside it.
+    let (page, script) = (
+        format!("phone-probe-{lang}.html"),
+        format!("phone-probe-{lang}.js"),
+    );
+    fs::write(site.join(&page), phone_probe_page(&script)).unwrap();
+    fs::write(site.join(&script), include_str!("phone-probe.js")).unwrap();
     let url = format!(
-        "{base}/phone-probe.html?width={}&height={}&pages={}",
+        "{base}/{page}?width={}&height={}&pages={}",
         PHONE.0,
         PHONE.1,
         pages.join(",")
@@ -350,8 +382,8 @@ fn the_korean_book_reads_well_on_a_phone() {
             &["--hide-scrollbars"],
         )
         .unwrap_or_else(|e| panic!("chromium on the phone probe: {e:#}"));
-    let _ = fs::remove_file(site.join("phone-probe.html"));
-    let _ = fs::remove_file(site.join("phone-probe.js"));
+    let _ = fs::remove_file(site.join(&page));
+    let _ = fs::remove_file(site.join(&script));
     let json = OUT
         .captures(&dom)
         .map(|c| html::decode_entities(&c[1]))
@@ -364,7 +396,7 @@ fn the_korean_book_reads_well_on_a_phone() {
         measured["error"]
     );
     fs::write(
-        shots.join("phone-measurements.json"),
+        shots.join(format!("phone-measurements-{lang}.json")),
         serde_json::to_string_pretty(&measured).unwrap(),
     )
     .unwrap();
@@ -373,15 +405,7 @@ fn the_korean_book_reads_well_on_a_phone() {
 
     //    No table cell breaks inside a word.
     let cells: u64 = measured.iter().map(|p| p["cells"].as_u64().unwrap()).sum();
-    let ko_cells: u64 = measured
-        .iter()
-        .filter(|p| p["page"].as_str().unwrap().starts_with("ko/"))
-        .map(|p| p["cells"].as_u64().unwrap())
-        .sum();
-    assert!(
-        ko_cells > 100,
-        "only {ko_cells} table cells in the Korean book?"
-    );
+    assert!(cells > 100, "only {cells} table cells in the {lang} book?");
     let broken: Vec<String> =
         measured
             .iter()
@@ -405,20 +429,22 @@ fn the_korean_book_reads_well_on_a_phone() {
         .iter()
         .flat_map(|p| p["figures"].as_array().unwrap())
         .collect();
-    let expected: usize = figure_pages(site).iter().map(|(_, f)| f.len()).sum();
+    let expected: usize = figure_pages(site)
+        .iter()
+        .filter(|(page, _)| page.starts_with(&format!("{lang}/")))
+        .map(|(_, f)| f.len())
+        .sum();
     assert!(
         figures.len() >= expected && expected > 0,
-        "measured {} figures, the chapters show {expected}",
+        "measured {} figures, the {lang} chapters show {expected}",
         figures.len()
     );
-    for lang in LANGUAGES {
-        assert!(
-            figures
-                .iter()
-                .any(|f| f["src"].as_str().unwrap().starts_with(&format!("/{lang}/"))),
-            "no figure of the {lang} book was measured"
-        );
-    }
+    assert!(
+        figures
+            .iter()
+            .all(|f| f["src"].as_str().unwrap().starts_with(&format!("/{lang}/"))),
+        "a figure of another book was measured in the {lang} book"
+    );
     let px = |f: &serde_json::Value, key: &str| f[key]["px"].as_f64().unwrap();
     let mut problems = Vec::new();
     for f in &figures {
@@ -460,9 +486,21 @@ fn the_korean_book_reads_well_on_a_phone() {
         smallest("text"),
         smallest("openedText")
     );
+}
 
-    // 2. Screenshots of four Korean chapters on a phone: the top of the page,
-    //    its first table, its first figure opened.
+/// Screenshots of four Korean chapters on a phone, for a human to look at:
+/// the top of the page, its first table, its first figure opened.
+#[test]
+fn korean_chapters_photographed_on_a_phone() {
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let _turn = chromium_turn();
+    let site = common::site();
+    let server = Server::start(site, "127.0.0.1:0").expect("a local HTTP server");
+    let base = server.url();
+    let shots = screenshots();
+    fs::create_dir_all(&shots).unwrap();
     fs::write(site.join("phone-shot.html"), PHONE_SHOT).unwrap();
     let with_figure: BTreeSet<String> = figure_pages(site).into_iter().map(|(p, _)| p).collect();
     for chapter in PHONE_CHAPTERS {

@@ -13,6 +13,7 @@ use mdbook_driver::builtin_renderers::MarkdownRenderer;
 use mdbook_driver::config::Config;
 use socket_lab_book::edition::Edition;
 use socket_lab_book::numbers::Numbers;
+use socket_lab_book::parity::Needles;
 use socket_lab_book::preprocess::{self, SocketLab};
 use socket_lab_book::{Layout, build, html};
 
@@ -167,15 +168,14 @@ fn long_lines(dir: &Path) -> HashSet<String> {
 }
 
 /// The solutions' own long lines that `site` shows, with the page they are in.
-fn solution_lines_in(site: &Path, solution_lines: &HashSet<String>) -> Vec<(String, String)> {
+fn solution_lines_in(site: &Path, solution_lines: &[String]) -> Vec<(String, String)> {
+    let needles = Needles::new(solution_lines);
     let mut found = Vec::new();
     for page in html::pages(site).unwrap() {
         let text = html::decode_entities(&fs::read_to_string(&page).unwrap());
-        for line in solution_lines {
-            if text.contains(line.as_str()) {
-                let page = page.strip_prefix(site).unwrap().display().to_string();
-                found.push((page, line.clone()));
-            }
+        for line in needles.found_in(&text) {
+            let page = page.strip_prefix(site).unwrap().display().to_string();
+            found.push((page, line.to_string()));
         }
     }
     found
@@ -186,7 +186,7 @@ fn the_course_edition_shows_no_line_of_the_solutions() {
     let repo = Layout::of_this_repo().repo_root();
     let mut shared = long_lines(&repo.join("exercises"));
     shared.extend(long_lines(&repo.join("book/examples")));
-    let solution_lines: HashSet<String> = long_lines(&repo.join("solutions"))
+    let solution_lines: Vec<String> = long_lines(&repo.join("solutions"))
         .into_iter()
         .filter(|l| !shared.contains(l))
         .collect();
