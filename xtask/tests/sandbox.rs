@@ -124,7 +124,25 @@ fn hostile_submissions_against_the_sandbox() {
     );
     lab2.no_survivors(&mut v, "(survivors)", true);
 
-    // Run 1's lingering children would have written by now (15 s).
+    // 3. Without the sandbox: the attacks work.
+    let plain: Vec<&str> = everyone
+        .iter()
+        .copied()
+        .filter(|s| !["resource-hog", "kill-others"].contains(s))
+        .collect();
+    let lab3 = Lab::new(&base.join("3-plain"), &template, &plain);
+    let run3 = lab3.gradebook(false, 2);
+    let run3_end = Instant::now();
+    // Right after the gradebook: who is still running?
+    let lingering_alive: Vec<String> = processes_of(&lab3.work)
+        .into_iter()
+        .filter(|(_, line)| line.contains("/lingering/"))
+        .map(|(pid, _)| pid.to_string())
+        .collect();
+    unsandboxed_checks(&mut v, &lab3, &run3);
+
+    // Run 1's lingering children would have written by now (15 s). Run 3
+    // (no kill-others in it) takes most of that wait.
     sleep_until(run1_end + Duration::from_secs(20));
     let late = lab1.markers();
     v.check(
@@ -142,23 +160,6 @@ fn hostile_submissions_against_the_sandbox() {
     );
     // The 1 GiB file of resource-hog's build script has been measured.
     let _ = fs::remove_dir_all(lab1.work.join("gradebook/resource-hog/build"));
-
-    // 3. Without the sandbox: the attacks work.
-    let plain: Vec<&str> = everyone
-        .iter()
-        .copied()
-        .filter(|s| !["resource-hog", "kill-others"].contains(s))
-        .collect();
-    let lab3 = Lab::new(&base.join("3-plain"), &template, &plain);
-    let run3 = lab3.gradebook(false, 2);
-    let run3_end = Instant::now();
-    // Right after the gradebook: who is still running?
-    let lingering_alive: Vec<String> = processes_of(&lab3.work)
-        .into_iter()
-        .filter(|(_, line)| line.contains("/lingering/"))
-        .map(|(pid, _)| pid.to_string())
-        .collect();
-    unsandboxed_checks(&mut v, &lab3, &run3);
 
     // 4. Without the sandbox, kill-others beside its victim.
     let lab4 = Lab::new(

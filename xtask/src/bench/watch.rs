@@ -73,6 +73,9 @@ pub(super) fn watch(root: &Path, args: &BenchArgs) -> Result<()> {
         .args(["watch", "echo", "--lang", "en", "--root"])
         .arg(&copy)
         .env("NO_COLOR", "1")
+        // A student's rebuilds are incremental (cargo's default), whatever
+        // this repository's .cargo/config.toml sets for its tests.
+        .env_remove("CARGO_INCREMENTAL")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

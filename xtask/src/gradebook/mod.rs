@@ -339,6 +339,8 @@ impl Job<'_> {
                 .arg(target.join("build"))
                 .args(["--lang", "en", "--seed", &format!("{seed:08x}")])
                 .env(grade::sandboxed::FETCHED, "1")
+                // Unsandboxed too, each build is graded once (see the build jail's env).
+                .env("CARGO_INCREMENTAL", "0")
                 .stdin(Stdio::null())
                 .stdout(Stdio::piped())
                 .stderr(report);

@@ -181,6 +181,11 @@ impl Jails {
                 ("RUSTC", toolchain.rustc.display().to_string()),
                 ("CARGO_NET_OFFLINE", "true".to_string()),
                 ("CARGO_TERM_COLOR", "never".to_string()),
+                // A jailed build is graded once (a gradebook keeps no
+                // incremental state, a Classroom job starts clean): rustc's
+                // incremental cache would be written for nothing, at about
+                // the crate's own compile time again.
+                ("CARGO_INCREMENTAL", "0".to_string()),
             ]),
             limits: BUILD_LIMITS,
             tmp_bytes: BUILD_TMP,
