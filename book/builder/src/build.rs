@@ -199,9 +199,22 @@ pub fn build_site_with(
         fs::remove_dir_all(out).with_context(|| format!("emptying {}", out.display()))?;
     }
     fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    for lang in LANGUAGES {
-        build_book(layout, edition, links, lang, &out.join(lang))?;
-    }
+    // The two books share nothing while they build: one thread each (the
+    // site's build is most of `cargo xtask book` and of each book test's start).
+    std::thread::scope(|scope| {
+        let builds: Vec<_> = LANGUAGES
+            .iter()
+            .map(|&lang| {
+                let dest = out.join(lang);
+                scope.spawn(move || build_book(layout, edition, links, lang, &dest))
+            })
+            .collect();
+        // The first book's error first, as when they were built in order.
+        builds
+            .into_iter()
+            .map(|build| build.join().expect("a book's build panicked"))
+            .collect::<Result<Vec<()>>>()
+    })?;
     fs::write(out.join("index.html"), root_page())
         .with_context(|| format!("writing {}", out.join("index.html").display()))?;
     Ok(Built {

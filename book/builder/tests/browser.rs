@@ -255,7 +255,8 @@ fn the_site_works_in_a_browser() {
     }
 }
 
-/// Screenshots to look at: each book's socket chapter and its search.
+/// Screenshots to look at: each book's socket chapter and its search, a
+/// row per book in one picture (`desktop-books.png`, one Chromium run).
 #[test]
 fn screenshots_of_both_books() {
     let Some(chromium) = chromium() else { return };
@@ -264,37 +265,36 @@ fn screenshots_of_both_books() {
     let server = Server::start(site, "127.0.0.1:0").expect("a local HTTP server");
     let base = server.url();
     let shots = screenshots();
+    fs::create_dir_all(&shots).unwrap();
+    let desktop = (1280, 900);
+    let mut cells = String::new();
     for lang in LANGUAGES {
-        let visit_page = Visit {
-            url: &format!("{base}/{lang}/socket.html"),
-            lang: "en-US",
-            budget_ms: 3000,
-        };
-        let png = shots.join(format!("{lang}-socket.png"));
-        chromium
-            .screenshot(&visit_page, &png, 1280, 900)
-            .expect("a screenshot");
         let query = if lang == "ko" {
             "%EC%86%8C%EC%BC%93"
         } else {
             "socket"
         };
-        let search_url = format!("{base}/{lang}/index.html?search={query}");
-        let visit_search = Visit {
-            url: &search_url,
-            lang: "en-US",
-            budget_ms: 5000,
-        };
-        chromium
-            .screenshot(
-                &visit_search,
-                &shots.join(format!("{lang}-search.png")),
-                1280,
-                900,
-            )
-            .expect("a screenshot");
+        cells.push_str(&format!(
+            "<iframe src=\"{lang}/socket.html\"></iframe>\n\
+             <iframe src=\"{lang}/index.html?search={query}\"></iframe>\n"
+        ));
     }
-    eprintln!("screenshots in {}", shots.display());
+    fs::write(site.join("desktop-sheet.html"), sheet(&cells, 2, desktop)).unwrap();
+    let png = shots.join("desktop-books.png");
+    chromium
+        .screenshot(
+            &Visit {
+                url: &format!("{base}/desktop-sheet.html"),
+                lang: "en-US",
+                budget_ms: 5000,
+            },
+            &png,
+            desktop.0 * 2,
+            desktop.1 * LANGUAGES.len() as u32,
+        )
+        .expect("a screenshot");
+    let _ = fs::remove_file(site.join("desktop-sheet.html"));
+    eprintln!("screenshots: {}", png.display());
 }
 
 /// The four Korean chapters photographed on a phone: tables, figures, both.
@@ -488,8 +488,9 @@ fn phone_probe(lang: &str) {
     );
 }
 
-/// Screenshots of four Korean chapters on a phone, for a human to look at:
-/// the top of the page, its first table, its first figure opened.
+/// Four Korean chapters on a phone, for a human to look at: the top of the
+/// page, its first table, its first figure opened, side by side in one
+/// picture (`ko-phone-chapters.png`).
 #[test]
 fn korean_chapters_photographed_on_a_phone() {
     let Some(chromium) = chromium() else {
@@ -501,38 +502,56 @@ fn korean_chapters_photographed_on_a_phone() {
     let base = server.url();
     let shots = screenshots();
     fs::create_dir_all(&shots).unwrap();
+    // One contact sheet, one Chromium run: a row per chapter, a column per
+    // view, each cell a phone-sized frame (a Chromium start costs about a
+    // CPU-second; twelve shots took twelve).
     fs::write(site.join("phone-shot.html"), PHONE_SHOT).unwrap();
     let with_figure: BTreeSet<String> = figure_pages(site).into_iter().map(|(p, _)| p).collect();
+    let mut cells = String::new();
     for chapter in PHONE_CHAPTERS {
         let page = format!("ko/{chapter}");
         let source = fs::read_to_string(site.join(&page)).unwrap();
-        let name = chapter.trim_end_matches(".html").replace('/', "-");
-        let mut views = vec![("top", String::new())];
-        if source.contains("<table") {
-            views.push(("table", "-table".to_string()));
-        }
-        if with_figure.contains(&page) {
-            views.push(("figure", "-figure".to_string()));
-        }
-        for (at, suffix) in views {
-            let url = format!("{base}/phone-shot.html?at={at}&page={page}");
-            let png = shots.join(format!("ko-phone-{name}{suffix}.png"));
-            chromium
-                .screenshot(
-                    &Visit {
-                        url: &url,
-                        lang: "ko-KR",
-                        budget_ms: 3000,
-                    },
-                    &png,
-                    PHONE.0,
-                    PHONE.1,
-                )
-                .unwrap_or_else(|e| panic!("a screenshot of {page} ({at}): {e:#}"));
+        for (at, shown) in [
+            ("top", true),
+            ("table", source.contains("<table")),
+            ("figure", with_figure.contains(&page)),
+        ] {
+            cells.push_str(&if shown {
+                format!("<iframe src=\"phone-shot.html?at={at}&page={page}\"></iframe>\n")
+            } else {
+                format!("<div>{page}: no {at}</div>\n")
+            });
         }
     }
+    fs::write(site.join("phone-sheet.html"), sheet(&cells, 3, PHONE)).unwrap();
+    let png = shots.join("ko-phone-chapters.png");
+    chromium
+        .screenshot(
+            &Visit {
+                url: &format!("{base}/phone-sheet.html"),
+                lang: "ko-KR",
+                budget_ms: 5000,
+            },
+            &png,
+            PHONE.0 * 3,
+            PHONE.1 * PHONE_CHAPTERS.len() as u32,
+        )
+        .unwrap_or_else(|e| panic!("a screenshot of the phone contact sheet: {e:#}"));
+    let _ = fs::remove_file(site.join("phone-sheet.html"));
     let _ = fs::remove_file(site.join("phone-shot.html"));
-    eprintln!("phone screenshots in {}", shots.display());
+    eprintln!("phone screenshots: {}", png.display());
+}
+
+/// A contact sheet: `cells` (frames or notes) of `(w, h)` pixels, `columns`
+/// to a row, to photograph several pages in one Chromium run.
+fn sheet(cells: &str, columns: u32, (w, h): (u32, u32)) -> String {
+    format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><style>\
+         body {{ margin: 0; display: grid; grid-template-columns: repeat({columns}, {w}px); grid-auto-rows: {h}px; }}\
+         iframe {{ width: {w}px; height: {h}px; border: 0; display: block; }}\
+         div {{ background: #ddd; font: 20px sans-serif; padding: 20px; }}\
+         </style></head><body>\n{cells}</body></html>\n"
+    )
 }
 
 /// A page that shows `?page=` in a frame where scripts may not run
