@@ -398,7 +398,10 @@ mod tests {
             corrupt: 0.05,
             ..Impair::default()
         };
-        let bytes: Vec<u8> = (0..150_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        // 50 kB: about forty datagrams of data, so with these rates every
+        // impairment happens (a lost one alone costs the pair a timeout, a
+        // few hundred ms: the test is timer-bound, not CPU-bound).
+        let bytes: Vec<u8> = (0..50_000u32).map(|i| (i * 7 % 251) as u8).collect();
         let (got, sent) = transfer(&bytes, Link::both(impair), 11).await;
         assert_eq!(got.bytes, bytes);
         assert!(got.invalid > 0, "corrupted datagrams were seen and dropped");
