@@ -94,9 +94,11 @@ fn hostile_submissions_against_the_sandbox() {
     let mut everyone: Vec<&str> = HOSTILE.to_vec();
     everyone.extend(["honest", "victim"]);
     let lab1 = Lab::new(&base.join("1-sandbox"), &template, &everyone);
-    let run1 = lab1.gradebook(true, 2);
+    let run1 = lab1.gradebook(true, 3);
     let run1_end = Instant::now();
     sandboxed_checks(&mut v, &lab1, &run1, &everyone);
+    // The 1 GiB file of resource-hog's build script has been measured.
+    let _ = fs::remove_dir_all(lab1.work.join("gradebook/resource-hog/build"));
 
     // 2. Sandboxed, kill-others beside its victim.
     let lab2 = Lab::new(
@@ -131,7 +133,7 @@ fn hostile_submissions_against_the_sandbox() {
         .filter(|s| !["resource-hog", "kill-others"].contains(s))
         .collect();
     let lab3 = Lab::new(&base.join("3-plain"), &template, &plain);
-    let run3 = lab3.gradebook(false, 2);
+    let run3 = lab3.gradebook(false, 3);
     let run3_end = Instant::now();
     // Right after the gradebook: who is still running?
     let lingering_alive: Vec<String> = processes_of(&lab3.work)
@@ -140,26 +142,6 @@ fn hostile_submissions_against_the_sandbox() {
         .map(|(pid, _)| pid.to_string())
         .collect();
     unsandboxed_checks(&mut v, &lab3, &run3);
-
-    // Run 1's lingering children would have written by now (15 s). Run 3
-    // (no kill-others in it) takes most of that wait.
-    sleep_until(run1_end + Duration::from_secs(20));
-    let late = lab1.markers();
-    v.check(
-        late.is_empty(),
-        "lingering",
-        true,
-        format!("no marker 20 s after the gradebook: {late:?}"),
-    );
-    let csv1 = lab1.read_csv();
-    v.check(
-        !csv1.rows.contains_key("mallory"),
-        "forge-results",
-        true,
-        "no forged row 20 s after the gradebook".into(),
-    );
-    // The 1 GiB file of resource-hog's build script has been measured.
-    let _ = fs::remove_dir_all(lab1.work.join("gradebook/resource-hog/build"));
 
     // 4. Without the sandbox, kill-others beside its victim.
     let lab4 = Lab::new(
@@ -185,6 +167,24 @@ fn hostile_submissions_against_the_sandbox() {
     );
     lab4.wait_for_children(Duration::from_secs(20));
     lab4.no_survivors(&mut v, "(survivors)", false);
+
+    // Run 1's lingering children would have written by now (15 s): runs 2
+    // to 4 took that wait.
+    sleep_until(run1_end + Duration::from_secs(20));
+    let late = lab1.markers();
+    v.check(
+        late.is_empty(),
+        "lingering",
+        true,
+        format!("no marker 20 s after the gradebook: {late:?}"),
+    );
+    let csv1 = lab1.read_csv();
+    v.check(
+        !csv1.rows.contains_key("mallory"),
+        "forge-results",
+        true,
+        "no forged row 20 s after the gradebook".into(),
+    );
 
     // Run 3's late attacks: the forger's detached child, the lingering ones.
     let deadline = run3_end + Duration::from_secs(20);
