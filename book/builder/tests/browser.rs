@@ -264,36 +264,17 @@ fn screenshots_of_both_books() {
     let site = common::site();
     let server = Server::start(site, "127.0.0.1:0").expect("a local HTTP server");
     let base = server.url();
-    let shots = screenshots();
-    fs::create_dir_all(&shots).unwrap();
-    let desktop = (1280, 900);
-    let mut cells = String::new();
+    let mut sheet = Sheet::new(2, (1280, 900));
     for lang in LANGUAGES {
         let query = if lang == "ko" {
             "%EC%86%8C%EC%BC%93"
         } else {
             "socket"
         };
-        cells.push_str(&format!(
-            "<iframe src=\"{lang}/socket.html\"></iframe>\n\
-             <iframe src=\"{lang}/index.html?search={query}\"></iframe>\n"
-        ));
+        sheet.frame(&format!("{lang}/socket.html"));
+        sheet.frame(&format!("{lang}/index.html?search={query}"));
     }
-    fs::write(site.join("desktop-sheet.html"), sheet(&cells, 2, desktop)).unwrap();
-    let png = shots.join("desktop-books.png");
-    chromium
-        .screenshot(
-            &Visit {
-                url: &format!("{base}/desktop-sheet.html"),
-                lang: "en-US",
-                budget_ms: 5000,
-            },
-            &png,
-            desktop.0 * 2,
-            desktop.1 * LANGUAGES.len() as u32,
-        )
-        .expect("a screenshot");
-    let _ = fs::remove_file(site.join("desktop-sheet.html"));
+    let png = sheet.photograph(&chromium, site, &base, "en-US", "desktop-books.png");
     eprintln!("screenshots: {}", png.display());
 }
 
@@ -500,14 +481,12 @@ fn korean_chapters_photographed_on_a_phone() {
     let site = common::site();
     let server = Server::start(site, "127.0.0.1:0").expect("a local HTTP server");
     let base = server.url();
-    let shots = screenshots();
-    fs::create_dir_all(&shots).unwrap();
     // One contact sheet, one Chromium run: a row per chapter, a column per
     // view, each cell a phone-sized frame (a Chromium start costs about a
     // CPU-second; twelve shots took twelve).
     fs::write(site.join("phone-shot.html"), PHONE_SHOT).unwrap();
     let with_figure: BTreeSet<String> = figure_pages(site).into_iter().map(|(p, _)| p).collect();
-    let mut cells = String::new();
+    let mut sheet = Sheet::new(3, PHONE);
     for chapter in PHONE_CHAPTERS {
         let page = format!("ko/{chapter}");
         let source = fs::read_to_string(site.join(&page)).unwrap();
@@ -516,42 +495,85 @@ fn korean_chapters_photographed_on_a_phone() {
             ("table", source.contains("<table")),
             ("figure", with_figure.contains(&page)),
         ] {
-            cells.push_str(&if shown {
-                format!("<iframe src=\"phone-shot.html?at={at}&page={page}\"></iframe>\n")
+            if shown {
+                sheet.frame(&format!("phone-shot.html?at={at}&page={page}"));
             } else {
-                format!("<div>{page}: no {at}</div>\n")
-            });
+                sheet.note(&format!("{page}: no {at}"));
+            }
         }
     }
-    fs::write(site.join("phone-sheet.html"), sheet(&cells, 3, PHONE)).unwrap();
-    let png = shots.join("ko-phone-chapters.png");
-    chromium
-        .screenshot(
-            &Visit {
-                url: &format!("{base}/phone-sheet.html"),
-                lang: "ko-KR",
-                budget_ms: 5000,
-            },
-            &png,
-            PHONE.0 * 3,
-            PHONE.1 * PHONE_CHAPTERS.len() as u32,
-        )
-        .unwrap_or_else(|e| panic!("a screenshot of the phone contact sheet: {e:#}"));
-    let _ = fs::remove_file(site.join("phone-sheet.html"));
+    let png = sheet.photograph(&chromium, site, &base, "ko-KR", "ko-phone-chapters.png");
     let _ = fs::remove_file(site.join("phone-shot.html"));
     eprintln!("phone screenshots: {}", png.display());
 }
 
-/// A contact sheet: `cells` (frames or notes) of `(w, h)` pixels, `columns`
-/// to a row, to photograph several pages in one Chromium run.
-fn sheet(cells: &str, columns: u32, (w, h): (u32, u32)) -> String {
-    format!(
-        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><style>\
-         body {{ margin: 0; display: grid; grid-template-columns: repeat({columns}, {w}px); grid-auto-rows: {h}px; }}\
-         iframe {{ width: {w}px; height: {h}px; border: 0; display: block; }}\
-         div {{ background: #ddd; font: 20px sans-serif; padding: 20px; }}\
-         </style></head><body>\n{cells}</body></html>\n"
-    )
+/// A contact sheet: frames (and notes where a frame has nothing to show) of
+/// one size, `columns` to a row, to photograph several pages in one
+/// Chromium run.
+struct Sheet {
+    columns: u32,
+    cell: (u32, u32),
+    cells: Vec<String>,
+}
+
+impl Sheet {
+    fn new(columns: u32, cell: (u32, u32)) -> Sheet {
+        Sheet {
+            columns,
+            cell,
+            cells: Vec::new(),
+        }
+    }
+
+    /// A frame showing `url` (relative to the site's root).
+    fn frame(&mut self, url: &str) {
+        self.cells
+            .push(format!("<iframe src=\"{url}\"></iframe>\n"));
+    }
+
+    fn note(&mut self, text: &str) {
+        self.cells.push(format!("<div>{text}</div>\n"));
+    }
+
+    /// Serves the sheet from `site` for one screenshot, written to
+    /// target/book-screenshots/`png`; returns its path.
+    fn photograph(
+        &self,
+        chromium: &Chromium,
+        site: &Path,
+        base: &str,
+        lang: &str,
+        png: &str,
+    ) -> PathBuf {
+        let (w, h) = self.cell;
+        let columns = self.columns;
+        let page = png.replace(".png", ".html");
+        let html = format!(
+            "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><style>\
+             body {{ margin: 0; display: grid; grid-template-columns: repeat({columns}, {w}px); grid-auto-rows: {h}px; }}\
+             iframe {{ width: {w}px; height: {h}px; border: 0; display: block; }}\
+             div {{ background: #ddd; font: 20px sans-serif; padding: 20px; }}\
+             </style></head><body>\n{}</body></html>\n",
+            self.cells.concat()
+        );
+        fs::write(site.join(&page), html).unwrap();
+        let rows = self.cells.len().div_ceil(columns as usize) as u32;
+        let path = screenshots().join(png);
+        chromium
+            .screenshot(
+                &Visit {
+                    url: &format!("{base}/{page}"),
+                    lang,
+                    budget_ms: 5000,
+                },
+                &path,
+                w * columns,
+                h * rows,
+            )
+            .unwrap_or_else(|e| panic!("a screenshot of {page}: {e:#}"));
+        let _ = fs::remove_file(site.join(&page));
+        path
+    }
 }
 
 /// A page that shows `?page=` in a frame where scripts may not run
