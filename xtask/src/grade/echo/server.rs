@@ -222,12 +222,14 @@ pub async fn binary_1mib(ctx: Ctx) -> Result<(), Failure> {
 
 pub async fn fragmented(ctx: Ctx) -> Result<(), Failure> {
     let mut rng = ctx.rng("echo.server.fragmented");
-    let mut payload = b"one read() is not one message: ".repeat(24);
-    payload.extend(binary_payload(&mut rng, 512));
+    // 504 bytes, each its own segment with a pause of up to 1 ms: a read
+    // loop has hundreds of reads to get right, in well under a second.
+    let mut payload = b"one read() is not one message: ".repeat(8);
+    payload.extend(binary_payload(&mut rng, 256));
     let (mut server, addr) = start(&ctx, "127.0.0.1:0").await?;
     let faults = Faults {
         max_segment: 1,
-        max_delay: Duration::from_micros(1500),
+        max_delay: Duration::from_millis(1),
     };
     let proxy = Proxy::start(addr, faults, rng.u64(..))
         .await
@@ -258,12 +260,14 @@ pub async fn half_close(ctx: Ctx) -> Result<(), Failure> {
 pub async fn slow_reader(ctx: Ctx) -> Result<(), Failure> {
     // 16 MiB does not fit in the kernel buffers between us: while we do not
     // read, the server's writes must wait (flow control), not fail or drop bytes.
+    // The pause is long enough for the buffers to fill and a write timeout
+    // (the mistake this catches; 100 ms in its mutant) to fire.
     let payload = binary_payload(&mut ctx.rng("echo.server.slow_reader"), 16 * MIB);
     let (mut server, addr) = start(&ctx, "127.0.0.1:0").await?;
     let ex = Exchange {
         payload: &payload,
         half_close: false,
-        read_pause: Duration::from_secs(1),
+        read_pause: Duration::from_millis(300),
         until_eof: false,
     };
     echo_once(&ctx, &mut server, addr, ex).await

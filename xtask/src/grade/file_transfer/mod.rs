@@ -515,8 +515,8 @@ pub fn tests() -> Vec<TestSpec> {
         visibility: Visibility::Public,
         rules: &["ft.server.streaming"],
         title: Text {
-            en: "sending a 1 GiB file, the server's memory stays under 256 MiB",
-            ko: "1 GiB 파일을 보내는 동안 서버 메모리가 256 MiB 아래로 유지된다",
+            en: "sending a 512 MiB file, the server's memory stays under 256 MiB",
+            ko: "512 MiB 파일을 보내는 동안 서버 메모리가 256 MiB 아래로 유지된다",
         },
         hint: Text {
             en: "Copy the file in 64 KiB chunks (a loop of read and write); never fs::read the whole file.",
