@@ -64,6 +64,7 @@ pub fn all() -> Vec<Exercise> {
             rules: echo::RULES,
             hints: include_str!("echo/hints.toml"),
             schedule: Schedule {
+                at_once: None,
                 heavy: &[
                     "echo.server.half_close",
                     "echo.server.slow_reader",
@@ -86,6 +87,7 @@ pub fn all() -> Vec<Exercise> {
             rules: file_transfer::RULES,
             hints: include_str!("file_transfer/hints.toml"),
             schedule: Schedule {
+                at_once: None,
                 heavy: &[
                     "ft.server.memory",
                     "ft.server.put_memory",
@@ -109,6 +111,7 @@ pub fn all() -> Vec<Exercise> {
             rules: concurrent::RULES,
             hints: include_str!("concurrent/hints.toml"),
             schedule: Schedule {
+                at_once: None,
                 heavy: &["chat.slow_reader"],
                 heavy_at_once: 1,
             },
@@ -126,13 +129,14 @@ pub fn all() -> Vec<Exercise> {
             hidden: reliable_udp::hidden::tests,
             rules: reliable_udp::RULES,
             hints: include_str!("reliable_udp/hints.toml"),
-            // Its transfers wait on the lossy link's timers (a grade of the
-            // reference: 1.3 CPU-s in 59 s one after another), so they run
-            // side by side. `rdt.efficiency` runs last and alone: it times
-            // the grader's own pair against the student's, and a transfer
-            // beside it could slow one and not the other.
+            // Its transfers wait on the lossy link's timers and each ends
+            // with the receiver's 2 s linger (a grade of the reference:
+            // 1.3 CPU-s in 59 s one after another), so all its tests run at
+            // once. `rdt.efficiency` times the grader's own pair against the
+            // student's side by side, so the others slow both alike.
             schedule: Schedule {
-                heavy: &["rdt.efficiency"],
+                at_once: Some(32),
+                heavy: &[],
                 heavy_at_once: 1,
             },
         },

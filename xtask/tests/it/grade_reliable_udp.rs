@@ -7,10 +7,9 @@ use std::sync::{Mutex, MutexGuard};
 
 use crate::common::grade;
 
-/// One grade at a time: `rdt.efficiency` compares the speed of the pair
-/// under test with the grader's own, measured one after the other, and the
-/// starter's grade (a build, then programs) beside it would slow one of the
-/// two and not the other.
+/// One grade at a time: `rdt.efficiency` times the pair under test and the
+/// grader's own side by side, and the starter's build beside the reference's
+/// grade would load the machine for no gain (it is short).
 fn one_at_a_time() -> MutexGuard<'static, ()> {
     static TURN: Mutex<()> = Mutex::new(());
     TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner())

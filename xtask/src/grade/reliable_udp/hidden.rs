@@ -30,8 +30,8 @@ pub fn tests() -> Vec<TestSpec> {
             90,
             &["rdt.send.timeout", "rdt.recv.acks"],
             Text {
-                en: "512 KiB through 20 % loss with reordering, duplication, jitter and corruption",
-                ko: "순서 바뀜, 복제, 지터, 손상이 있는 손실률 20 % 링크로 512 KiB를 보낸다",
+                en: "256 KiB through 20 % loss with reordering, duplication, jitter and corruption",
+                ko: "순서 바뀜, 복제, 지터, 손상이 있는 손실률 20 % 링크로 256 KiB를 보낸다",
             },
             Text {
                 en: "Every mechanism at once: checksum, buffering, duplicates, timeouts with back-off, fast retransmit.",
@@ -73,7 +73,7 @@ async fn heavy(ctx: Ctx) -> Result<(), Failure> {
         corrupt: 0.02,
         ..Impair::default()
     });
-    through(&ctx, "heavy", 512 * 1024, link, Duration::from_secs(60)).await
+    through(&ctx, "heavy", 256 * 1024, link, Duration::from_secs(60)).await
 }
 
 /// A stranger sends DATA to the receiver during a transfer: ignored.

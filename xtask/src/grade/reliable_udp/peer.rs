@@ -381,7 +381,12 @@ mod tests {
             let bytes: Vec<u8> = (0..size).map(|_| rng.u8(..)).collect();
             let (got, sent) = transfer(&bytes, Link::default(), 1).await;
             assert_eq!(got.bytes, bytes, "size {size}");
-            assert_eq!(sent.data, chunks(size as u64), "no retransmission");
+            // Each chunk sent once, and on a clean link nothing again but
+            // what a stall of this loaded machine (over the 20 ms floor of
+            // the timeout) may re-send.
+            let n = chunks(size as u64);
+            assert_eq!(sent.data - sent.retransmitted, n, "size {size}");
+            assert!(sent.retransmitted <= 2 + n / 100, "size {size}: {sent:?}");
             assert_eq!((got.invalid, got.past_window), (0, 0));
         }
     }

@@ -52,8 +52,11 @@ pub async fn clean(ctx: Ctx) -> Result<(), Failure> {
     .await
 }
 
+/// Four files at once, each with its own pair: every transfer ends with
+/// the receiver's 2 s linger, so one after another they took 8 s. The
+/// smallest size that fails is the one reported, as it was in turn.
 pub async fn sizes(ctx: Ctx) -> Result<(), Failure> {
-    for size in [0, 1, 1200, 1201] {
+    let one = |size| {
         through(
             &ctx,
             "sizes",
@@ -61,9 +64,9 @@ pub async fn sizes(ctx: Ctx) -> Result<(), Failure> {
             Link::default(),
             Duration::from_secs(15),
         )
-        .await?;
-    }
-    Ok(())
+    };
+    let (empty, byte, chunk, chunk_and_byte) = tokio::join!(one(0), one(1), one(1200), one(1201));
+    empty.and(byte).and(chunk).and(chunk_and_byte)
 }
 
 pub async fn loss(ctx: Ctx) -> Result<(), Failure> {
@@ -123,20 +126,20 @@ pub async fn efficiency(ctx: Ctx) -> Result<(), Failure> {
         jitter: Duration::from_millis(2),
         ..Impair::default()
     });
-    // The grader's pair first (it warms nothing the student's pair uses).
-    let mut ours = graders_pair(&ctx, &bytes, link).await?;
-    let receiver = start_receiver(&ctx).await?;
-    let proxy = proxy(&ctx, &receiver, link, "efficiency").await?;
-    let theirs = transfer_through(&ctx, receiver, &proxy, &bytes, Duration::from_secs(60)).await?;
+    let (mut ours, (mut theirs, proxy)) = both_pairs(&ctx, &bytes, link).await?;
     let n = chunks(size as u64) as usize;
     let sent = proxy.count(Dir::Forward, DATA);
     // At 10 % loss a chunk needs 1/0.9 sends on average; twice that is the bound.
     let bound = n * 2 * 10 / 9;
-    // Too slow against the grader's pair timed before? The machine may have
-    // been busier during theirs (the other tests run beside this one): the
-    // grader's pair is timed once more, right after, and the slower counts.
+    // Too slow? A stall of the machine may have hit one pair and not the
+    // other: both run once more, and the better round counts.
     if ours.as_secs_f64() / theirs.as_secs_f64().max(1e-3) < MIN_RATIO {
-        ours = ours.max(graders_pair(&ctx, &bytes, link).await?);
+        let (again_ours, (again_theirs, _)) = both_pairs(&ctx, &bytes, link).await?;
+        if again_ours.as_secs_f64() / again_theirs.as_secs_f64().max(1e-3)
+            > ours.as_secs_f64() / theirs.as_secs_f64().max(1e-3)
+        {
+            (ours, theirs) = (again_ours, again_theirs);
+        }
     }
     let (ours_s, theirs_s) = (ours.as_secs_f64(), theirs.as_secs_f64());
     let ratio = ours_s / theirs_s.max(1e-3);
@@ -206,6 +209,26 @@ fn spurious(proxy: &UdpProxy) -> usize {
         }
     }
     count
+}
+
+/// The grader's pair and the student's, side by side, each through its own
+/// proxy with the same link and the same seed (so the same datagrams are
+/// lost): whatever else the machine does slows both alike, and the test
+/// takes one transfer's time instead of two. Returns the grader's time,
+/// the student's, and the student's proxy (what it counted).
+async fn both_pairs(
+    ctx: &Ctx,
+    bytes: &[u8],
+    link: Link,
+) -> Result<(Duration, (Duration, UdpProxy)), Failure> {
+    let theirs = async {
+        let receiver = start_receiver(ctx).await?;
+        let proxy = proxy(ctx, &receiver, link, "efficiency").await?;
+        let took = transfer_through(ctx, receiver, &proxy, bytes, Duration::from_secs(60)).await?;
+        Ok::<_, Failure>((took, proxy))
+    };
+    let (ours, theirs) = tokio::join!(graders_pair(ctx, bytes, link), theirs);
+    Ok((ours?, theirs?))
 }
 
 /// The student's pair must reach this share of the grader's pair's goodput.
