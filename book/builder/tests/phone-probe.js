@@ -78,6 +78,19 @@
         return { px: Math.round(px * 100) / 100, text: which };
     }
 
+    // The box of characters [i, j) of a text node: one rect per line they
+    // lie on.
+    function rects(doc, node, i, j) {
+        const range = doc.createRange();
+        range.setStart(node, i);
+        range.setEnd(node, j);
+        return range.getClientRects();
+    }
+
+    // A word (a run without spaces) is measured whole: only one that lies
+    // on more than one line is measured a character at a time, to find
+    // where it breaks. A word that goes on into the next text node (an
+    // inline element between) is checked at that node's first character.
     function cellBreaks(doc, cell) {
         const found = [];
         const walker = doc.createTreeWalker(cell, NodeFilter.SHOW_TEXT | NodeFilter.SHOW_ELEMENT);
@@ -85,6 +98,14 @@
         let space = false; // a space or <br> since then
         let before = '';
         let node;
+        // Character i of `node`, with `box`, follows `prev`: a break there?
+        function step(s, i, box) {
+            if (prev && box.top >= prev.bottom - 2 && !space) {
+                found.push(before.slice(-16) + '|' + s.slice(i, i + 16));
+            }
+            prev = box;
+            space = false;
+        }
         while ((node = walker.nextNode())) {
             if (node.nodeType === 1) {
                 if (node.tagName === 'BR') {
@@ -93,24 +114,34 @@
                 continue;
             }
             const s = node.data;
-            for (let i = 0; i < s.length; i++) {
-                if (/\s/.test(s[i])) {
+            const words = /\S+|\s+/g;
+            let m;
+            while ((m = words.exec(s))) {
+                const [i, j] = [m.index, m.index + m[0].length];
+                if (/\s/.test(m[0][0])) {
                     space = true;
-                    before += ' ';
+                    before += ' '.repeat(j - i);
                     continue;
                 }
-                const range = doc.createRange();
-                range.setStart(node, i);
-                range.setEnd(node, i + 1);
-                const box = range.getClientRects()[0];
-                if (box) {
-                    if (prev && box.top >= prev.bottom - 2 && !space) {
-                        found.push(before.slice(-16) + '|' + s.slice(i, i + 16));
+                const whole = rects(doc, node, i, j);
+                const oneLine = whole.length > 0
+                    && Array.prototype.every.call(whole, (r) => r.top < whole[0].bottom - 2);
+                if (!oneLine) {
+                    for (let k = i; k < j; k++) {
+                        const box = rects(doc, node, k, k + 1)[0];
+                        if (box) {
+                            step(s, k, box);
+                        }
+                        before += s[k];
                     }
-                    prev = box;
-                    space = false;
+                    continue;
                 }
-                before += s[i];
+                const first = rects(doc, node, i, i + 1)[0];
+                if (first) {
+                    step(s, i, first);
+                }
+                prev = rects(doc, node, j - 1, j)[0] || prev;
+                before += m[0];
             }
         }
         return found;
