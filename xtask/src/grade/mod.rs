@@ -5,7 +5,7 @@ mod build;
 pub mod cause;
 mod cli;
 mod concurrent;
-mod deps;
+pub(crate) mod deps;
 pub use deps::OWN_DEPS;
 mod echo;
 pub mod exercises;

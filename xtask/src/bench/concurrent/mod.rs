@@ -344,7 +344,19 @@ pub(super) fn build(
     debug: bool,
     label: &str,
 ) -> Result<Vec<PathBuf>> {
-    let target_dir = root.join("target/bench");
+    let target_dir = match exercise_of(bins) {
+        // A debug build (`--smoke`) of an exercise's programs starts from the
+        // grader's dependency cache of that exercise, in a target dir of its
+        // own (a cache seeds a dir once): tokio's tree is not compiled again.
+        Some(exercise) if debug => {
+            let target_dir = root
+                .join("target/bench")
+                .join(format!("debug-{}", exercise.dir));
+            seed(exercise.dir, dir, &target_dir);
+            target_dir
+        }
+        _ => root.join("target/bench"),
+    };
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut command = std::process::Command::new(cargo);
     command.args(["build", "--quiet", "--bins"]);
@@ -377,6 +389,34 @@ pub(super) fn build(
             Ok(copy)
         })
         .collect()
+}
+
+/// The exercise whose programs `bins` are, if they are one's.
+fn exercise_of(bins: &[&str]) -> Option<crate::grade::exercises::Exercise> {
+    crate::grade::exercises::all()
+        .into_iter()
+        .find(|exercise| bins.iter().any(|bin| exercise.binaries.contains(bin)))
+}
+
+/// Seeds `target_dir` with `exercise`'s dependency cache (built first if no
+/// grade has built it yet), on a thread of its own: the callers may or may
+/// not be inside a runtime.
+fn seed(exercise: &'static str, dir: &Path, target_dir: &Path) {
+    let items = vec![(exercise, dir.to_path_buf(), target_dir.to_path_buf())];
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime.block_on(crate::grade::deps::seed_all(
+                    crate::grade::lang::Lang::from_env(),
+                    items,
+                )),
+                Err(err) => eprintln!("no dependency cache for {exercise}: {err}"),
+            }
+        });
+    });
 }
 
 /// Raises this process's soft limit on open files to the hard limit; the
