@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::common::{export_template, export_template_with, root};
+use crate::common::{copy_keeping_mtimes, export_template, export_template_with, root};
 use crate::reporter::{Workflow, outputs, report_total, simulate};
 use assert_cmd::Command;
 use serde_json::Value;
@@ -175,9 +175,10 @@ fn seed_from_this_build(template: &Path, target: &Path) {
         names.contains("tokio"),
         "cargo tree of the template: {names:?}"
     );
-    // `<name>-<16 hex digits>` with an optional `lib` before it and anything after.
-    let registry_crate = |file: &str| {
-        let file = file.strip_prefix("lib").unwrap_or(file);
+    // `<name>-<16 hex digits>` with an optional `lib` before it and anything
+    // after. Both readings are tried: `libc-<hash>` (a fingerprint folder)
+    // is libc's, `liblibc-<hash>.rlib` too.
+    let named = |file: &str| {
         file.match_indices('-').any(|(at, _)| {
             let hash = file[at + 1..].split('.').next().unwrap_or("");
             names.contains(&file[..at])
@@ -185,6 +186,7 @@ fn seed_from_this_build(template: &Path, target: &Path) {
                 && hash.bytes().all(|b| b.is_ascii_hexdigit())
         })
     };
+    let registry_crate = |file: &str| named(file) || file.strip_prefix("lib").is_some_and(&named);
     for dir in ["deps", ".fingerprint", "build"] {
         for entry in std::fs::read_dir(ours.join(dir))
             .into_iter()
@@ -196,27 +198,6 @@ fn seed_from_this_build(template: &Path, target: &Path) {
                 copy_keeping_mtimes(&entry.path(), &target.join("debug").join(dir).join(&name));
             }
         }
-    }
-}
-
-/// Copies a file or a folder's tree; each file keeps its modification time
-/// (cargo compares a crate's outputs with its dependencies' by mtime).
-fn copy_keeping_mtimes(from: &Path, to: &Path) {
-    if from.is_dir() {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap().flatten() {
-            copy_keeping_mtimes(&entry.path(), &to.join(entry.file_name()));
-        }
-    } else {
-        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-        std::fs::copy(from, to).unwrap();
-        let modified = std::fs::metadata(from).unwrap().modified().unwrap();
-        std::fs::File::options()
-            .write(true)
-            .open(to)
-            .unwrap()
-            .set_modified(modified)
-            .unwrap();
     }
 }
 

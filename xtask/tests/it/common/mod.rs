@@ -639,3 +639,24 @@ impl Background {
         }
     }
 }
+
+/// Copies a file or a folder's tree; each file keeps its modification time
+/// (cargo compares a crate's outputs with its dependencies' by mtime).
+pub fn copy_keeping_mtimes(from: &Path, to: &Path) {
+    if from.is_dir() {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap().flatten() {
+            copy_keeping_mtimes(&entry.path(), &to.join(entry.file_name()));
+        }
+    } else {
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(from, to).unwrap();
+        let modified = std::fs::metadata(from).unwrap().modified().unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(to)
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
+    }
+}
