@@ -8,7 +8,10 @@
 //! test and output inside, and builds and runs the student's code in the
 //! sandbox (`sandbox.rs`; `--no-sandbox` turns it off). The child's result
 //! comes back over a pipe, never through a file a student's process could
-//! write; its report goes to `<target-dir>/<student>/report.txt`. The CSV has
+//! write; its report goes to `<target-dir>/<student>/report.txt`, and the
+//! folder the submission was built in is removed once it is graded (tens of
+//! MiB a student: a class of 100 kept 2.6 GiB; `--keep-builds` keeps them).
+//! The CSV has
 //! one row per student: a column per test of each exercise, the exercise's
 //! total, the total, and `flags` (`flags/`): what in the submission deserves
 //! a look, and `timed-out`, `grader-error` or `does-not-build:<exercise>`
@@ -79,6 +82,11 @@ pub struct GradebookArgs {
     /// own target dir (the way before the shared cache; `bench gradebook`).
     #[arg(long, hide = true)]
     own_deps: bool,
+    /// Keep each submission's build folder (`<target-dir>/<student>/build`)
+    /// after its grade, to run a student's programs by hand; by default only
+    /// its report stays.
+    #[arg(long)]
+    keep_builds: bool,
     /// Grade only shard K of N (1-based): every N-th student of the sorted
     /// class, from the K-th; needs --seed. Writes FILE.shard.json beside the
     /// CSV for `gradebook merge`.
@@ -209,6 +217,7 @@ pub fn run(root: &Path, args: GradebookArgs) -> Result<()> {
                         only: &args.only,
                         sandbox: !args.no_sandbox,
                         own_deps: args.own_deps,
+                        keep_builds: args.keep_builds,
                     };
                     let row = job.grade(dir);
                     eprintln!(
@@ -290,6 +299,7 @@ struct Job<'a> {
     only: &'a [String],
     sandbox: bool,
     own_deps: bool,
+    keep_builds: bool,
 }
 
 impl Job<'_> {
@@ -305,6 +315,7 @@ impl Job<'_> {
             only,
             sandbox,
             own_deps,
+            keep_builds,
         } = *self;
         let student = dir
             .file_name()
@@ -383,6 +394,11 @@ impl Job<'_> {
                 (None, Vec::new())
             }
         };
+        // The grader has ended (or was killed with what it started): its
+        // build folder is no longer in use.
+        if !keep_builds {
+            let _ = fs::remove_dir_all(target.join("build"));
+        }
         let scores = match status {
             None => {
                 flags.push("timed-out".into());
