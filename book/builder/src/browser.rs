@@ -13,15 +13,23 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-/// Where Chromium is: `$SOCKET_LAB_CHROMIUM`, else the first of `chromium`,
-/// `chromium-browser`, `google-chrome` on `$PATH`.
+/// Where Chromium is: `$SOCKET_LAB_CHROMIUM`, else the first of
+/// `chromium-headless-shell`, `chromium`, `chromium-browser`, `google-chrome`
+/// on `$PATH`. The headless shell is the same Blink without the browser's
+/// window code: a run here took 0.47 s and 0.3 CPU-s against Chromium's
+/// 1.25 s and 1 CPU-s, and the browser tests 24 s instead of 35 s.
 pub fn find_chromium() -> Option<PathBuf> {
     if let Some(exe) = std::env::var_os("SOCKET_LAB_CHROMIUM") {
         return Some(PathBuf::from(exe));
     }
     let path = std::env::var_os("PATH")?;
     for dir in std::env::split_paths(&path) {
-        for name in ["chromium", "chromium-browser", "google-chrome"] {
+        for name in [
+            "chromium-headless-shell",
+            "chromium",
+            "chromium-browser",
+            "google-chrome",
+        ] {
             let exe = dir.join(name);
             if exe.is_file() {
                 return Some(exe);
