@@ -1,4 +1,5 @@
-//! The built site in headless Chromium (Debian's `chromium`): the root page
+//! The built site in headless Chromium (Debian's `chromium-headless-shell`,
+//! or `chromium`): the root page
 //! picks a language, the language switch lands on the same page in the other
 //! book (also without JavaScript), figures load, and search finds the socket
 //! chapter in both languages and Korean compounds with or without their
@@ -71,6 +72,33 @@ impl Drop for Turn {
     }
 }
 
+/// What a browser test runs with: Chromium, its turn (held while the
+/// session lives), and a local HTTP server on the shared site.
+struct Session {
+    chromium: Chromium,
+    site: &'static Path,
+    server: Server,
+    base: String,
+    _turn: Turn,
+}
+
+/// The session of one browser test; `None` where Chromium is not installed
+/// (outside CI: see [`chromium`]).
+fn session() -> Option<Session> {
+    let chromium = chromium()?;
+    let turn = chromium_turn();
+    let site = common::site();
+    let server = Server::start(site, "127.0.0.1:0").expect("a local HTTP server");
+    let base = server.url();
+    Some(Session {
+        chromium,
+        site,
+        server,
+        base,
+        _turn: turn,
+    })
+}
+
 /// `target/book-screenshots/`, for a human to look at.
 fn screenshots() -> PathBuf {
     Layout::of_this_repo()
@@ -83,12 +111,12 @@ fn chromium() -> Option<Chromium> {
         Some(exe) => Some(Chromium::new(exe).expect("a scratch folder for Chromium")),
         None if std::env::var_os("CI").is_some() => {
             panic!(
-                "CI is set but Chromium is not installed (apt-get install chromium fonts-noto-cjk)"
+                "CI is set but Chromium is not installed (apt-get install chromium-headless-shell fonts-noto-cjk)"
             )
         }
         None => {
             eprintln!(
-                "note: Chromium not found (apt-get install chromium fonts-noto-cjk); skipping the browser test"
+                "note: Chromium not found (apt-get install chromium-headless-shell fonts-noto-cjk); skipping the browser test"
             );
             None
         }
@@ -125,11 +153,14 @@ fn resolve(page_path: &str, link: &str) -> String {
 
 #[test]
 fn the_site_works_in_a_browser() {
-    let Some(chromium) = chromium() else { return };
-    let _turn = chromium_turn();
-    let site = common::site();
-    let server = Server::start(site, "127.0.0.1:0").expect("a local HTTP server");
-    let base = server.url();
+    let Some(session) = session() else { return };
+    let Session {
+        chromium,
+        site,
+        server,
+        base,
+        ..
+    } = &session;
     let visit = |url: &str, lang: &str, budget_ms: u32| -> String {
         chromium
             .dump_dom(&Visit {
@@ -259,11 +290,13 @@ fn the_site_works_in_a_browser() {
 /// row per book in one picture (`desktop-books.png`, one Chromium run).
 #[test]
 fn screenshots_of_both_books() {
-    let Some(chromium) = chromium() else { return };
-    let _turn = chromium_turn();
-    let site = common::site();
-    let server = Server::start(site, "127.0.0.1:0").expect("a local HTTP server");
-    let base = server.url();
+    let Some(session) = session() else { return };
+    let Session {
+        chromium,
+        site,
+        base,
+        ..
+    } = &session;
     let mut sheet = Sheet::new(2, (1280, 900));
     for lang in LANGUAGES {
         let query = if lang == "ko" {
@@ -274,7 +307,7 @@ fn screenshots_of_both_books() {
         sheet.frame(&format!("{lang}/socket.html"));
         sheet.frame(&format!("{lang}/index.html?search={query}"));
     }
-    let png = sheet.photograph(&chromium, site, &base, "en-US", "desktop-books.png");
+    let png = sheet.photograph(chromium, site, base, "en-US", "desktop-books.png");
     eprintln!("screenshots: {}", png.display());
 }
 
@@ -322,17 +355,17 @@ fn the_english_book_reads_well_on_a_phone() {
 /// figures, measured by phone-probe.js. No table cell breaks inside a word;
 /// every figure, tapped, opens with its text at 11 px or more.
 fn phone_probe(lang: &str) {
-    let Some(mut chromium) = chromium() else {
-        return;
-    };
+    let Some(mut session) = session() else { return };
     // The probe is one run through every chapter of a book (about 15 s on
     // a busy 2-core machine, other browser tests beside it): a bound on a
     // hang, not on speed.
-    chromium.timeout = std::time::Duration::from_secs(180);
-    let _turn = chromium_turn();
-    let site = common::site();
-    let server = Server::start(site, "127.0.0.1:0").expect("a local HTTP server");
-    let base = server.url();
+    session.chromium.timeout = std::time::Duration::from_secs(180);
+    let Session {
+        chromium,
+        site,
+        base,
+        ..
+    } = &session;
     let shots = screenshots();
     fs::create_dir_all(&shots).unwrap();
 
@@ -474,13 +507,13 @@ fn phone_probe(lang: &str) {
 /// picture (`ko-phone-chapters.png`).
 #[test]
 fn korean_chapters_photographed_on_a_phone() {
-    let Some(chromium) = chromium() else {
-        return;
-    };
-    let _turn = chromium_turn();
-    let site = common::site();
-    let server = Server::start(site, "127.0.0.1:0").expect("a local HTTP server");
-    let base = server.url();
+    let Some(session) = session() else { return };
+    let Session {
+        chromium,
+        site,
+        base,
+        ..
+    } = &session;
     // One contact sheet, one Chromium run: a row per chapter, a column per
     // view, each cell a phone-sized frame (a Chromium start costs about a
     // CPU-second; twelve shots took twelve).
@@ -502,7 +535,7 @@ fn korean_chapters_photographed_on_a_phone() {
             }
         }
     }
-    let png = sheet.photograph(&chromium, site, &base, "ko-KR", "ko-phone-chapters.png");
+    let png = sheet.photograph(chromium, site, base, "ko-KR", "ko-phone-chapters.png");
     let _ = fs::remove_file(site.join("phone-shot.html"));
     eprintln!("phone screenshots: {}", png.display());
 }
@@ -594,11 +627,13 @@ const NO_SCRIPT_PROBE: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\
 
 #[test]
 fn the_language_link_works_without_javascript() {
-    let Some(chromium) = chromium() else { return };
-    let _turn = chromium_turn();
-    let site = common::site();
-    let server = Server::start(site, "127.0.0.1:0").expect("a local HTTP server");
-    let base = server.url();
+    let Some(session) = session() else { return };
+    let Session {
+        chromium,
+        site,
+        base,
+        ..
+    } = &session;
     fs::write(site.join("no-script-probe.html"), NO_SCRIPT_PROBE).unwrap();
     for (lang, other, text) in [("ko", "en", "English"), ("en", "ko", "한국어")] {
         for page in ["exercises/echo.html", "index.html"] {
@@ -641,11 +676,8 @@ fn the_language_link_works_without_javascript() {
 
 #[test]
 fn korean_search_ignores_spaces() {
-    let Some(chromium) = chromium() else { return };
-    let _turn = chromium_turn();
-    let site = common::site();
-    let server = Server::start(site, "127.0.0.1:0").expect("a local HTTP server");
-    let base = server.url();
+    let Some(session) = session() else { return };
+    let Session { chromium, base, .. } = &session;
     // (query, a chapter it must find, the words its teaser marks, as the
     // chapter writes them)
     for (query, chapter, written) in [
