@@ -352,7 +352,7 @@ pub(super) fn build(
             let target_dir = root
                 .join("target/bench")
                 .join(format!("debug-{}", exercise.dir));
-            seed(exercise.dir, dir, &target_dir);
+            seed(exercise.dir, dir, &target_dir)?;
             target_dir
         }
         _ => root.join("target/bench"),
@@ -399,24 +399,16 @@ fn exercise_of(bins: &[&str]) -> Option<crate::grade::exercises::Exercise> {
 }
 
 /// Seeds `target_dir` with `exercise`'s dependency cache (built first if no
-/// grade has built it yet), on a thread of its own: the callers may or may
-/// not be inside a runtime.
-fn seed(exercise: &'static str, dir: &Path, target_dir: &Path) {
+/// grade has built it yet). The benches build before they start their own
+/// runtime, so this one is not inside another.
+fn seed(exercise: &'static str, dir: &Path, target_dir: &Path) -> Result<()> {
     let items = vec![(exercise, dir.to_path_buf(), target_dir.to_path_buf())];
-    std::thread::scope(|scope| {
-        scope.spawn(|| {
-            match tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            {
-                Ok(runtime) => runtime.block_on(crate::grade::deps::seed_all(
-                    crate::grade::lang::Lang::from_env(),
-                    items,
-                )),
-                Err(err) => eprintln!("no dependency cache for {exercise}: {err}"),
-            }
-        });
-    });
+    let lang = crate::grade::lang::Lang::from_env();
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(crate::grade::deps::seed_all(lang, items));
+    Ok(())
 }
 
 /// Raises this process's soft limit on open files to the hard limit; the

@@ -133,16 +133,14 @@ pub async fn efficiency(ctx: Ctx) -> Result<(), Failure> {
     let bound = n * 2 * 10 / 9;
     // Too slow? A stall of the machine may have hit one pair and not the
     // other: both run once more, and the better round counts.
-    if ours.as_secs_f64() / theirs.as_secs_f64().max(1e-3) < MIN_RATIO {
+    if speed(ours, theirs) < MIN_RATIO {
         let (again_ours, (again_theirs, _)) = both_pairs(&ctx, &bytes, link).await?;
-        if again_ours.as_secs_f64() / again_theirs.as_secs_f64().max(1e-3)
-            > ours.as_secs_f64() / theirs.as_secs_f64().max(1e-3)
-        {
+        if speed(again_ours, again_theirs) > speed(ours, theirs) {
             (ours, theirs) = (again_ours, again_theirs);
         }
     }
     let (ours_s, theirs_s) = (ours.as_secs_f64(), theirs.as_secs_f64());
-    let ratio = ours_s / theirs_s.max(1e-3);
+    let ratio = speed(ours, theirs);
     if sent > bound {
         return Err(Failure::new(
             Step::Write,
@@ -229,6 +227,12 @@ async fn both_pairs(
     };
     let (ours, theirs) = tokio::join!(graders_pair(ctx, bytes, link), theirs);
     Ok((ours?, theirs?))
+}
+
+/// The student's pair's speed as a share of the grader's pair's: the
+/// grader's time over theirs.
+fn speed(ours: Duration, theirs: Duration) -> f64 {
+    ours.as_secs_f64() / theirs.as_secs_f64().max(1e-3)
 }
 
 /// The student's pair must reach this share of the grader's pair's goodput.
