@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::common::{copy_keeping_mtimes, export_template, export_template_with, root};
+use crate::common::{copy_artifacts, export_template, export_template_with, root};
 use crate::reporter::{Workflow, outputs, report_total, simulate};
 use assert_cmd::Command;
 use serde_json::Value;
@@ -187,18 +187,7 @@ fn seed_from_this_build(template: &Path, target: &Path) {
         })
     };
     let registry_crate = |file: &str| named(file) || file.strip_prefix("lib").is_some_and(&named);
-    for dir in ["deps", ".fingerprint", "build"] {
-        for entry in std::fs::read_dir(ours.join(dir))
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if registry_crate(&name) {
-                copy_keeping_mtimes(&entry.path(), &target.join("debug").join(dir).join(&name));
-            }
-        }
-    }
+    copy_artifacts(&ours, target, registry_crate);
 }
 
 /// The solutions' tests in the classroom test: a few of each exercise's.

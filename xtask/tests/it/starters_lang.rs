@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::common::{copy_keeping_mtimes, export_template_with, root};
+use crate::common::{copy_artifacts, export_template_with, root};
 use assert_cmd::Command;
 
 /// A cold build of the three starters (tokio, sha2, ctrlc) on a slow
@@ -170,15 +170,7 @@ fn seed_from_the_graders_caches(target: &Path) {
         if !entry.path().join("ready").is_file() || !cache.is_dir() {
             continue;
         }
-        for dir in ["deps", ".fingerprint", "build"] {
-            let from = cache.join("debug").join(dir);
-            for item in std::fs::read_dir(&from).into_iter().flatten().flatten() {
-                let to = target.join("debug").join(dir).join(item.file_name());
-                if !to.exists() {
-                    copy_keeping_mtimes(&item.path(), &to);
-                }
-            }
-        }
+        copy_artifacts(&cache.join("debug"), target, |_| true);
     }
 }
 

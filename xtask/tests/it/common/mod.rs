@@ -640,9 +640,30 @@ impl Background {
     }
 }
 
+/// Copies into `target/debug` the build outputs under `from` (a profile
+/// folder of another target dir: its `deps`, `.fingerprint` and `build`
+/// entries) whose names `keep` accepts and that `target` does not have yet,
+/// each file with its modification time: cargo takes a crate's artifacts as
+/// fresh, whichever target dir built them, when its fingerprint matches.
+pub fn copy_artifacts(from: &Path, target: &Path, keep: impl Fn(&str) -> bool) {
+    for dir in ["deps", ".fingerprint", "build"] {
+        for entry in std::fs::read_dir(from.join(dir))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let to = target.join("debug").join(dir).join(&name);
+            if keep(&name) && !to.exists() {
+                copy_keeping_mtimes(&entry.path(), &to);
+            }
+        }
+    }
+}
+
 /// Copies a file or a folder's tree; each file keeps its modification time
 /// (cargo compares a crate's outputs with its dependencies' by mtime).
-pub fn copy_keeping_mtimes(from: &Path, to: &Path) {
+fn copy_keeping_mtimes(from: &Path, to: &Path) {
     if from.is_dir() {
         std::fs::create_dir_all(to).unwrap();
         for entry in std::fs::read_dir(from).unwrap().flatten() {
