@@ -209,10 +209,12 @@ impl Chat {
         }
     }
 
-    /// How long poll may wait: not at all if input is left over, else until
-    /// the nearest deadline, else until something happens.
+    /// How long poll may wait: not at all if input is left over or output
+    /// was queued after this turn's flushing (a write that fails announces a
+    /// departure to the others: nothing else would wake the loop for them),
+    /// else until the nearest deadline, else until something happens.
     fn next_timeout(&self) -> Option<Duration> {
-        if !self.unread.is_empty() {
+        if !self.unread.is_empty() || !self.to_flush.is_empty() {
             return Some(Duration::ZERO);
         }
         let deadlines = self.conns.values().filter_map(|c| c.closing);
