@@ -4,7 +4,7 @@
 mod support;
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 
 const SERVER: &str = env!("CARGO_BIN_EXE_lifecycle_server");
 const CLIENT: &str = env!("CARGO_BIN_EXE_lifecycle_client");
@@ -80,13 +80,22 @@ fn server_answers_a_greeting_split_over_two_writes() {
 
 #[test]
 fn client_reports_connection_refused_and_exits_nonzero() {
-    // Bind a port, learn its number, and close it: now nothing listens there,
-    // and the kernel answers a SYN to it with RST.
-    let addr = {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        listener.local_addr().expect("local addr").to_string()
-    };
+    // A socket bound to a port but never listening: the kernel answers a SYN
+    // to it with RST. It stays bound while the client runs, so the port
+    // cannot go to another test's server in between (closing a listener
+    // freed it, and a server of a test beside this one once took it).
+    let bound =
+        socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("socket");
+    let any: std::net::SocketAddr = "127.0.0.1:0".parse().expect("an address");
+    bound.bind(&any.into()).expect("bind");
+    let addr = bound
+        .local_addr()
+        .expect("local addr")
+        .as_socket()
+        .expect("an IP address")
+        .to_string();
     let done = support::run(CLIENT, &[&addr]);
+    drop(bound);
     assert!(!done.status.success());
     assert!(
         done.stderr.contains(&format!("connect {addr}:")) && done.stderr.contains("refused"),
