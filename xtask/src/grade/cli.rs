@@ -445,12 +445,12 @@ async fn try_connect(addr: SocketAddr) -> Option<TcpStream> {
 }
 
 /// An address where nothing listens, for a client that must not get as far
-/// as connecting (if it does, it is refused, and exits 1, not 2).
-async fn refused_addr() -> Result<String, Failure> {
-    let port = wire::free_port()
-        .await
-        .map_err(|err| Failure::new(Step::Start, err.to_string()))?;
-    Ok(format!("127.0.0.1:{port}"))
+/// as connecting (if it does, it is refused, and exits 1, not 2). The guard
+/// keeps it so until the test drops it.
+fn refused_addr() -> Result<(wire::RefusedAddr, String), Failure> {
+    let refused = wire::refused_addr().map_err(|err| Failure::new(Step::Start, err.to_string()))?;
+    let addr = refused.addr.to_string();
+    Ok((refused, addr))
 }
 
 // ---------------------------------------------------------------- echo
@@ -513,7 +513,7 @@ pub async fn echo_server_stdout(ctx: Ctx) -> Result<(), Failure> {
 }
 
 pub async fn echo_client_bad_args(ctx: Ctx) -> Result<(), Failure> {
-    let addr = refused_addr().await?;
+    let (_refused, addr) = refused_addr()?;
     let cases = [
         Case::new("echo-client", &[]),
         Case::new("echo-client", &[&addr, "extra"]),
@@ -638,7 +638,7 @@ pub async fn ft_server_stdout(ctx: Ctx) -> Result<(), Failure> {
 }
 
 pub async fn ft_client_bad_args(ctx: Ctx) -> Result<(), Failure> {
-    let addr = refused_addr().await?;
+    let (_refused, addr) = refused_addr()?;
     // Its working folder: a client that gets as far as `get` writes there.
     let dir = shared_dir("socket-lab-ft-client-args-")?;
     let cases = [

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 
 use super::lang::{Lang, Step, tr};
 use super::spec::{Ctx, Failure};
@@ -64,7 +64,7 @@ pub async fn listen_loopback_with_recv_buffer(
     bytes: u32,
 ) -> Result<(TcpListener, SocketAddr), Failure> {
     let bind = |err: io::Error| Failure::new(Step::Bind, err.to_string());
-    let socket = tokio::net::TcpSocket::new_v4().map_err(bind)?;
+    let socket = TcpSocket::new_v4().map_err(bind)?;
     socket.set_recv_buffer_size(bytes).map_err(bind)?;
     socket
         .bind(SocketAddr::from(([127, 0, 0, 1], 0)))
@@ -74,11 +74,40 @@ pub async fn listen_loopback_with_recv_buffer(
     Ok((listener, addr))
 }
 
-/// A free loopback port right now: bind port 0, read the port, close. (Another
-/// process may take it before we use it; on loopback in a test that is rare.)
+/// A free loopback port right now: bind port 0, read the port, close. Another
+/// test may take it before the student's program binds it, since grades run
+/// side by side: a caller that sees the bind fail asks [`port_taken`] before
+/// it blames the student. For an address that must stay refused, use
+/// [`refused_addr`] instead.
 pub async fn free_port() -> io::Result<u16> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     Ok(listener.local_addr()?.port())
+}
+
+/// Whether something else holds `port` on loopback now (we cannot bind it).
+pub fn port_taken(port: u16) -> bool {
+    std::net::TcpListener::bind(("127.0.0.1", port)).is_err()
+}
+
+/// A loopback address where nothing listens, and where nothing can start to
+/// listen while this guard lives: a TCP socket bound to the port but never
+/// listening. The kernel answers a SYN to it with a reset, so a connection
+/// is refused. (Closing a probe listener to free its port would not do: the
+/// next test's listener may get the same port, and the student's client is
+/// then accepted, or reset, instead of refused.)
+pub struct RefusedAddr {
+    _bound: TcpSocket,
+    pub addr: SocketAddr,
+}
+
+pub fn refused_addr() -> io::Result<RefusedAddr> {
+    let socket = TcpSocket::new_v4()?;
+    socket.bind(SocketAddr::from(([127, 0, 0, 1], 0)))?;
+    let addr = socket.local_addr()?;
+    Ok(RefusedAddr {
+        _bound: socket,
+        addr,
+    })
 }
 
 /// One exchange with an echo server: what to send and how to behave.
@@ -277,4 +306,28 @@ pub fn binary_payload(rng: &mut fastrand::Rng, len: usize) -> Vec<u8> {
     let n = all.len().min(len);
     data[..n].copy_from_slice(&all[..n]);
     data
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_refused_addr_refuses_and_keeps_its_port_while_held() {
+        let refused = refused_addr().unwrap();
+        let err = TcpStream::connect(refused.addr).await.unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::ConnectionRefused);
+        // No listener can take the port while the guard lives.
+        assert!(port_taken(refused.addr.port()));
+        assert!(TcpListener::bind(refused.addr).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn port_taken_sees_a_listener() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        assert!(port_taken(port));
+        drop(listener);
+        assert!(!port_taken(port));
+    }
 }

@@ -78,10 +78,9 @@ pub async fn half_close(ctx: Ctx) -> Result<(), Failure> {
 
 pub async fn refused(ctx: Ctx) -> Result<(), Failure> {
     let lang = ctx.lang;
-    let port = wire::free_port()
-        .await
-        .map_err(|err| Failure::new(Step::Start, err.to_string()))?;
-    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    // Held until the test ends, so that no other listener takes the port.
+    let refused = wire::refused_addr().map_err(|err| Failure::new(Step::Start, err.to_string()))?;
+    let addr = refused.addr;
     ctx.at(Step::Connect);
     let mut client = spawn_client(&ctx, addr, b"")?;
     let Some(status) = client.wait_exit(Duration::from_secs(5)).await else {

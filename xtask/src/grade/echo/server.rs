@@ -179,11 +179,22 @@ pub async fn ready(ctx: Ctx) -> Result<(), Failure> {
 
 pub async fn listen_addr(ctx: Ctx) -> Result<(), Failure> {
     let lang = ctx.lang;
-    let port = wire::free_port()
-        .await
-        .map_err(|err| Failure::new(Step::Bind, err.to_string()))?;
-    let asked: SocketAddr = ([127, 0, 0, 1], port).into();
-    let (_server, addr) = start(&ctx, &asked.to_string()).await?;
+    // The port is free when we look, but another test may bind it before the
+    // student's server does: a failed start is the student's only if the
+    // port is still free afterwards; otherwise try another port.
+    let mut attempts = 0;
+    let (asked, _server, addr) = loop {
+        attempts += 1;
+        let port = wire::free_port()
+            .await
+            .map_err(|err| Failure::new(Step::Bind, err.to_string()))?;
+        let asked: SocketAddr = ([127, 0, 0, 1], port).into();
+        match start(&ctx, &asked.to_string()).await {
+            Ok((server, addr)) => break (asked, server, addr),
+            Err(_) if attempts < 3 && wire::port_taken(port) => continue,
+            Err(failure) => return Err(failure),
+        }
+    };
     if addr != asked {
         return Err(Failure::new(
             Step::Bind,

@@ -414,10 +414,9 @@ pub async fn bad_digest(ctx: Ctx) -> Result<(), Failure> {
 
 pub async fn refused(ctx: Ctx) -> Result<(), Failure> {
     let lang = ctx.lang;
-    let port = wire::free_port()
-        .await
-        .map_err(|err| Failure::new(Step::Start, err.to_string()))?;
-    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    // Held until the test ends, so that no other listener takes the port.
+    let refused = wire::refused_addr().map_err(|err| Failure::new(Step::Start, err.to_string()))?;
+    let addr = refused.addr;
     let dir = workdir()?;
     let (status, mut client) = run(&ctx, dir.path(), addr, &["list"], 64 * 1024).await?;
     let what = tr!(
