@@ -229,8 +229,8 @@ pub fn tests() -> Vec<TestSpec> {
             120,
             &["rdt.send.fast", "rdt.send.window"],
             Text {
-                en: "1 MiB over a 10 % loss link: at least 40 % of the grader's own speed, re-sending little that had arrived",
-                ko: "손실률 10 % 링크로 1 MiB를 보낼 때 채점기 자신의 속도의 40 % 이상이고, 이미 도착한 조각은 거의 다시 보내지 않는다",
+                en: "512 KiB over a 10 % loss link: at least 40 % of the grader's own speed, re-sending little that had arrived",
+                ko: "손실률 10 % 링크로 512 KiB를 보낼 때 채점기 자신의 속도의 40 % 이상이고, 이미 도착한 조각은 거의 다시 보내지 않는다",
             },
             Text {
                 en: "Keep a window of chunks in flight; on three duplicate ACKs re-send the oldest at once; take the timeout from measured round trips (RFC 6298), not a fixed guess. The receiver matters too: it answers every DATA (duplicates and early chunks as well) and keeps the early ones.",

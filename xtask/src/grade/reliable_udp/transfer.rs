@@ -116,7 +116,7 @@ pub async fn last_ack_lost(ctx: Ctx) -> Result<(), Failure> {
 /// link in the same run, and the datagrams sent against the fewest possible.
 pub async fn efficiency(ctx: Ctx) -> Result<(), Failure> {
     let lang = ctx.lang;
-    let size = 1024 * 1024;
+    let size = 512 * 1024;
     let bytes = payload(&ctx, "efficiency", size);
     // A few milliseconds of delay: a timeout far below the round trip
     // re-sends what is still in flight, and shows in the datagrams counted.
@@ -158,8 +158,8 @@ pub async fn efficiency(ctx: Ctx) -> Result<(), Failure> {
             Step::Write,
             tr!(
                 lang,
-                "1 MiB over a 10 % loss link took {theirs_s:.2} s, the grader's own pair {ours_s:.2} s: {percent} % of its speed (at least 40 %). Keep a window of datagrams in flight, and recover a loss by fast retransmit rather than waiting for the timeout",
-                "손실률 10 % 링크로 1 MiB를 보내는 데 {theirs_s:.2}초 걸렸고 채점기 자신의 구현은 {ours_s:.2}초 걸렸습니다. 속도가 {percent} %입니다(최소 40 %). 윈도만큼 데이터그램을 보내 두고, 손실은 타임아웃을 기다리지 말고 빠른 재전송으로 복구하세요"
+                "512 KiB over a 10 % loss link took {theirs_s:.2} s, the grader's own pair {ours_s:.2} s: {percent} % of its speed (at least 40 %). Keep a window of datagrams in flight, and recover a loss by fast retransmit rather than waiting for the timeout",
+                "손실률 10 % 링크로 512 KiB를 보내는 데 {theirs_s:.2}초 걸렸고 채점기 자신의 구현은 {ours_s:.2}초 걸렸습니다. 속도가 {percent} %입니다(최소 40 %). 윈도만큼 데이터그램을 보내 두고, 손실은 타임아웃을 기다리지 말고 빠른 재전송으로 복구하세요"
             ),
         ));
     }
