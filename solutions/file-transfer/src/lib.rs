@@ -450,8 +450,11 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Buffer of a [`TempFile`]: 256 KiB, four DATA frames per write to disk.
-const FILE_BUF: usize = 256 * 1024;
+/// Buffer of a [`TempFile`]: 64 KiB, one full DATA payload. `BufWriter`
+/// passes a write at least as large as its buffer straight to the file, so
+/// a full frame costs one write() and no copy into the buffer first; small
+/// frames (a peer may send them) are still gathered into one write.
+const FILE_BUF: usize = MAX_PAYLOAD;
 
 /// Numbers temporary files within this process; with the process id it makes
 /// names that concurrent connections and clients never share.

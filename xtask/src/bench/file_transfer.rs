@@ -122,10 +122,21 @@ pub(super) fn file_transfer(root: &Path, args: &BenchArgs) -> Result<()> {
         }
         for index in order {
             let time = match measures[index].1 {
+                // Every copy is removed after its measurement, outside the
+                // timing: each one starts with no file where it writes. (A
+                // GET that renamed its file over the last round's 1 GiB copy
+                // paid for freeing it; the plain loop's File::create
+                // truncated its old copy before its clock started.)
                 Measure::Raw(hash, with_files) => {
-                    raw_copy(size, hash, files.filter(|_| with_files))?
+                    let time = raw_copy(size, hash, files.filter(|_| with_files))?;
+                    let _ = std::fs::remove_file(&copy);
+                    time
                 }
-                Measure::Get => get()?,
+                Measure::Get => {
+                    let time = get()?;
+                    let _ = std::fs::remove_file(work.path().join(GET_COPY));
+                    time
+                }
                 Measure::Pipeline(digest) => {
                     let copy = work.path().join("tool-copy.bin");
                     let time = pipelines::run(&source, &copy, size, digest, round == 0)?;
@@ -280,6 +291,9 @@ fn raw_copy(size: u64, hash: bool, files: Option<(&Path, &Path)>) -> Result<Dura
     Ok(elapsed)
 }
 
+/// Where the GET saves its copy, in the bench's work folder.
+const GET_COPY: &str = "copy.bin";
+
 /// `ft-client ADDR get big.bin` from a running `ft-server`.
 fn reference_get(
     server: &Path,
@@ -303,7 +317,7 @@ fn reference_get(
     let Some(addr) = line.trim().strip_prefix("listening on ") else {
         bail!("ft-server printed {line:?} instead of `listening on <ip>:<port>`");
     };
-    let out = work.join("copy.bin");
+    let out = work.join(GET_COPY);
     let start = Instant::now();
     let status = Command::new(client)
         .args([addr, "get", "big.bin", "-o"])
