@@ -1,5 +1,5 @@
 //! The server's peak memory (Linux: `VmHWM` in /proc/PID/status) while it
-//! streams a large file: a GET and a PUT of 512 MiB, twice the limit. Neither side may
+//! streams a large file: a GET and a PUT of 256 MiB, twice the limit. Neither side may
 //! hold a whole file.
 
 use sha2::{Digest, Sha256};
@@ -13,19 +13,19 @@ use crate::grade::spec::{Ctx, Failure};
 use crate::grade::wire;
 
 /// The limit on the server's peak memory, in MiB.
-const LIMIT_MIB: u64 = 256;
+const LIMIT_MIB: u64 = 128;
 
 fn fail(step: Step, message: String) -> Failure {
     Failure::new(step, message)
 }
 
-/// Peak memory of the server while it sends a 512 MiB file: twice the
+/// Peak memory of the server while it sends a 256 MiB file: twice the
 /// limit, so a server that reads the file whole before it sends goes over.
 pub async fn memory(ctx: Ctx) -> Result<(), Failure> {
-    const SIZE: u64 = 512 << 20;
+    const SIZE: u64 = 256 << 20;
     let lang = ctx.lang;
     let served = start(&ctx, &[]).await?;
-    // A sparse file: 512 MiB of zeros that costs no disk.
+    // A sparse file: 256 MiB of zeros that costs no disk.
     let file = std::fs::File::create(served.root().join("huge.bin"))
         .map_err(|e| fail(Step::Start, e.to_string()))?;
     file.set_len(SIZE)
@@ -71,28 +71,28 @@ pub async fn memory(ctx: Ctx) -> Result<(), Failure> {
             Step::Read,
             tr!(
                 lang,
-                "sending a 512 MiB file, the server's memory peaked at {peak} MiB (limit {LIMIT_MIB} MiB): stream the file in chunks instead of reading it whole",
-                "512 MiB 파일을 보내는 동안 서버 메모리가 최대 {peak} MiB였습니다(한도 {LIMIT_MIB} MiB). 파일을 통째로 읽지 말고 조각으로 흘려보내세요"
+                "sending a 256 MiB file, the server's memory peaked at {peak} MiB (limit {LIMIT_MIB} MiB): stream the file in chunks instead of reading it whole",
+                "256 MiB 파일을 보내는 동안 서버 메모리가 최대 {peak} MiB였습니다(한도 {LIMIT_MIB} MiB). 파일을 통째로 읽지 말고 조각으로 흘려보내세요"
             ),
         ));
     }
     Ok(())
 }
 
-/// Peak memory of the server while it receives a 512 MiB upload: twice the
+/// Peak memory of the server while it receives a 256 MiB upload: twice the
 /// limit, so a server that gathers the upload in memory before it writes it
 /// out goes over.
 pub async fn put_memory(ctx: Ctx) -> Result<(), Failure> {
-    const SIZE: u64 = 512 << 20;
+    const SIZE: u64 = 256 << 20;
     let lang = ctx.lang;
     let served = start(&ctx, &[]).await?;
     let mut conn = Conn::open(&ctx, served.addr).await?;
-    let what = "PUT upload.bin (512 MiB)";
+    let what = "PUT upload.bin (256 MiB)";
     conn.send(&ctx, proto::PUT, &proto::size_and_name(SIZE, b"upload.bin"))
         .await?;
     let status = conn.status(&ctx, what).await?;
     expect_code(&ctx, &status, proto::OK, what)?;
-    // 512 MiB of zeros, one 64 KiB frame written over and over.
+    // 256 MiB of zeros, one 64 KiB frame written over and over.
     ctx.at(Step::Write);
     let chunk = vec![0u8; proto::MAX_PAYLOAD];
     let frame = proto::encode(proto::DATA, &chunk);
@@ -132,8 +132,8 @@ pub async fn put_memory(ctx: Ctx) -> Result<(), Failure> {
             Step::Read,
             tr!(
                 lang,
-                "receiving a 512 MiB upload, the server's memory peaked at {peak} MiB (limit {LIMIT_MIB} MiB): write each DATA frame to the temporary file as it arrives instead of gathering the file in memory",
-                "512 MiB 업로드를 받는 동안 서버 메모리가 최대 {peak} MiB였습니다(한도 {LIMIT_MIB} MiB). 파일을 메모리에 모으지 말고 DATA 프레임이 올 때마다 임시 파일에 쓰세요"
+                "receiving a 256 MiB upload, the server's memory peaked at {peak} MiB (limit {LIMIT_MIB} MiB): write each DATA frame to the temporary file as it arrives instead of gathering the file in memory",
+                "256 MiB 업로드를 받는 동안 서버 메모리가 최대 {peak} MiB였습니다(한도 {LIMIT_MIB} MiB). 파일을 메모리에 모으지 말고 DATA 프레임이 올 때마다 임시 파일에 쓰세요"
             ),
         ));
     }

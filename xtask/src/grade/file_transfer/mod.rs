@@ -515,8 +515,8 @@ pub fn tests() -> Vec<TestSpec> {
         visibility: Visibility::Public,
         rules: &["ft.server.streaming"],
         title: Text {
-            en: "sending a 512 MiB file, the server's memory stays under 256 MiB",
-            ko: "512 MiB 파일을 보내는 동안 서버 메모리가 256 MiB 아래로 유지된다",
+            en: "sending a 256 MiB file, the server's memory stays under 128 MiB",
+            ko: "256 MiB 파일을 보내는 동안 서버 메모리가 128 MiB 아래로 유지된다",
         },
         hint: Text {
             en: "Copy the file in 64 KiB chunks (a loop of read and write); never fs::read the whole file.",
@@ -532,8 +532,8 @@ pub fn tests() -> Vec<TestSpec> {
         visibility: Visibility::Public,
         rules: &["ft.server.streaming"],
         title: Text {
-            en: "receiving a 512 MiB upload, the server's memory stays under 256 MiB",
-            ko: "512 MiB 업로드를 받는 동안 서버 메모리가 256 MiB 아래로 유지된다",
+            en: "receiving a 256 MiB upload, the server's memory stays under 128 MiB",
+            ko: "256 MiB 업로드를 받는 동안 서버 메모리가 128 MiB 아래로 유지된다",
         },
         hint: Text {
             en: "Write each DATA frame to the temporary file as it arrives; never collect the upload in a Vec.",
