@@ -71,7 +71,7 @@ pub(super) fn gradebook(root: &Path, args: &BenchArgs) -> Result<()> {
         all.filter(|(k, _)| *k == kind).count()
     };
     println!(
-        "gradebook of {n} students × {} exercises ({exercises}; reliable-udp left out: its grade waits on lossy-link timers, 8-22 s), sandbox on, class seed {:x}{}",
+        "gradebook of {n} students × {} exercises ({exercises}; reliable-udp left out: its grade waits on lossy-link timers, 4-7 s), sandbox on, class seed {:x}{}",
         exercises.split(',').count(),
         class::SEED,
         if args.smoke { ", smoke: one test" } else { "" }
