@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use pipelines::{Digest, Tool};
 
+use super::concurrent::server::own_and_children_cpu_secs;
 use super::concurrent::{cpus, load_average};
 use super::{BenchArgs, Running, median, rerun_release};
 use crate::cmd;
@@ -114,6 +115,9 @@ pub(super) fn file_transfer(root: &Path, args: &BenchArgs) -> Result<()> {
     }
     let rounds = args.rounds.max(1);
     let mut times: Vec<Vec<Duration>> = vec![Vec::new(); measures.len()];
+    // CPU seconds of the same-work loop (this process's threads) and of the
+    // GET (its two processes), for the floor that two cores set.
+    let (mut loop_cpu, mut get_cpu) = (Vec::new(), Vec::new());
     for round in 0..rounds {
         eprintln!("file-transfer bench: round {} of {rounds}", round + 1);
         let mut order: Vec<usize> = (0..measures.len()).collect();
@@ -128,12 +132,23 @@ pub(super) fn file_transfer(root: &Path, args: &BenchArgs) -> Result<()> {
                 // paid for freeing it; the plain loop's File::create
                 // truncated its old copy before its clock started.)
                 Measure::Raw(hash, with_files) => {
+                    let before = own_and_children_cpu_secs();
                     let time = raw_copy(size, hash, files.filter(|_| with_files))?;
+                    if let (Some((a, _)), Some((b, _))) = (before, own_and_children_cpu_secs())
+                        && hash
+                        && with_files
+                    {
+                        loop_cpu.push(b - a);
+                    }
                     let _ = std::fs::remove_file(&copy);
                     time
                 }
                 Measure::Get => {
+                    let before = own_and_children_cpu_secs();
                     let time = get()?;
+                    if let (Some((_, a)), Some((_, b))) = (before, own_and_children_cpu_secs()) {
+                        get_cpu.push(b - a);
+                    }
                     let _ = std::fs::remove_file(work.path().join(GET_COPY));
                     time
                 }
@@ -188,6 +203,18 @@ pub(super) fn file_transfer(root: &Path, args: &BenchArgs) -> Result<()> {
         100.0 * same_work,
         if same_work >= 0.9 { "yes" } else { "no" }
     );
+    // What two cores allow: the GET's processes need this much CPU, and
+    // cannot finish sooner than that CPU time spread over every core.
+    let floor = median_f64(&mut get_cpu).map(|cpu| cpu / cpus() as f64);
+    if let (Some(loop_cpu), Some(get_cpu), Some(floor)) =
+        (median_f64(&mut loop_cpu), median_f64(&mut get_cpu), floor)
+    {
+        println!(
+            "  CPU (medians): the same-work loop {loop_cpu:.2} CPU-s, the GET {get_cpu:.2} CPU-s (ft-server + ft-client); on {} CPUs the GET cannot take less than {floor:.2} s: it takes {:.2}x that floor",
+            cpus(),
+            reference.as_secs_f64() / floor
+        );
+    }
     // The best integrity-checked pipeline: the fastest one that compares digests.
     let best = measures
         .iter()
@@ -201,6 +228,12 @@ pub(super) fn file_transfer(root: &Path, args: &BenchArgs) -> Result<()> {
                 "  the GET is {faster:.2}x as fast as the best checked pipeline ({what}); goal >= 1.5x: {}",
                 if faster >= 1.5 { "yes" } else { "no" }
             );
+            if let Some(floor) = floor {
+                println!(
+                    "  at its CPU floor the GET would be {:.2}x as fast as that pipeline: the most the cores allow for this much work",
+                    d.as_secs_f64() / floor
+                );
+            }
         }
         None => println!("  no checked pipeline ran: no ratio against standard tools"),
     }
@@ -289,6 +322,17 @@ fn raw_copy(size: u64, hash: bool, files: Option<(&Path, &Path)>) -> Result<Dura
         bail!("raw copy moved {total} of {size} bytes");
     }
     Ok(elapsed)
+}
+
+/// The median of `values`, if there are any.
+fn median_f64(values: &mut [f64]) -> Option<f64> {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(values[n / 2]),
+        _ => Some((values[n / 2 - 1] + values[n / 2]) / 2.0),
+    }
 }
 
 /// Where the GET saves its copy, in the bench's work folder.

@@ -138,6 +138,18 @@ pub(super) fn cpu_secs(pid: Option<u32>) -> Option<f64> {
     Some(ticks as f64 / clock_ticks())
 }
 
+/// User plus system CPU time, in seconds, of this process and of its
+/// children that have ended and been waited for (Linux: /proc/self/stat,
+/// fields 14 to 17).
+pub(in crate::bench) fn own_and_children_cpu_secs() -> Option<(f64, f64)> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let field = |i: usize| fields.get(i)?.parse::<u64>().ok();
+    let own = field(11)? + field(12)?;
+    let children = field(13)? + field(14)?;
+    Some((own as f64 / clock_ticks(), children as f64 / clock_ticks()))
+}
+
 #[cfg(unix)]
 fn clock_ticks() -> f64 {
     // SAFETY: sysconf reads a constant of the system.
