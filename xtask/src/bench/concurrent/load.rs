@@ -16,7 +16,7 @@ use tokio::time::{sleep, sleep_until, timeout, timeout_at};
 
 use super::client::{Shared, client};
 use super::report::Run;
-use super::server::{Server, cpu_secs};
+use super::server::{Server, cpu_secs, cpu_split_secs};
 use super::{Load, SENDERS};
 
 /// Connections being opened and joined at once during the ramp.
@@ -225,7 +225,10 @@ async fn room(
         senders.push(writer);
     }
     let steady = tokio::time::Instant::now();
-    let cpu_before = (cpu_secs(server.pid), cpu_secs(Some(std::process::id())));
+    let cpu_before = (
+        cpu_split_secs(server.pid),
+        cpu_secs(Some(std::process::id())),
+    );
     let steady_us = shared.now_us();
     let total = u64::from(load.rate) * load.secs;
     let gap = Duration::from_secs(1) / load.rate;
@@ -292,7 +295,14 @@ async fn room(
     // The figures, before the server goes.
     let wall = steady.elapsed().as_secs_f64();
     let percent = |before: Option<f64>, after: Option<f64>| Some(100.0 * (after? - before?) / wall);
-    run.server_cpu_pct = percent(cpu_before.0, cpu_secs(server.pid));
+    let server_cpu = cpu_before
+        .0
+        .zip(cpu_split_secs(server.pid))
+        .map(|((user0, sys0), (user1, sys1))| (user1 - user0, sys1 - sys0));
+    run.server_cpu_pct = server_cpu.map(|(user, sys)| 100.0 * (user + sys) / wall);
+    run.server_kernel_pct = server_cpu
+        .filter(|(user, sys)| user + sys > 0.0)
+        .map(|(user, sys)| 100.0 * sys / (user + sys));
     run.loadgen_cpu_pct = percent(cpu_before.1, cpu_secs(Some(std::process::id())));
     let welcomed = shared.welcomed.load(Relaxed);
     run.dropped = shared.dropped.load(Relaxed);

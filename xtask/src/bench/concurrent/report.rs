@@ -42,6 +42,10 @@ pub(in crate::bench) struct Run {
     /// the server's, and this load generator's (Linux).
     pub server_cpu_pct: Option<f64>,
     pub loadgen_cpu_pct: Option<f64>,
+    /// The share of the server's CPU time spent in the kernel (system time),
+    /// in %: sockets, TCP, the scheduler (Linux).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_kernel_pct: Option<f64>,
     /// What went wrong, each with how often: the first errors, a server exit.
     pub notes: Vec<String>,
     /// The server's VmRSS once a second through the steady phase, in KiB
@@ -149,7 +153,7 @@ pub(super) fn print_side_by_side(runs: &[Run], ratio: &str) {
     }
     println!("{header}");
     type Figure = fn(&Run) -> (String, Option<f64>);
-    let rows: [(&str, Figure); 16] = [
+    let rows: [(&str, Figure); 17] = [
         ("held", |r| (r.held.to_string(), Some(r.held as f64))),
         ("failed to join", |r| (r.failed.to_string(), None)),
         ("not started (ramp bound)", |r| {
@@ -181,6 +185,12 @@ pub(super) fn print_side_by_side(runs: &[Run], ratio: &str) {
         ("server CPU, steady (%)", |r| {
             let text = r.server_cpu_pct.map_or("?".into(), |p| format!("{p:.0}"));
             (text, r.server_cpu_pct)
+        }),
+        ("server CPU in the kernel (%)", |r| {
+            let text = r
+                .server_kernel_pct
+                .map_or("?".into(), |p| format!("{p:.0}"));
+            (text, r.server_kernel_pct)
         }),
         // What a busy machine changes least: deliveries per second of the
         // server's own CPU time.
@@ -308,6 +318,15 @@ pub(super) fn print_peer_verdict(runs: &[Run]) {
         latency(peer, peer.p99_ms),
         p99.map_or("no", yes),
     );
+    // The kernel's part of each delivery (its send, TCP, loopback) is the
+    // same whatever the design: one with no user-space work at all would
+    // spend only that, and deliver at most this much more per CPU second.
+    if let Some(kernel) = reference.server_kernel_pct.filter(|&k| k > 0.0) {
+        println!(
+            "  the reference spends {kernel:.0} % of its CPU in the kernel: even with no work of its own in user space, a server sending the same way would deliver at most {:.2}x as much per CPU second",
+            100.0 / kernel
+        );
+    }
     let kept_up = |run: &Run| run.lost() == 0 && run.deliveries_per_sec >= 0.99 * offered;
     if kept_up(peer) && kept_up(reference) {
         println!(

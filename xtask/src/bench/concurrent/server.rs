@@ -131,11 +131,16 @@ impl Server {
 
 /// User plus system CPU time of a process so far, in seconds (Linux: /proc/PID/stat).
 pub(super) fn cpu_secs(pid: Option<u32>) -> Option<f64> {
+    cpu_split_secs(pid).map(|(user, system)| user + system)
+}
+
+/// User and system (kernel) CPU time of a process so far, in seconds.
+pub(super) fn cpu_split_secs(pid: Option<u32>) -> Option<(f64, f64)> {
     let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid?)).ok()?;
     // After the command name in parentheses: state is field 3, utime 14, stime 15.
     let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    Some(ticks as f64 / clock_ticks())
+    let field = |i: usize| Some(fields.get(i)?.parse::<u64>().ok()? as f64 / clock_ticks());
+    Some((field(11)?, field(12)?))
 }
 
 /// User plus system CPU time, in seconds, of this process and of its
