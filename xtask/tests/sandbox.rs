@@ -25,7 +25,9 @@
 //! A test binary of its own, not a module of `it`: `cargo test` runs it
 //! after `it`, alone. Its attacks race the others' grades (kill-others must
 //! find the victim still building), and beside five other tests the victim
-//! was done before kill-others' build script started (CI, 11c0023).
+//! was done before kill-others' build script started (CI, 11c0023); alone
+//! too, once grades got faster (CI, c2c96f2), so the victim's build script
+//! sleeps 3 s (lab.rs).
 
 #![cfg(target_os = "linux")]
 

@@ -109,6 +109,19 @@ impl Lab {
                     assert_eq!(changed.matches("/solutions/echo/").count(), 2, "{manifest}");
                     fs::write(echo.join("Cargo.toml"), changed).unwrap();
                 }
+                // An honest build that takes a while (as one with a big
+                // dependency tree would): kill-others, graded beside it, must
+                // find it still building. Its three tests alone take about a
+                // second, and were at times over before kill-others' build
+                // script began to look (CI, c2c96f2): the unsandboxed run
+                // then showed no attack, and the sandboxed one proved nothing.
+                "victim" => {
+                    fs::write(
+                        echo.join("build.rs"),
+                        "fn main() {\n    std::thread::sleep(std::time::Duration::from_secs(3));\n}\n",
+                    )
+                    .unwrap();
+                }
                 "symlinks" => {
                     use std::os::unix::fs::symlink;
                     symlink("b", echo.join("a")).unwrap();
