@@ -138,7 +138,7 @@ pub(super) fn file_transfer(root: &Path, args: &BenchArgs) -> Result<()> {
                         && hash
                         && with_files
                     {
-                        loop_cpu.push(b - a);
+                        loop_cpu.push(Duration::from_secs_f64(b - a));
                     }
                     let _ = std::fs::remove_file(&copy);
                     time
@@ -147,7 +147,7 @@ pub(super) fn file_transfer(root: &Path, args: &BenchArgs) -> Result<()> {
                     let before = own_and_children_cpu_secs();
                     let time = get()?;
                     if let (Some((_, a)), Some((_, b))) = (before, own_and_children_cpu_secs()) {
-                        get_cpu.push(b - a);
+                        get_cpu.push(Duration::from_secs_f64(b - a));
                     }
                     let _ = std::fs::remove_file(work.path().join(GET_COPY));
                     time
@@ -205,10 +205,12 @@ pub(super) fn file_transfer(root: &Path, args: &BenchArgs) -> Result<()> {
     );
     // What two cores allow: the GET's processes need this much CPU, and
     // cannot finish sooner than that CPU time spread over every core.
-    let floor = median_f64(&mut get_cpu).map(|cpu| cpu / cpus() as f64);
-    if let (Some(loop_cpu), Some(get_cpu), Some(floor)) =
-        (median_f64(&mut loop_cpu), median_f64(&mut get_cpu), floor)
+    let get_cpu = (!get_cpu.is_empty()).then(|| median(&mut get_cpu).as_secs_f64());
+    let floor = get_cpu.map(|cpu| cpu / cpus() as f64);
+    if let (Some(get_cpu), Some(floor)) = (get_cpu, floor)
+        && !loop_cpu.is_empty()
     {
+        let loop_cpu = median(&mut loop_cpu).as_secs_f64();
         println!(
             "  CPU (medians): the same-work loop {loop_cpu:.2} CPU-s, the GET {get_cpu:.2} CPU-s (ft-server + ft-client); on {} CPUs the GET cannot take less than {floor:.2} s: it takes {:.2}x that floor",
             cpus(),
@@ -322,17 +324,6 @@ fn raw_copy(size: u64, hash: bool, files: Option<(&Path, &Path)>) -> Result<Dura
         bail!("raw copy moved {total} of {size} bytes");
     }
     Ok(elapsed)
-}
-
-/// The median of `values`, if there are any.
-fn median_f64(values: &mut [f64]) -> Option<f64> {
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    match n {
-        0 => None,
-        _ if n % 2 == 1 => Some(values[n / 2]),
-        _ => Some((values[n / 2 - 1] + values[n / 2]) / 2.0),
-    }
 }
 
 /// Where the GET saves its copy, in the bench's work folder.

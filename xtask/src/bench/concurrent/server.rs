@@ -136,23 +136,25 @@ pub(super) fn cpu_secs(pid: Option<u32>) -> Option<f64> {
 
 /// User and system (kernel) CPU time of a process so far, in seconds.
 pub(super) fn cpu_split_secs(pid: Option<u32>) -> Option<(f64, f64)> {
-    let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid?)).ok()?;
-    // After the command name in parentheses: state is field 3, utime 14, stime 15.
-    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    let field = |i: usize| Some(fields.get(i)?.parse::<u64>().ok()? as f64 / clock_ticks());
-    Some((field(11)?, field(12)?))
+    let [user, system, ..] = cpu_times_secs(&pid?.to_string())?;
+    Some((user, system))
 }
 
 /// User plus system CPU time, in seconds, of this process and of its
-/// children that have ended and been waited for (Linux: /proc/self/stat,
-/// fields 14 to 17).
+/// children that have ended and been waited for.
 pub(in crate::bench) fn own_and_children_cpu_secs() -> Option<(f64, f64)> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let [user, system, children_user, children_system] = cpu_times_secs("self")?;
+    Some((user + system, children_user + children_system))
+}
+
+/// utime, stime, cutime and cstime of /proc/PROC/stat (fields 14 to 17), in
+/// seconds (Linux).
+fn cpu_times_secs(proc: &str) -> Option<[f64; 4]> {
+    let stat = std::fs::read_to_string(format!("/proc/{proc}/stat")).ok()?;
+    // After the command name in parentheses: state is field 3, utime 14.
     let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    let field = |i: usize| fields.get(i)?.parse::<u64>().ok();
-    let own = field(11)? + field(12)?;
-    let children = field(13)? + field(14)?;
-    Some((own as f64 / clock_ticks(), children as f64 / clock_ticks()))
+    let field = |i: usize| Some(fields.get(i)?.parse::<u64>().ok()? as f64 / clock_ticks());
+    Some([field(11)?, field(12)?, field(13)?, field(14)?])
 }
 
 #[cfg(unix)]
