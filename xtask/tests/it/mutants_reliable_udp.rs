@@ -56,13 +56,17 @@ const MUTANTS: &[&str] = &[
 ];
 
 /// One chunk in flight: correct, and far too slow on a lossy link. The
-/// report says how slow, against the grader's own pair.
+/// report says so from what crossed the link, whatever the clock said (a
+/// slow round of the grader's own pair once brought it to 40 % of its
+/// speed, and the report then blamed its timeout).
 #[test]
 fn stop_and_wait() {
     let graded = check("stop-and-wait");
     let report = section(&graded.stdout, "rdt.efficiency");
     assert!(
-        report.contains("% of its speed (at least 40 %)"),
+        report.contains(
+            "never had more than one chunk in flight (the receiver offered a window of 64)"
+        ),
         "{report}"
     );
 }

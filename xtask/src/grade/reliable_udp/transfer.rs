@@ -7,11 +7,11 @@ use std::time::{Duration, Instant};
 use tokio::net::UdpSocket;
 
 use super::peer::{self, RecvOptions, SendOptions};
-use super::proto::{ACK, DATA, chunks};
+use super::proto::{ACK, DATA, Datagram, chunks};
 use super::run::{Receiver, start_receiver, transfer_through};
 use crate::grade::lang::{Step, tr};
 use crate::grade::spec::{Ctx, Failure};
-use crate::grade::udp_proxy::{Dir, Fate, Impair, Link, UdpProxy};
+use crate::grade::udp_proxy::{Dir, Event, Fate, Impair, Link, UdpProxy};
 use crate::grade::wire::binary_payload;
 
 /// A test's file: `size` random bytes from the test's seed.
@@ -141,6 +141,29 @@ pub async fn efficiency(ctx: Ctx) -> Result<(), Failure> {
     }
     let (ours_s, theirs_s) = (ours.as_secs_f64(), theirs.as_secs_f64());
     let ratio = speed(ours, theirs);
+    // Stop-and-wait is told by what crossed the link, not by the clock: its
+    // time against the grader's pair's varies with the losses (a spec
+    // sender whose every ACK fills a re-sent hole never takes a round-trip
+    // sample and keeps the 200 ms initial timeout: 0.6-5 s for the same
+    // file), and a slow round of the grader's pair once let it pass.
+    let (most, window) = most_in_flight(&proxy.events());
+    if most <= 1 {
+        let why = if window <= 1 {
+            tr!(
+                lang,
+                "`rdt-recv` offered a window of at most {window} chunk, so its sender could never have more than one chunk in flight. Offer the free room of its buffer (64 chunks)",
+                "`rdt-recv`가 알린 윈도가 최대 {window}조각이어서 송신자는 한 번에 조각을 하나까지만 보낼 수 있었습니다. 버퍼의 빈 자리(64조각)를 알리세요"
+            )
+        } else {
+            tr!(
+                lang,
+                "`rdt-send` never had more than one chunk in flight (the receiver offered a window of {window}): it waits for each ACK before it sends the next chunk (stop-and-wait). Keep the window's chunks in flight",
+                "`rdt-send`가 한 번에 조각을 하나보다 많이 보낸 적이 없습니다(수신자가 알린 윈도는 {window}조각). 조각마다 ACK을 기다린 뒤에야 다음 조각을 보냅니다(정지-대기). 윈도만큼 조각을 보내 두세요"
+            )
+        };
+        return Err(Failure::new(Step::Write, why)
+            .with_transcript(super::run::timeline(&ctx, Some(&proxy))));
+    }
     if sent > bound {
         return Err(Failure::new(
             Step::Write,
@@ -179,6 +202,37 @@ pub async fn efficiency(ctx: Ctx) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The most chunks `rdt-send` had in flight at once, as the proxy saw the
+/// link: at each DATA, its chunk number less the highest ACK the sender had
+/// been given, plus one. And the largest window the receiver offered.
+fn most_in_flight(events: &[Event]) -> (u32, u16) {
+    let (mut acked, mut most, mut window) = (0u32, 0u32, 0u16);
+    for event in events {
+        let Ok(datagram) = Datagram::decode(&event.bytes) else {
+            continue;
+        };
+        match (event.dir, datagram.kind) {
+            (Dir::Back, ACK) if !lost(event.fate) => {
+                acked = acked.max(datagram.seq);
+                window = window.max(datagram.window);
+            }
+            (Dir::Forward, DATA) => {
+                most = most.max((datagram.seq + 1).saturating_sub(acked));
+            }
+            _ => {}
+        }
+    }
+    (most, window)
+}
+
+/// The datagram did not reach the other side intact.
+fn lost(fate: Fate) -> bool {
+    matches!(
+        fate,
+        Fate::Lost | Fate::Corrupted | Fate::Queued | Fate::Dropped
+    )
+}
+
 /// How many DATA datagrams the proxy saw for a chunk it had already
 /// delivered intact: re-sent although it had arrived (a lost ACK aside,
 /// which the next cumulative ACK makes up for).
@@ -196,10 +250,7 @@ fn spurious(proxy: &UdpProxy) -> usize {
             event.bytes[6],
             event.bytes[7],
         ]);
-        let intact = !matches!(
-            event.fate,
-            Fate::Lost | Fate::Corrupted | Fate::Queued | Fate::Dropped
-        );
+        let intact = !lost(event.fate);
         if delivered.contains(&seq) {
             count += 1;
         } else if intact {
@@ -282,5 +333,62 @@ async fn graders_pair(ctx: &Ctx, bytes: &[u8], link: Link) -> Result<Duration, F
                 ),
             ))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(dir: Dir, datagram: Datagram, fate: Fate) -> Event {
+        Event {
+            at: Duration::ZERO,
+            dir,
+            bytes: datagram.encode(),
+            fate,
+        }
+    }
+
+    fn data(seq: u32) -> Event {
+        event(Dir::Forward, Datagram::data(seq, b"x"), Fate::Delivered)
+    }
+
+    fn ack(seq: u32, fate: Fate) -> Event {
+        event(Dir::Back, Datagram::ack(seq, 64), fate)
+    }
+
+    #[test]
+    fn stop_and_wait_has_one_chunk_in_flight_even_when_it_re_sends() {
+        let events = [
+            data(0),
+            ack(1, Fate::Delivered),
+            data(1),
+            ack(2, Fate::Lost),
+            data(1),
+            ack(2, Fate::Delivered),
+            data(2),
+        ];
+        assert_eq!(most_in_flight(&events), (1, 64));
+    }
+
+    #[test]
+    fn a_window_counts_from_the_last_ack_the_sender_was_given() {
+        let mut events: Vec<Event> = (0..4).map(data).collect();
+        // Lost and corrupted ACKs told the sender nothing.
+        events.push(ack(3, Fate::Lost));
+        events.push(ack(3, Fate::Corrupted));
+        events.push(ack(1, Fate::Delivered));
+        events.extend((4..7).map(data));
+        assert_eq!(most_in_flight(&events), (6, 64));
+    }
+
+    #[test]
+    fn the_receivers_window_is_the_largest_it_offered() {
+        let events = [
+            data(0),
+            event(Dir::Back, Datagram::ack(1, 1), Fate::Delivered),
+            data(1),
+        ];
+        assert_eq!(most_in_flight(&events), (1, 1));
     }
 }
