@@ -158,7 +158,7 @@ pub async fn efficiency(ctx: Ctx) -> Result<(), Failure> {
             tr!(
                 lang,
                 "`rdt-send` never had more than one chunk in flight (the receiver offered a window of {window}): it waits for each ACK before it sends the next chunk (stop-and-wait). Keep the window's chunks in flight",
-                "`rdt-send`가 한 번에 조각을 하나보다 많이 보낸 적이 없습니다(수신자가 알린 윈도는 {window}조각). 조각마다 ACK을 기다린 뒤에야 다음 조각을 보냅니다(정지-대기). 윈도만큼 조각을 보내 두세요"
+                "`rdt-send`가 조각을 한 번에 하나씩만 보냈습니다(수신자가 알린 윈도는 {window}조각). ACK을 받아야 다음 조각을 보내는 정지-대기 방식입니다. 윈도만큼 조각을 보내 두세요"
             )
         };
         return Err(Failure::new(Step::Write, why)
