@@ -83,6 +83,13 @@ pub enum Fate {
     Dropped,
 }
 
+impl Fate {
+    /// Whether the datagram reached the other side as it was sent.
+    pub fn intact(self) -> bool {
+        matches!(self, Fate::Delivered | Fate::Duplicated | Fate::Reordered)
+    }
+}
+
 /// One datagram that reached the proxy.
 #[derive(Clone, Debug)]
 pub struct Event {

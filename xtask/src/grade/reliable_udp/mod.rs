@@ -5,6 +5,7 @@
 //! between the student's two programs.
 
 mod alone;
+mod ending;
 pub mod hidden;
 pub mod peer;
 pub mod proto;

@@ -11,7 +11,7 @@ use super::proto::{ACK, DATA, Datagram, chunks};
 use super::run::{Receiver, start_receiver, transfer_through};
 use crate::grade::lang::{Step, tr};
 use crate::grade::spec::{Ctx, Failure};
-use crate::grade::udp_proxy::{Dir, Event, Fate, Impair, Link, UdpProxy};
+use crate::grade::udp_proxy::{Dir, Event, Impair, Link, UdpProxy};
 use crate::grade::wire::binary_payload;
 
 /// A test's file: `size` random bytes from the test's seed.
@@ -212,7 +212,7 @@ fn most_in_flight(events: &[Event]) -> (u32, u16) {
             continue;
         };
         match (event.dir, datagram.kind) {
-            (Dir::Back, ACK) if !lost(event.fate) => {
+            (Dir::Back, ACK) if event.fate.intact() => {
                 acked = acked.max(datagram.seq);
                 window = window.max(datagram.window);
             }
@@ -223,14 +223,6 @@ fn most_in_flight(events: &[Event]) -> (u32, u16) {
         }
     }
     (most, window)
-}
-
-/// The datagram did not reach the other side intact.
-fn lost(fate: Fate) -> bool {
-    matches!(
-        fate,
-        Fate::Lost | Fate::Corrupted | Fate::Queued | Fate::Dropped
-    )
 }
 
 /// How many DATA datagrams the proxy saw for a chunk it had already
@@ -250,7 +242,7 @@ fn spurious(proxy: &UdpProxy) -> usize {
             event.bytes[6],
             event.bytes[7],
         ]);
-        let intact = !lost(event.fate);
+        let intact = event.fate.intact();
         if delivered.contains(&seq) {
             count += 1;
         } else if intact {
@@ -339,6 +331,7 @@ async fn graders_pair(ctx: &Ctx, bytes: &[u8], link: Link) -> Result<Duration, F
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::grade::udp_proxy::Fate;
 
     fn event(dir: Dir, datagram: Datagram, fate: Fate) -> Event {
         Event {
