@@ -51,6 +51,7 @@ const MUTANTS: &[&str] = &[
     "window-off-by-one",
     "reordering-as-loss",
     "no-linger",
+    "fin-sent-once",
     "fixed-tiny-timeout",
     "no-digest-check",
 ];
@@ -105,6 +106,19 @@ fn reordering_as_loss() {
 #[test]
 fn no_linger() {
     check("no-linger");
+}
+
+/// A FIN sent once: its answer is lost, and the sender gives up after its
+/// silence with exit 1. That is not the two generals' ending the grader
+/// excuses (the receiver was still there to answer a re-sent FIN).
+#[test]
+fn fin_sent_once() {
+    let graded = check("fin-sent-once");
+    let report = section(&graded.stdout, "rdt.last_ack_lost");
+    assert!(
+        report.contains("`rdt-send` should exit with code 0"),
+        "{report}"
+    );
 }
 
 /// A 2 ms timeout under a 10 ms round trip re-sends what is still in

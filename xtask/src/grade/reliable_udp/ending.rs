@@ -18,11 +18,16 @@ use crate::grade::udp_proxy::{Dir, Event};
 const LINGER: Duration = Duration::from_millis(1900);
 /// A receiver answers a FIN at once; later than this is no answer to it.
 const ANSWER: Duration = Duration::from_millis(500);
+/// The spec's sender re-sends its FIN at least once a second (its timeout
+/// never exceeds 1 s); this much apart, with the timer's slack, it did not.
+const RESEND: Duration = Duration::from_millis(1500);
 
 /// Whether `events` show the two generals' outcome for a file of `chunks`
 /// chunks: the receiver answered a FIN, no final ACK reached the sender
-/// intact, and every FIN that reached the receiver intact was answered,
-/// unless it came after a linger's silence.
+/// intact, every FIN that reached the receiver intact was answered unless it
+/// came after a linger's silence, and the sender kept re-sending its FIN as
+/// the spec says until after the linger had run out (a sender that stopped,
+/// or re-sent too slowly, let the receiver go).
 pub fn two_generals(events: &[Event], chunks: u32) -> bool {
     let last_ack = chunks + 1;
     let is = |event: &Event, kind: u8, seq: u32| {
@@ -40,6 +45,14 @@ pub fn two_generals(events: &[Event], chunks: u32) -> bool {
     {
         return false;
     }
+    let sent: Vec<Duration> = events
+        .iter()
+        .filter(|e| e.dir == Dir::Forward && is(e, FIN, chunks))
+        .map(|e| e.at)
+        .collect();
+    if sent.windows(2).any(|pair| pair[1] - pair[0] > RESEND) {
+        return false;
+    }
     let mut answered: Option<Duration> = None;
     for fin in events
         .iter()
@@ -55,7 +68,8 @@ pub fn two_generals(events: &[Event], chunks: u32) -> bool {
             return false;
         }
     }
-    answered.is_some()
+    // The receiver's linger ran out while the sender was still trying.
+    answered.is_some_and(|last| sent.last().is_some_and(|&end| end - last >= LINGER))
 }
 
 #[cfg(test)]
@@ -141,7 +155,27 @@ mod tests {
             last_ack(104, Fate::Lost),
             fin(300, Fate::Corrupted),
             fin(700, Fate::Lost),
+            fin(1_500, Fate::Lost),
+            fin(2_500, Fate::Delivered),
         ];
         assert!(two_generals(&events, CHUNKS));
+    }
+
+    #[test]
+    fn a_sender_that_stopped_re_sending_its_fin_is_no_excuse() {
+        // rdt.last_ack_lost drops the first answers: a sender that sent
+        // its FIN once and waited out its silence let the receiver go.
+        let events = [fin(100, Fate::Delivered), last_ack(104, Fate::Dropped)];
+        assert!(!two_generals(&events, CHUNKS));
+    }
+
+    #[test]
+    fn a_sender_re_sending_slower_than_the_spec_is_no_excuse() {
+        let events = [
+            fin(100, Fate::Delivered),
+            last_ack(104, Fate::Lost),
+            fin(2_300, Fate::Delivered),
+        ];
+        assert!(!two_generals(&events, CHUNKS));
     }
 }
