@@ -12,7 +12,7 @@ use crate::grade::lang::{Lang, Step, tr};
 use crate::grade::process::{Proc, start_server};
 use crate::grade::spec::{Ctx, Failure};
 use crate::grade::transcript::stderr_lines;
-use crate::grade::udp_proxy::{Fate, UdpProxy};
+use crate::grade::udp_proxy::UdpProxy;
 
 use super::ending::two_generals;
 use super::proto::{chunks, describe_en, describe_ko};
@@ -133,10 +133,7 @@ pub fn timeline(ctx: &Ctx, proxy: Option<&UdpProxy>) -> Vec<String> {
     // Runs of the same datagram with the same fate: "ACK 52 window 64 ×3".
     let mut missed: Vec<(String, usize)> = Vec::new();
     for event in earlier {
-        if !matches!(
-            event.fate,
-            Fate::Lost | Fate::Dropped | Fate::Queued | Fate::Corrupted
-        ) {
+        if event.fate.intact() {
             continue;
         }
         let name = describe(&event.bytes);
