@@ -25,8 +25,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use pipelines::{Digest, Tool};
 
-use super::concurrent::server::own_and_children_cpu_secs;
-use super::concurrent::{cpus, load_average};
+use super::machine::{cpus, load_average, own_and_children_cpu_secs};
 use super::{BenchArgs, Running, median, rerun_release};
 use crate::cmd;
 

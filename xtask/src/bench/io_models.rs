@@ -32,7 +32,8 @@ use tokio::time::{Instant, sleep, timeout};
 
 use super::concurrent::histogram::Histogram;
 use super::concurrent::server::Server;
-use super::concurrent::{build, cpus, load_average, raise_fd_limit};
+use super::concurrent::{build, raise_fd_limit};
+use super::machine::{cpus, load_average};
 use super::{BenchArgs, rerun_release};
 
 /// The three servers, in the chapter's order.

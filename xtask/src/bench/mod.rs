@@ -22,6 +22,7 @@ mod concurrent;
 mod file_transfer;
 mod gradebook;
 mod io_models;
+mod machine;
 mod plot;
 mod reliable_udp;
 mod watch;

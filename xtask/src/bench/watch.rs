@@ -195,7 +195,7 @@ fn warm_grades(root: &Path, exe: &Path) -> Result<()> {
             "  {name:<14} median {:>5.2} s  (rounds {} s; load {})",
             median(&mut times).as_secs_f64(),
             shown.join(", "),
-            super::concurrent::load_average()
+            super::machine::load_average()
         );
         println!("    slowest tests: {}", slowest(&json)?);
     }

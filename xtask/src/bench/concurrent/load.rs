@@ -16,8 +16,9 @@ use tokio::time::{sleep, sleep_until, timeout, timeout_at};
 
 use super::client::{Shared, client};
 use super::report::Run;
-use super::server::{Server, cpu_secs, cpu_split_secs};
+use super::server::Server;
 use super::{Load, SENDERS};
+use crate::bench::machine::{cpu_secs, cpu_split_secs};
 
 /// Connections being opened and joined at once during the ramp.
 pub(super) const CONNECTS_IN_FLIGHT: usize = 128;

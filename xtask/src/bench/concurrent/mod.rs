@@ -60,6 +60,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
+use super::machine::{cpus, load_average};
 use super::{BenchArgs, plot, rerun_release};
 use crate::cmd;
 use load::measure;
@@ -449,18 +450,3 @@ pub(super) fn raise_fd_limit(clients: usize) {
 
 #[cfg(not(unix))]
 pub(super) fn raise_fd_limit(_clients: usize) {}
-
-pub(super) fn cpus() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
-pub(super) fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|text| {
-            text.split_whitespace()
-                .take(3)
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .unwrap_or_else(|_| "?".into())
-}

@@ -43,7 +43,8 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use super::concurrent::{build, cpus, load_average};
+use super::concurrent::build;
+use super::machine::{cpus, load_average};
 use super::{BenchArgs, rerun_release};
 use crate::grade::lang::Lang;
 use crate::grade::udp_proxy::Impair;
