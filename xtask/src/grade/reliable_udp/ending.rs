@@ -29,38 +29,30 @@ const RESEND: Duration = Duration::from_millis(1500);
 /// the spec says until after the linger had run out (a sender that stopped,
 /// or re-sent too slowly, let the receiver go).
 pub fn two_generals(events: &[Event], chunks: u32) -> bool {
-    let last_ack = chunks + 1;
-    let is = |event: &Event, kind: u8, seq: u32| {
-        Datagram::decode(&event.bytes).is_ok_and(|d| d.kind == kind && d.seq == seq)
-    };
-    let answers: Vec<Duration> = events
-        .iter()
-        .filter(|e| e.dir == Dir::Back && is(e, ACK, last_ack))
-        .map(|e| e.at)
-        .collect();
-    if answers.is_empty()
-        || events
+    // The final ACKs the receiver sent, and the FINs the sender sent, each
+    // with its fate on the way.
+    let of = |dir: Dir, kind: u8, seq: u32| -> Vec<&Event> {
+        events
             .iter()
-            .any(|e| e.dir == Dir::Back && e.fate.intact() && is(e, ACK, last_ack))
-    {
+            .filter(|e| {
+                e.dir == dir
+                    && Datagram::decode(&e.bytes).is_ok_and(|d| d.kind == kind && d.seq == seq)
+            })
+            .collect()
+    };
+    let answers = of(Dir::Back, ACK, chunks + 1);
+    let fins = of(Dir::Forward, FIN, chunks);
+    if answers.is_empty() || answers.iter().any(|e| e.fate.intact()) {
         return false;
     }
-    let sent: Vec<Duration> = events
-        .iter()
-        .filter(|e| e.dir == Dir::Forward && is(e, FIN, chunks))
-        .map(|e| e.at)
-        .collect();
-    if sent.windows(2).any(|pair| pair[1] - pair[0] > RESEND) {
+    if fins.windows(2).any(|pair| pair[1].at - pair[0].at > RESEND) {
         return false;
     }
     let mut answered: Option<Duration> = None;
-    for fin in events
-        .iter()
-        .filter(|e| e.dir == Dir::Forward && e.fate.intact() && is(e, FIN, chunks))
-    {
+    for fin in fins.iter().filter(|e| e.fate.intact()) {
         let answer = answers
             .iter()
-            .any(|&at| at >= fin.at && at - fin.at <= ANSWER);
+            .any(|a| a.at >= fin.at && a.at - fin.at <= ANSWER);
         if answer {
             answered = Some(fin.at);
         } else if answered.is_none_or(|last| fin.at - last < LINGER) {
@@ -69,7 +61,7 @@ pub fn two_generals(events: &[Event], chunks: u32) -> bool {
         }
     }
     // The receiver's linger ran out while the sender was still trying.
-    answered.is_some_and(|last| sent.last().is_some_and(|&end| end - last >= LINGER))
+    answered.is_some_and(|last| fins.last().is_some_and(|end| end.at - last >= LINGER))
 }
 
 #[cfg(test)]

@@ -136,7 +136,8 @@ pub async fn efficiency(ctx: Ctx) -> Result<(), Failure> {
     // sender whose every ACK fills a re-sent hole never takes a round-trip
     // sample and keeps the 200 ms initial timeout: 0.6-5 s for the same
     // file), and a slow round of the grader's pair once let it pass.
-    let (most, window) = most_in_flight(&proxy.events());
+    let events = proxy.events();
+    let (most, window) = most_in_flight(&events);
     if most <= 1 {
         let why = if window <= 1 {
             tr!(
@@ -186,7 +187,7 @@ pub async fn efficiency(ctx: Ctx) -> Result<(), Failure> {
             ),
         ));
     }
-    let spurious = spurious(&proxy);
+    let spurious = spurious(&events);
     let spurious_bound = (n / 20).max(10);
     if spurious > spurious_bound {
         return Err(Failure::new(
@@ -228,10 +229,10 @@ fn most_in_flight(events: &[Event]) -> (u32, u16) {
 /// How many DATA datagrams the proxy saw for a chunk it had already
 /// delivered intact: re-sent although it had arrived (a lost ACK aside,
 /// which the next cumulative ACK makes up for).
-fn spurious(proxy: &UdpProxy) -> usize {
+fn spurious(events: &[Event]) -> usize {
     let mut delivered = std::collections::HashSet::new();
     let mut count = 0;
-    for event in proxy.events() {
+    for event in events {
         if event.dir != Dir::Forward || event.bytes.first() != Some(&DATA) || event.bytes.len() < 8
         {
             continue;
